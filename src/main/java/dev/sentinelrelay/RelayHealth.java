@@ -1,0 +1,45 @@
+package dev.sentinelrelay;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Readiness: the relay is ready once every followed master has been reconciled with a sentinel majority,
+ * and stops being ready while the last verification reached no majority of the sentinels.
+ */
+public final class RelayHealth {
+
+    private final List<String> masters;
+    private final int majority;
+    private final Set<String> reconciled = ConcurrentHashMap.newKeySet();
+    private volatile long sentinelsReachable;
+
+    public RelayHealth(List<String> masters, int majority) {
+        this.masters = List.copyOf(masters);
+        this.majority = majority;
+    }
+
+    public void sentinelsAnswered(long reachable) {
+        sentinelsReachable = reachable;
+    }
+
+    public void reconciled(String master) {
+        reconciled.add(master);
+    }
+
+    public boolean ready() {
+        return sentinelsReachable >= majority && reconciled.containsAll(masters);
+    }
+
+    /** 200 when ready, 503 otherwise, so load balancers and orchestrators can use the endpoint as it is. */
+    public int httpStatus() {
+        return ready() ? 200 : 503;
+    }
+
+    /** One line for the health endpoint and the logs. */
+    public String describe() {
+        return (ready() ? "ready" : "not ready") + ": sentinels reachable " + sentinelsReachable + " (majority " + majority
+                + "), masters reconciled " + reconciled.size() + "/" + masters.size();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.sentinelrelay;
+
+import dev.sentinelrelay.configuration.ConfigException;
+import dev.sentinelrelay.configuration.RelayConfig;
+import dev.sentinelrelay.configuration.RelayProperties;
+import dev.sentinelrelay.haproxy.HaproxySync;
+import dev.sentinelrelay.haproxy.ReplyUntilCloseDecoder;
+import dev.sentinelrelay.sentinel.MasterResolver;
+import dev.sentinelrelay.sentinel.SentinelEventParser;
+import dev.sentinelrelay.sentinel.SentinelSubscriptions;
+import io.netty.handler.codec.string.StringEncoder;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.serializer.StringRedisSerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashSet;
+
+/**
+ * Starts the relay: validates the configuration (exit code 2 and one line naming the key when it is wrong),
+ * then runs Camel with the routes in {@code routes/*.yaml} and one subscriber route per sentinel and one
+ * resolver route per master, instantiated from the route templates there.
+ */
+public final class RelayMain {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayMain.class);
+    static final int EXIT_CONFIG = 2;
+
+    private RelayMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path configFile = Path.of(System.getProperty("relay.config", "config/application.properties"));
+        RelayConfig config;
+        try {
+            config = RelayConfig.from(RelayProperties.load(configFile));
+        } catch (ConfigException e) {
+            System.err.println("sentinel-relay: configuration error: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
+            return;
+        }
+        LOG.info("configuration: sentinels {} (majority {}), masters {}, haproxy {}, reconcile every {}, auth sentinel {} redis {}",
+                config.sentinels(), config.sentinelMajority(), config.masters(), config.haproxyEndpoints(),
+                config.reconcileInterval(), config.sentinelCredentials(), config.redisCredentials());
+        run(config, configFile, args);
+    }
+
+    private static void run(RelayConfig config, Path configFile, String[] args) throws Exception {
+        Main main = new Main();
+        // the configuration file comes last so an operator can override any of the Camel defaults
+        main.setPropertyPlaceholderLocations("classpath:camel-defaults.properties,file:" + configFile);
+        main.addInitialProperty("camel.server.host", config.apiHost());
+        main.addInitialProperty("camel.server.port", String.valueOf(config.apiPort()));
+        main.addInitialProperty("relay.reconcile.period-ms", String.valueOf(config.reconcileInterval().toMillis()));
+
+        RelayHealth health = new RelayHealth(config.masters(), config.sentinelMajority());
+        MasterResolver resolver = new MasterResolver(config, health);
+        ReconcileRequests reconcile = new ReconcileRequests();
+        SentinelSubscriptions subscriptions = new SentinelSubscriptions(config, reconcile::requestAll);
+
+        main.bind("relayConfig", config);
+        main.bind("relayHealth", health);
+        main.bind("eventParser", new SentinelEventParser(new HashSet<>(config.masters())));
+        main.bind("masterResolver", resolver);
+        main.bind("haproxySync", new HaproxySync(config, health));
+        main.bind("stringSerializer", new StringRedisSerializer(StandardCharsets.UTF_8));
+        main.bind("haproxyCommandEncoder", new StringEncoder(StandardCharsets.UTF_8));
+        main.bind("haproxyReplyDecoder", new ReplyUntilCloseDecoder.Factory());
+        subscriptions.containers().forEach((id, container) -> main.bind(SentinelSubscriptions.containerBeanName(id), container));
+
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport support) {
+                CamelContext context = support.getCamelContext();
+                instantiateTemplates(context, config);
+                reconcile.connect(context.createProducerTemplate());
+            }
+
+            @Override
+            public void afterStop(BaseMainSupport support) {
+                subscriptions.close();
+                resolver.close();
+            }
+        });
+        main.run(args);
+    }
+
+    private static void instantiateTemplates(CamelContext context, RelayConfig config) {
+        for (int i = 0; i < config.sentinels().size(); i++) {
+            String id = SentinelSubscriptions.sentinelId(i);
+            try {
+                TemplatedRouteBuilder.builder(context, "sentinel-subscriber")
+                        .routeId(id)
+                        .parameter("sentinel", id)
+                        .parameter("host", config.sentinels().get(i).host())
+                        .parameter("port", String.valueOf(config.sentinels().get(i).port()))
+                        .parameter("listener", SentinelSubscriptions.containerBeanName(id))
+                        .add();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot create the subscriber route for " + id, e);
+            }
+        }
+        for (String master : config.masters()) {
+            TemplatedRouteBuilder.builder(context, "master-resolver")
+                    .routeId("resolve-" + master)
+                    .parameter("master", master)
+                    .add();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.sentinelrelay.sentinel;
+
+import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.configuration.RelayConfig.Credentials;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Kept-open Jedis connections, one small pool per server, so a verification costs a round trip and not a
+ * TCP and AUTH handshake.
+ */
+public final class RedisConnections implements AutoCloseable {
+
+    private final JedisClientConfig clientConfig;
+    private final Map<HostPort, JedisPool> pools = new ConcurrentHashMap<>();
+
+    public RedisConnections(Credentials credentials, Duration timeout) {
+        int millis = (int) timeout.toMillis();
+        this.clientConfig = DefaultJedisClientConfig.builder()
+                .user(credentials.username())
+                .password(credentials.password())
+                .connectionTimeoutMillis(millis)
+                .socketTimeoutMillis(millis)
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+                .build();
+    }
+
+    /**
+     * Runs one command. A pooled connection may have died with its server since it was last used (a restarted
+     * sentinel); the pool drops a broken connection, so one immediate retry on a fresh connection tells a dead
+     * socket from a dead server.
+     */
+    public <T> T call(HostPort server, Function<Jedis, T> command) {
+        try {
+            return once(server, command);
+        } catch (JedisConnectionException stale) {
+            return once(server, command);
+        }
+    }
+
+    private <T> T once(HostPort server, Function<Jedis, T> command) {
+        try (Jedis jedis = pools.computeIfAbsent(server, this::newPool).getResource()) {
+            return command.apply(jedis);
+        }
+    }
+
+    private JedisPool newPool(HostPort server) {
+        GenericObjectPoolConfig<Jedis> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(4);
+        pool.setMaxIdle(4);
+        pool.setMinIdle(0);
+        pool.setTestOnBorrow(false);
+        pool.setTestWhileIdle(false);
+        pool.setJmxEnabled(false);
+        return new JedisPool(pool, new HostAndPort(server.host(), server.port()), clientConfig);
+    }
+
+    @Override
+    public void close() {
+        pools.values().forEach(JedisPool::close);
+        pools.clear();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.sentinelrelay.sentinel;
+
+import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.configuration.RelayConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.SubscriptionListener;
+import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * One pub/sub listener container per sentinel for camel-spring-redis consumers. Each container delivers
+ * messages on a single thread, in the order the sentinel published them, and resubscribes by itself after
+ * the sentinel comes back; a watcher on the same connection reports every resubscription so the relay can
+ * reconcile what it may have missed meanwhile.
+ */
+public final class SentinelSubscriptions implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SentinelSubscriptions.class);
+    /** A channel nothing publishes on: the watcher only wants the subscription confirmations. */
+    private static final String WATCH_CHANNEL = "__sentinel-relay__:watch";
+    private static final long RECOVERY_INTERVAL_MILLIS = 1000;
+
+    private final Map<String, RedisMessageListenerContainer> containers = new LinkedHashMap<>();
+    private final List<JedisConnectionFactory> factories = new ArrayList<>();
+    private final List<ExecutorService> executors = new ArrayList<>();
+
+    /**
+     * @param onResubscribed called with the sentinel's id each time its subscription is re-established
+     */
+    public SentinelSubscriptions(RelayConfig config, Consumer<String> onResubscribed) {
+        for (int i = 0; i < config.sentinels().size(); i++) {
+            String id = sentinelId(i);
+            HostPort sentinel = config.sentinels().get(i);
+            containers.put(id, container(id, sentinel, config, onResubscribed));
+        }
+    }
+
+    public static String sentinelId(int index) {
+        return "sentinel-" + (index + 1);
+    }
+
+    /** Registry name of the listener container the sentinel's route template consumes from. */
+    public static String containerBeanName(String sentinelId) {
+        return sentinelId + "-listener";
+    }
+
+    public Map<String, RedisMessageListenerContainer> containers() {
+        return containers;
+    }
+
+    private RedisMessageListenerContainer container(String id, HostPort sentinel, RelayConfig config,
+                                                    Consumer<String> onResubscribed) {
+        RedisStandaloneConfiguration target = new RedisStandaloneConfiguration(sentinel.host(), sentinel.port());
+        if (config.sentinelCredentials().present()) {
+            target.setUsername(config.sentinelCredentials().username());
+            target.setPassword(config.sentinelCredentials().password());
+        }
+        Duration timeout = config.verifyTimeout().multipliedBy(4);
+        JedisConnectionFactory factory = new JedisConnectionFactory(target, JedisClientConfiguration.builder()
+                .connectTimeout(timeout).readTimeout(Duration.ZERO).build());
+        factory.afterPropertiesSet();
+        factory.start();
+        factories.add(factory);
+
+        // One delivery thread keeps +switch-master ahead of the +failover-end that follows it; the
+        // subscription needs its own thread or the single delivery thread is taken by it and nothing arrives.
+        ExecutorService delivery = Executors.newSingleThreadExecutor(r -> daemon(r, id + "-events"));
+        ExecutorService subscription = Executors.newSingleThreadExecutor(r -> daemon(r, id + "-subscription"));
+        executors.add(delivery);
+        executors.add(subscription);
+
+        RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+        container.setConnectionFactory(factory);
+        container.setTaskExecutor(delivery);
+        container.setSubscriptionExecutor(subscription);
+        container.setRecoveryInterval(RECOVERY_INTERVAL_MILLIS);
+        container.setBeanName(containerBeanName(id));
+        container.afterPropertiesSet();
+        container.start();
+        container.addMessageListener(new Watcher(id, sentinel, onResubscribed), new ChannelTopic(WATCH_CHANNEL));
+        return container;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Reports the first subscription, and every later one as a reconnect. */
+    private static final class Watcher implements MessageListener, SubscriptionListener {
+        private final String id;
+        private final HostPort sentinel;
+        private final Consumer<String> onResubscribed;
+        private boolean subscribedBefore;
+
+        Watcher(String id, HostPort sentinel, Consumer<String> onResubscribed) {
+            this.id = id;
+            this.sentinel = sentinel;
+            this.onResubscribed = onResubscribed;
+        }
+
+        @Override
+        public void onMessage(Message message, byte[] pattern) {
+            // nothing is published on the watch channel
+        }
+
+        @Override
+        public synchronized void onChannelSubscribed(byte[] channel, long count) {
+            if (!WATCH_CHANNEL.equals(new String(channel, StandardCharsets.UTF_8))) {
+                return;
+            }
+            if (subscribedBefore) {
+                LOG.info("{} ({}) resubscribed; reconciling", id, sentinel);
+                onResubscribed.accept(id);
+            } else {
+                LOG.info("{} ({}) subscribed", id, sentinel);
+                subscribedBefore = true;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        containers.values().forEach(c -> {
+            try {
+                c.destroy();
+            } catch (Exception e) {
+                LOG.debug("closing listener container", e);
+            }
+        });
+        factories.forEach(JedisConnectionFactory::destroy);
+        executors.forEach(ExecutorService::shutdownNow);
+    }
+}
