@@ -28,7 +28,7 @@ public record HaproxyEndpoint(String id, String unixPath, HostPort tcp) {
      * emits the buffer on close; a unix socket needs the native (epoll) transport.
      */
     public String nettyUri(long timeoutMillis) {
-        String common = "?sync=true&disconnect=true&encoders=#haproxyCommandEncoder&decoders=#haproxyReplyDecoder"
+        String common = "?sync=true&synchronous=true&disconnect=true&encoders=#haproxyCommandEncoder&decoders=#haproxyReplyDecoder"
                 + "&requestTimeout=" + timeoutMillis + "&connectTimeout=" + timeoutMillis;
         if (unixPath != null) {
             // host and port are required by the URI syntax but unused for a unix socket

@@ -1,12 +1,12 @@
 package dev.sentinelrelay.sentinel;
 
-/** A {@code +switch-master} whose promoted server the sentinels have not confirmed yet; retried shortly. */
+/** A {@code +switch-master} whose promoted server is not the verified master (yet); verified again shortly. */
 public final class VerificationPendingException extends RuntimeException {
 
     private final transient Verdict verdict;
 
-    public VerificationPendingException(Verdict verdict) {
-        super(verdict.toString());
+    public VerificationPendingException(SentinelEvent event, Verdict verdict) {
+        super(event + " not confirmed: " + verdict);
         this.verdict = verdict;
     }
 

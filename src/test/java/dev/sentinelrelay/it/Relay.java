@@ -1,0 +1,85 @@
+package dev.sentinelrelay.it;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/** The relay's runnable jar started as its own process, from the repository root so it reads routes/. */
+final class Relay implements AutoCloseable {
+
+    static final Path JAR = Path.of(System.getProperty("relay.jar", "target/sentinel-relay.jar"));
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    final ManagedProcess process;
+    final int apiPort;
+
+    private Relay(ManagedProcess process, int apiPort) {
+        this.process = process;
+        this.apiPort = apiPort;
+    }
+
+    /** Starts the relay on a configuration file; does not wait for it to be ready. */
+    static Relay launch(Path config, int apiPort, Path log) {
+        return new Relay(ManagedProcess.start("relay", List.of("java", "-Xmx256m", "-Drelay.config=" + config,
+                "-jar", JAR.toAbsolutePath().toString()), Sandbox.HOME, log, Map.of()), apiPort);
+    }
+
+    /** Starts the relay against the sandbox and waits until it reports ready. */
+    static Relay start(Sandbox sandbox, Map<String, String> overrides) throws IOException {
+        int apiPort = Sandbox.freePort();
+        Path config = sandbox.writeRelayConfig(apiPort, overrides);
+        Relay relay = launch(config, apiPort, sandbox.dir.resolve("relay-" + apiPort + ".log"));
+        relay.awaitReady();
+        return relay;
+    }
+
+    void awaitReady() {
+        try {
+            await("relay ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .failFast("relay exited", () -> !process.alive())
+                    .until(() -> readyStatus() == 200);
+        } catch (RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\nrelay log:\n" + tail(), e);
+        }
+    }
+
+    /** HTTP status of GET /health/ready; -1 when the API does not answer. */
+    int readyStatus() {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build();
+            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    String log() {
+        return process.logText();
+    }
+
+    long count(String text) {
+        return log().lines().filter(l -> l.contains(text)).count();
+    }
+
+    String tail() {
+        List<String> lines = log().lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    @Override
+    public void close() {
+        process.stop();
+    }
+}
