@@ -48,12 +48,16 @@ public record HostPort(String host, int port) {
         return new HostPort(host, parsePort(s.substring(colon + 1)));
     }
 
-    /** Parses a port number given as text. */
+    /** Parses a port number 1-65535 given as text. */
     public static int parsePort(String text) {
         if (!text.matches("\\d{1,5}")) {
             throw new IllegalArgumentException("port '" + text + "' is not a number");
         }
-        return Integer.parseInt(text);
+        int port = Integer.parseInt(text);
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is outside 1-65535");
+        }
+        return port;
     }
 
     public static boolean isValidHost(String host) {

@@ -1,0 +1,107 @@
+package dev.sentinelrelay.it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The runnable jar refuses an invalid configuration: exit code 2 and one line that names the key. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConfigValidationIT {
+
+    private Path dir;
+
+    @BeforeAll
+    void createDir() throws IOException {
+        dir = Files.createTempDirectory("sentinel-relay-config-it-");
+    }
+
+    @AfterAll
+    void deleteDir() {
+        Sandbox.keepLogsAndDelete(dir);
+    }
+
+    private static Map<String, String> valid() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("relay.sentinels", "127.0.0.1:26379,127.0.0.1:26380,127.0.0.1:26381");
+        p.put("relay.masters", "mymaster");
+        p.put("relay.haproxy.endpoints", "unix:/run/haproxy/admin.sock");
+        p.put("relay.haproxy.mymaster.backend", "redis_mymaster");
+        p.put("relay.haproxy.mymaster.server", "master");
+        return p;
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', nullValues = "NULL", value = {
+            "relay.sentinels|NULL",
+            "relay.sentinels|127.0.0.1:99999",
+            "relay.sentinels|just-a-host",
+            "relay.masters|NULL",
+            "relay.masters|bad name!",
+            "relay.haproxy.endpoints|NULL",
+            "relay.haproxy.endpoints|http://127.0.0.1:9999",
+            "relay.haproxy.mymaster.backend|NULL",
+            "relay.haproxy.mymaster.server|a;b",
+            "relay.reconcile.interval|soon",
+            "relay.verify.timeout|-5ms",
+            "relay.api.port|0",
+            "relay.api.host|no host",
+            "relay.sentinel.username|admin",
+            "relay.redis.username|app",
+    })
+    void invalidValueExitsWithCode2NamingTheKey(String key, String value) throws Exception {
+        Map<String, String> props = valid();
+        if (value == null) {
+            props.remove(key);
+        } else {
+            props.put(key, value);
+        }
+        String expectedKey = key.endsWith(".username") ? key.replace(".username", ".password") : key;
+        assertRefused(write(props), expectedKey);
+    }
+
+    @Test
+    void missingFileExitsWithCode2NamingTheFile() throws Exception {
+        assertRefused(dir.resolve("does-not-exist.properties"), dir.resolve("does-not-exist.properties").toString());
+    }
+
+    @Test
+    void environmentVariablesOverrideTheFileAndAreValidatedToo() throws Exception {
+        ManagedProcess relay = launch(write(valid()), Map.of("RELAY_RECONCILE_INTERVAL", "never"));
+        assertEquals(2, relay.awaitExit(60), relay.logText());
+        assertTrue(relay.logText().contains("relay.reconcile.interval: 'never'"), relay.logText());
+    }
+
+    private void assertRefused(Path config, String key) throws Exception {
+        ManagedProcess relay = launch(config, Map.of());
+        assertEquals(2, relay.awaitExit(60), relay.logText());
+        List<String> lines = relay.logText().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), "exactly one line: " + lines);
+        assertTrue(lines.get(0).startsWith("sentinel-relay: configuration error: " + key + ": "), lines.get(0));
+    }
+
+    private ManagedProcess launch(Path config, Map<String, String> env) {
+        return ManagedProcess.start("relay", List.of("java", "-Drelay.config=" + config, "-jar",
+                Relay.JAR.toAbsolutePath().toString()), Sandbox.HOME, dir.resolve("relay-" + System.nanoTime() + ".log"), env);
+    }
+
+    private Path write(Map<String, String> props) throws IOException {
+        StringBuilder text = new StringBuilder();
+        props.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
+        Path file = dir.resolve("relay-" + System.nanoTime() + ".properties");
+        Files.writeString(file, text.toString());
+        return file;
+    }
+}
