@@ -1,0 +1,22 @@
+# Build stage: compile and package the runnable jar (tests run in CI, not in the image build).
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -ntp -q dependency:go-offline
+COPY src src
+RUN mvn -B -ntp -q package -DskipTests
+
+# Runtime stage: a JRE, the jar, and the routes and configuration as files operators can replace.
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 --home-dir /app relay
+WORKDIR /app
+COPY --from=build /src/target/sentinel-relay.jar /app/sentinel-relay.jar
+COPY routes /app/routes
+COPY config /app/config
+# Mount your own configuration and routes over these; the relay reads them at start-up.
+VOLUME ["/app/config", "/app/routes"]
+USER relay
+# Inside a container the health API must listen beyond loopback to be reachable.
+ENV RELAY_API_HOST=0.0.0.0
+EXPOSE 8080
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/sentinel-relay.jar"]
