@@ -148,6 +148,13 @@ final class Sandbox implements AutoCloseable {
         return votes.entrySet().stream().filter(e -> e.getValue() >= 2).map(Map.Entry::getKey).findFirst().orElse(-1);
     }
 
+    /** The master one sentinel names. */
+    int sentinelMasterPortOf(int sentinelPort) {
+        try (Jedis j = jedis(sentinelPort)) {
+            return Integer.parseInt(j.sentinelGetMasterAddrByName(MASTER).get(1));
+        }
+    }
+
     /** Runs SENTINEL FAILOVER and waits until a majority names a new master; returns its port. */
     int failover() {
         int before = sentinelMasterPort();
