@@ -96,7 +96,7 @@ class FailoverIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         // probe until Sentinel has turned it into a replica, and two more seconds after that
         while (System.nanoTime() < deadline && (sawReplicaAt == 0 || System.nanoTime() - sawReplicaAt < 2_000_000_000L)) {
-            String role = Sandbox.role(oldMaster);
+            String role = sandbox.role(oldMaster);
             claimedMaster |= role.equals("master");
             if (sawReplicaAt == 0 && role.equals("slave")) {
                 sawReplicaAt = System.nanoTime();
@@ -120,7 +120,7 @@ class FailoverIT {
 
         await("relay resubscribed").atMost(FOLLOW).until(() -> relay.count("resubscribed; reconciling") > before);
         await("relay subscribed on the restarted sentinel").atMost(FOLLOW).ignoreExceptions()
-                .until(() -> Sandbox.subscriptionsOf(port) >= 9);
+                .until(() -> sandbox.subscriptionsOf(port) >= 9);
         sandbox.awaitSentinelsSettled();
         int newMaster = sandbox.failover();
         awaitClientsReach(newMaster);

@@ -36,6 +36,8 @@ final class Sandbox implements AutoCloseable {
     private static final Duration SETTLE = Duration.ofSeconds(60);
 
     final Path dir;
+    /** requirepass of every Redis server and sentinel; null for none. */
+    final String password;
     final List<Integer> redisPorts = new ArrayList<>();
     final List<Integer> sentinelPorts = new ArrayList<>();
     final int frontendPort = freePort();
@@ -45,7 +47,8 @@ final class Sandbox implements AutoCloseable {
     private final Map<Integer, ManagedProcess> sentinels = new LinkedHashMap<>();
     private ManagedProcess haproxy;
 
-    private Sandbox() throws IOException {
+    private Sandbox(String password) throws IOException {
+        this.password = password;
         dir = Files.createTempDirectory("sentinel-relay-it-");
         adminSocket = dir.resolve("admin.sock");
         for (int i = 0; i < 3; i++) {
@@ -55,14 +58,19 @@ final class Sandbox implements AutoCloseable {
     }
 
     static Sandbox start() throws IOException {
-        Sandbox s = new Sandbox();
+        return start(null);
+    }
+
+    /** A sandbox whose servers and sentinels all require {@code password} (null: no AUTH). */
+    static Sandbox start(String password) throws IOException {
+        Sandbox s = new Sandbox(password);
         try {
             int master = s.redisPorts.get(0);
             for (int port : s.redisPorts) {
                 s.startRedis(port, port == master ? null : master);
             }
             await("replicas in sync").atMost(SETTLE).until(() -> s.redisPorts.stream().skip(1)
-                    .allMatch(p -> info(p, "replication").contains("master_link_status:up")));
+                    .allMatch(p -> s.info(p, "replication").contains("master_link_status:up")));
             for (int port : s.sentinelPorts) {
                 s.writeSentinelConfig(port, master);
                 s.startSentinel(port);
@@ -84,6 +92,9 @@ final class Sandbox implements AutoCloseable {
         if (replicaOf != null) {
             cmd.addAll(List.of("--replicaof", "127.0.0.1", String.valueOf(replicaOf)));
         }
+        if (password != null) {
+            cmd.addAll(List.of("--requirepass", password, "--masterauth", password));
+        }
         redis.put(port, ManagedProcess.start("redis-" + port, cmd, dir, dir.resolve("redis-" + port + ".log"), Map.of()));
         await("redis " + port + " up").atMost(SETTLE).ignoreExceptions().until(() -> ping(port));
     }
@@ -103,6 +114,10 @@ final class Sandbox implements AutoCloseable {
                 "sentinel down-after-milliseconds " + MASTER + " 1000",
                 "sentinel failover-timeout " + MASTER + " 10000",
                 "sentinel parallel-syncs " + MASTER + " 1",
+                password == null ? "" : String.join("\n",
+                        "requirepass " + password,
+                        "sentinel auth-pass " + MASTER + " " + password,
+                        "sentinel sentinel-pass " + password),
                 ""));
     }
 
@@ -229,14 +244,13 @@ final class Sandbox implements AutoCloseable {
 
     /** Opens a new client connection through HAProxy and returns the port of the Redis server it reached. */
     int portBehindFrontend() {
-        try (Jedis j = new Jedis(new HostAndPort("127.0.0.1", frontendPort),
-                DefaultJedisClientConfig.builder().timeoutMillis(1000).build())) {
+        try (Jedis j = clientThroughFrontend()) {
             return tcpPort(j);
         }
     }
 
     Jedis clientThroughFrontend() {
-        return new Jedis(new HostAndPort("127.0.0.1", frontendPort), DefaultJedisClientConfig.builder().timeoutMillis(2000).build());
+        return jedis(frontendPort);
     }
 
     static int tcpPort(Jedis j) {
@@ -265,18 +279,19 @@ final class Sandbox implements AutoCloseable {
 
     // ---- helpers -------------------------------------------------------------------------------------
 
-    static Jedis jedis(int port) {
-        return new Jedis(new HostAndPort("127.0.0.1", port), DefaultJedisClientConfig.builder().timeoutMillis(1000).build());
+    Jedis jedis(int port) {
+        return new Jedis(new HostAndPort("127.0.0.1", port),
+                DefaultJedisClientConfig.builder().timeoutMillis(1000).password(password).build());
     }
 
-    static boolean ping(int port) {
+    boolean ping(int port) {
         try (Jedis j = jedis(port)) {
             return "PONG".equals(j.ping());
         }
     }
 
     /** What the server answers to ROLE: master, slave or sentinel; "down" when it does not answer. */
-    static String role(int port) {
+    String role(int port) {
         try (Jedis j = jedis(port)) {
             return String.valueOf(j.role().get(0));
         } catch (RuntimeException e) {
@@ -285,7 +300,7 @@ final class Sandbox implements AutoCloseable {
     }
 
     /** The most channels any client of this server is subscribed to (CLIENT LIST's sub= field). */
-    static int subscriptionsOf(int port) {
+    int subscriptionsOf(int port) {
         try (Jedis j = jedis(port)) {
             return j.clientList().lines()
                     .flatMap(l -> Stream.of(l.split(" ")))
@@ -295,7 +310,7 @@ final class Sandbox implements AutoCloseable {
         }
     }
 
-    static String info(int port, String section) {
+    String info(int port, String section) {
         try (Jedis j = jedis(port)) {
             return j.info(section);
         }

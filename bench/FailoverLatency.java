@@ -1,0 +1,520 @@
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * Failover propagation benchmark, run by bench/failover-latency on a sandbox it started with the relay running.
+ * Launched as a single-file program with the relay's shaded jar (for Jedis) on the class path.
+ *
+ * <p>For each of N failovers ({@code SENTINEL FAILOVER mymaster}): the time from the first {@code +switch-master}
+ * that any sentinel publishes (seen by one subscriber thread per sentinel) to the start of the first new client
+ * connection through the HAProxy frontend that reaches the new master and has a write accepted there.
+ *
+ * <p>Arguments: sentinel ports (comma-separated), frontend port, N, relay log, relay pid, relay start-up ms,
+ * file to write the result table to.
+ */
+public class FailoverLatency {
+
+    static final String MASTER = "mymaster";
+    static final String HOST = "127.0.0.1";
+    static final int REDIS_TIMEOUT_MS = 2000;
+    static final long SUBSCRIBE_TIMEOUT_NANOS = seconds(10);
+    static final long TRIGGER_TIMEOUT_NANOS = seconds(30);
+    static final long SWITCH_TIMEOUT_NANOS = seconds(30);
+    /** After the first +switch-master: how long a new connection may take to reach the new master. */
+    static final long FOLLOW_TIMEOUT_NANOS = seconds(30);
+    static final long SETTLE_TIMEOUT_NANOS = seconds(60);
+    /** Extra time after the sentinels look settled, before the next failover (per the benchmark's spec). */
+    static final long SETTLE_EXTRA_MS = 1000;
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 7) {
+            System.err.println("usage: FailoverLatency <sentinel-ports,...> <frontend-port> <failovers> <relay-log>"
+                    + " <relay-pid> <relay-startup-ms> <table-file>");
+            System.exit(2);
+        }
+        int[] sentinels = Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray();
+        int frontend = Integer.parseInt(args[1]);
+        int failovers = Integer.parseInt(args[2]);
+        Path relayLog = Path.of(args[3]);
+        long relayPid = Long.parseLong(args[4]);
+        long startupMillis = Long.parseLong(args[5]);
+        Path tableFile = Path.of(args[6]);
+
+        SwitchWatch watch = new SwitchWatch(sentinels);
+        List<Result> results = new ArrayList<>();
+        Exception aborted = null;
+        try {
+            watch.awaitSubscribed();
+            String master = awaitSettled(sentinels, null);
+            for (int i = 1; i <= failovers; i++) {
+                requireAlive(relayPid);
+                Result result = failover(i, sentinels[(i - 1) % sentinels.length], frontend, master, watch, relayLog);
+                results.add(result);
+                System.out.println(result.describe());
+                master = awaitSettled(sentinels, result.switched.newMaster);
+                Thread.sleep(SETTLE_EXTRA_MS);
+                watch.requireSubscribed();
+            }
+        } catch (Exception e) {
+            aborted = e;
+            System.out.println("ABORTED after " + results.size() + " of " + failovers + " failovers: " + e.getMessage());
+        }
+        String table = table(results, startupMillis, rssMegabytes(relayPid));
+        Files.writeString(tableFile, table);
+        boolean allFollowed = results.stream().allMatch(r -> r.latencyNanos != null);
+        System.exit(aborted == null && allFollowed ? 0 : 1);
+    }
+
+    /** One failover, from triggering it until a new connection through HAProxy wrote to the new master. */
+    static Result failover(int number, int sentinel, int frontend, String oldMaster, SwitchWatch watch,
+            Path relayLog) throws Exception {
+        long logOffset = Files.size(relayLog);
+        watch.reset();
+        // Probing starts before the trigger so that no moment after +switch-master is missed.
+        Prober prober = new Prober(frontend);
+        prober.start();
+        try {
+            long triggered = trigger(sentinel);
+            Switch switched = watch.awaitFirst(SWITCH_TIMEOUT_NANOS);
+            if (switched == null) {
+                throw new IllegalStateException("failover " + number + ": no +switch-master within "
+                        + SWITCH_TIMEOUT_NANOS / 1_000_000_000 + " s of SENTINEL FAILOVER");
+            }
+            prober.follow(switched.newPort(), switched.nanos() + FOLLOW_TIMEOUT_NANOS);
+            prober.join(FOLLOW_TIMEOUT_NANOS / 1_000_000 + 1000);
+            return new Result(number, oldMaster, switched, triggered, prober, RelayLine.find(relayLog, logOffset,
+                    switched.newMaster));
+        } finally {
+            prober.cancel();
+            prober.join();
+        }
+    }
+
+    /** SENTINEL FAILOVER, retried with backoff while Sentinel says a failover is running or no replica is fit yet. */
+    static long trigger(int sentinel) throws InterruptedException {
+        long deadline = System.nanoTime() + TRIGGER_TIMEOUT_NANOS;
+        long backoffMillis = 100;
+        while (true) {
+            try (Jedis jedis = new Jedis(HOST, sentinel, REDIS_TIMEOUT_MS)) {
+                long sent = System.nanoTime();
+                jedis.sentinelFailover(MASTER);
+                return sent;
+            } catch (JedisDataException e) {
+                String message = String.valueOf(e.getMessage());
+                boolean passes = message.startsWith("INPROG") || message.startsWith("NOGOODSLAVE");
+                if (!passes || System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
+                    throw new IllegalStateException("SENTINEL FAILOVER " + MASTER + " on " + HOST + ":" + sentinel
+                            + ": " + message, e);
+                }
+                System.out.println("  sentinel " + sentinel + ": " + message + "; retrying in " + backoffMillis + " ms");
+                Thread.sleep(backoffMillis);
+                backoffMillis = Math.min(backoffMillis * 2, 2000);
+            }
+        }
+    }
+
+    /**
+     * Waits until every sentinel names the same master ({@code expected}, when given) and sees two healthy
+     * replicas and two other sentinels, so that the next SENTINEL FAILOVER finds a fit replica. Returns the master.
+     */
+    static String awaitSettled(int[] sentinels, String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + SETTLE_TIMEOUT_NANOS;
+        String lastState = "";
+        while (System.nanoTime() < deadline) {
+            List<String> masters = new ArrayList<>();
+            StringBuilder state = new StringBuilder();
+            boolean settled = true;
+            for (int port : sentinels) {
+                try (Jedis jedis = new Jedis(HOST, port, REDIS_TIMEOUT_MS)) {
+                    List<String> addr = jedis.sentinelGetMasterAddrByName(MASTER);
+                    String master = addr == null ? null : addr.get(0) + ":" + addr.get(1);
+                    long replicas = jedis.sentinelReplicas(MASTER).stream().filter(FailoverLatency::healthyReplica).count();
+                    long others = jedis.sentinelSentinels(MASTER).stream().filter(FailoverLatency::reachable).count();
+                    masters.add(master);
+                    state.append(String.format(" [sentinel %d: master %s, %d healthy replicas, %d sentinels]", port,
+                            master, replicas, others));
+                    settled &= master != null && replicas == 2 && others == 2;
+                } catch (RuntimeException e) {
+                    state.append(String.format(" [sentinel %d: %s]", port, e.getMessage()));
+                    settled = false;
+                }
+            }
+            lastState = state.toString();
+            boolean agreed = masters.size() == sentinels.length && masters.stream().distinct().count() == 1
+                    && (expected == null || expected.equals(masters.get(0)));
+            if (settled && agreed) {
+                return masters.get(0);
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the sentinels did not settle within " + SETTLE_TIMEOUT_NANOS / 1_000_000_000
+                + " s:" + lastState);
+    }
+
+    static boolean reachable(Map<String, String> instance) {
+        String flags = instance.getOrDefault("flags", "");
+        return !flags.contains("s_down") && !flags.contains("o_down") && !flags.contains("disconnected");
+    }
+
+    /**
+     * A replica Sentinel would promote. role-reported matters: the old master is listed as a replica from
+     * +switch-master on, but still reports itself master until Sentinel converts it (about 8 s later).
+     */
+    static boolean healthyReplica(Map<String, String> replica) {
+        return reachable(replica) && "0".equals(replica.get("master-link-down-time"))
+                && "ok".equals(replica.get("master-link-status")) && "slave".equals(replica.get("role-reported"));
+    }
+
+    static void requireAlive(long pid) {
+        if (!Files.exists(Path.of("/proc/" + pid + "/status"))) {
+            throw new IllegalStateException("the relay (pid " + pid + ") is no longer running");
+        }
+    }
+
+    /** VmRSS of a process in MB, or -1 when it is gone. */
+    static double rssMegabytes(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                    .filter(line -> line.startsWith("VmRSS:"))
+                    .mapToDouble(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0)
+                    .findFirst().orElse(-1);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** The first +switch-master of a failover: when it arrived, from which sentinel, and the addresses it names. */
+    record Switch(long nanos, int sentinel, String oldMaster, String newMaster, int newPort) {
+    }
+
+    /** One subscriber thread per sentinel on +switch-master; keeps the first message of the current failover. */
+    static final class SwitchWatch {
+        private final int[] sentinels;
+        private final Set<Integer> subscribed = ConcurrentHashMap.newKeySet();
+        private final AtomicReference<Switch> first = new AtomicReference<>();
+
+        SwitchWatch(int[] sentinels) {
+            this.sentinels = sentinels;
+            for (int port : sentinels) {
+                Thread thread = new Thread(() -> subscribe(port), "switch-master-" + port);
+                thread.setDaemon(true); // ends with the program; no unsubscribe needed
+                thread.start();
+            }
+        }
+
+        private void subscribe(int port) {
+            JedisPubSub listener = new JedisPubSub() {
+                @Override
+                public void onSubscribe(String channel, int count) {
+                    subscribed.add(port);
+                }
+
+                @Override
+                public void onMessage(String channel, String message) {
+                    long arrived = System.nanoTime();
+                    // "<master> <old ip> <old port> <new ip> <new port>"
+                    String[] parts = message.split(" ");
+                    if (parts.length == 5 && parts[0].equals(MASTER)) {
+                        first.compareAndSet(null, new Switch(arrived, port, parts[1] + ":" + parts[2],
+                                parts[3] + ":" + parts[4], Integer.parseInt(parts[4])));
+                    }
+                }
+            };
+            // Jedis blocks in subscribe with no read timeout; a lost subscription is reported, not hidden.
+            try (Jedis jedis = new Jedis(HOST, port, REDIS_TIMEOUT_MS)) {
+                jedis.subscribe(listener, "+switch-master");
+            } catch (RuntimeException e) {
+                System.out.println("  subscription to sentinel " + port + " lost: " + e.getMessage());
+            } finally {
+                subscribed.remove(port);
+            }
+        }
+
+        void awaitSubscribed() throws InterruptedException {
+            long deadline = System.nanoTime() + SUBSCRIBE_TIMEOUT_NANOS;
+            while (subscribed.size() < sentinels.length && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            requireSubscribed();
+        }
+
+        void requireSubscribed() {
+            if (subscribed.size() < sentinels.length) {
+                throw new IllegalStateException("subscribed to +switch-master on " + subscribed + " only, of "
+                        + Arrays.toString(sentinels));
+            }
+        }
+
+        void reset() {
+            first.set(null);
+        }
+
+        Switch awaitFirst(long timeoutNanos) throws InterruptedException {
+            long deadline = System.nanoTime() + timeoutNanos;
+            while (first.get() == null && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            return first.get();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Opens one fresh connection after the other through the frontend (no pause: the time between two probe
+     * starts is the resolution) and remembers, per Redis port, the start of the first probe whose write that
+     * server accepted. Stops once that happened on the new master, or when cancelled.
+     */
+    static final class Prober extends Thread {
+        // INFO server names the port of the server reached; SET then shows it takes writes (a replica answers
+        // -READONLY). Both go in one write, pipelined, so a probe costs one round trip after the connect.
+        private static final byte[] REQUEST = ("*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n"
+                + "*3\r\n$3\r\nSET\r\n$13\r\nbench:latency\r\n$5\r\nprobe\r\n").getBytes(StandardCharsets.US_ASCII);
+        private static final int PROBE_TIMEOUT_MS = 1000;
+
+        private final InetSocketAddress frontend;
+        /** Port -> {start of the first probe that wrote there, start of the probe before it}. */
+        final Map<Integer, long[]> firstWrite = new ConcurrentHashMap<>();
+        private volatile int newMasterPort;
+        private volatile long deadline = System.nanoTime() + TRIGGER_TIMEOUT_NANOS + SWITCH_TIMEOUT_NANOS
+                + FOLLOW_TIMEOUT_NANOS;
+        private volatile boolean cancelled;
+        // written by this thread only, read after join()
+        long probes;
+        long noServer;
+        long busyNanos;
+
+        Prober(int frontendPort) {
+            super("prober");
+            this.frontend = new InetSocketAddress(HOST, frontendPort);
+        }
+
+        /** The new master is known: stop once a write reached it, or at {@code deadline}. */
+        void follow(int port, long deadline) {
+            this.newMasterPort = port;
+            this.deadline = deadline;
+        }
+
+        void cancel() {
+            cancelled = true;
+        }
+
+        double meanProbeMillis() {
+            return probes == 0 ? 0 : busyNanos / 1e6 / probes;
+        }
+
+        @Override
+        public void run() {
+            long previousStart = 0;
+            while (!cancelled && System.nanoTime() < deadline) {
+                long start = System.nanoTime();
+                int port = probe();
+                busyNanos += System.nanoTime() - start;
+                probes++;
+                if (port > 0) {
+                    long before = previousStart;
+                    firstWrite.computeIfAbsent(port, p -> new long[] {start, before});
+                } else if (port < 0) {
+                    noServer++;
+                }
+                previousStart = start;
+                if (newMasterPort != 0 && firstWrite.containsKey(newMasterPort)) {
+                    return;
+                }
+            }
+        }
+
+        /** The port of the server that accepted the write, 0 if a server refused it, -1 if no server answered. */
+        private int probe() {
+            try (Socket socket = new Socket()) {
+                socket.setTcpNoDelay(true);
+                // Close with a reset: thousands of probes a second would otherwise fill the port range with TIME_WAIT.
+                socket.setSoLinger(true, 0);
+                socket.connect(frontend, PROBE_TIMEOUT_MS);
+                socket.setSoTimeout(PROBE_TIMEOUT_MS);
+                OutputStream out = socket.getOutputStream();
+                out.write(REQUEST);
+                out.flush();
+                InputStream in = new BufferedInputStream(socket.getInputStream());
+                int port = tcpPort(readBulk(in));
+                boolean written = readLine(in).equals("+OK");
+                return port <= 0 ? -1 : written ? port : 0;
+            } catch (IOException e) {
+                return -1; // HAProxy closed the connection (no server) or a timeout
+            }
+        }
+
+        private static int tcpPort(String info) {
+            Matcher m = Pattern.compile("(?m)^tcp_port:(\\d+)").matcher(info);
+            return m.find() ? Integer.parseInt(m.group(1)) : -1;
+        }
+
+        /** A RESP bulk string; an error reply (e.g. -LOADING) counts as empty. */
+        private static String readBulk(InputStream in) throws IOException {
+            String header = readLine(in);
+            if (!header.startsWith("$")) {
+                return "";
+            }
+            byte[] data = in.readNBytes(Integer.parseInt(header.substring(1)) + 2); // + CRLF
+            return new String(data, StandardCharsets.US_ASCII);
+        }
+
+        private static String readLine(InputStream in) throws IOException {
+            StringBuilder line = new StringBuilder();
+            int c;
+            while ((c = in.read()) != '\n') {
+                if (c == -1) {
+                    throw new IOException("connection closed");
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** The relay's own "haproxy updated: ... -> <new> on ... <ms> ms after <trigger>" line for this failover. */
+    record RelayLine(String millis, String trigger, long warnings) {
+        private static final Pattern UPDATED = Pattern.compile("(\\d+(?:\\.\\d+)?) ms after (\\S+)");
+
+        static RelayLine find(Path log, long offset, String newMaster) throws IOException {
+            String text;
+            try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+                byte[] bytes = new byte[(int) Math.max(0, file.length() - offset)];
+                file.seek(offset);
+                file.readFully(bytes);
+                text = new String(bytes, StandardCharsets.UTF_8);
+            }
+            String millis = null;
+            String trigger = null;
+            long warnings = 0;
+            for (String line : text.split("\n")) {
+                if (line.contains(" WARN ") || line.contains(" ERROR ")) {
+                    warnings++;
+                }
+                Matcher m = UPDATED.matcher(line);
+                if (millis == null && line.contains("haproxy updated: " + MASTER + " ")
+                        && line.contains(" -> " + newMaster + " on ") && m.find()) {
+                    millis = m.group(1);
+                    trigger = m.group(2);
+                }
+            }
+            return new RelayLine(millis, trigger, warnings);
+        }
+
+        @Override
+        public String toString() {
+            String updated = millis == null ? "relay: no 'haproxy updated' line yet"
+                    : "relay: " + millis + " ms after " + trigger;
+            return warnings == 0 ? updated : updated + ", " + warnings + " WARN/ERROR lines in its log";
+        }
+    }
+
+    /** What one failover measured. latencyNanos is null when no write reached the new master in time. */
+    static final class Result {
+        final int number;
+        final String oldMaster;
+        final Switch switched;
+        final long triggeredNanos;
+        final Long latencyNanos;
+        final long gapNanos;
+        final Prober prober;
+        final RelayLine relay;
+
+        Result(int number, String oldMaster, Switch switched, long triggeredNanos, Prober prober, RelayLine relay) {
+            this.number = number;
+            this.oldMaster = oldMaster;
+            this.switched = switched;
+            this.triggeredNanos = triggeredNanos;
+            this.prober = prober;
+            this.relay = relay;
+            long[] write = prober.firstWrite.get(switched.newPort());
+            this.latencyNanos = write == null ? null : write[0] - switched.nanos();
+            // the new master became reachable after the previous probe started: that is this measurement's resolution
+            this.gapNanos = write == null || write[1] == 0 ? 0 : write[0] - write[1];
+        }
+
+        String describe() {
+            String moved = switched.oldMaster().equals(oldMaster) ? oldMaster + " -> " + switched.newMaster()
+                    : oldMaster + " -> " + switched.newMaster() + " (the +switch-master named " + switched.oldMaster()
+                            + " as old)";
+            String latency = latencyNanos == null ? "NOT FOLLOWED within " + FOLLOW_TIMEOUT_NANOS / 1_000_000_000 + " s"
+                    : String.format(Locale.ROOT, "%7.2f ms (probe gap %.2f ms)", latencyNanos / 1e6, gapNanos / 1e6);
+            return String.format(Locale.ROOT,
+                    "failover %2d: %s  %s  | +switch-master %.2f s after SENTINEL FAILOVER, first from sentinel %d"
+                            + " | %d probes, mean %.3f ms, %d reached no server | %s",
+                    number, moved, latency, (switched.nanos() - triggeredNanos) / 1e9, switched.sentinel(),
+                    prober.probes, prober.meanProbeMillis(), prober.noServer, relay);
+        }
+    }
+
+    static String table(List<Result> results, long startupMillis, double rssMegabytes) {
+        double[] millis = results.stream().filter(r -> r.latencyNanos != null)
+                .mapToDouble(r -> r.latencyNanos / 1e6).sorted().toArray();
+        long probes = results.stream().mapToLong(r -> r.prober.probes).sum();
+        long busyNanos = results.stream().mapToLong(r -> r.prober.busyNanos).sum();
+        long missed = results.size() - millis.length;
+        StringBuilder t = new StringBuilder("| metric | value | target |\n|---|---|---|\n");
+        row(t, "failovers", results.size() + (missed == 0 ? "" : " (" + missed + " not followed within "
+                + FOLLOW_TIMEOUT_NANOS / 1_000_000_000 + " s)"), "");
+        if (millis.length > 0) {
+            row(t, "+switch-master → new connection on new master, min", ms(millis[0]), "");
+            row(t, "median", ms(median(millis)), "≤ 5 ms");
+            // nearest-rank percentile
+            row(t, "p95", ms(millis[(int) Math.ceil(0.95 * millis.length) - 1]), "≤ 20 ms");
+            row(t, "max", ms(millis[millis.length - 1]), "");
+        }
+        if (probes > 0) {
+            row(t, "probe (new connection + INFO + SET) duration, mean", String.format(Locale.ROOT, "%.3f ms",
+                    busyNanos / 1e6 / probes), "≤ 1 ms");
+        }
+        row(t, "relay start-up to ready", String.format(Locale.ROOT, "%.2f s", startupMillis / 1000.0), "≤ 3 s");
+        row(t, "relay RSS after the run", rssMegabytes < 0 ? "relay not running"
+                : String.format(Locale.ROOT, "%.0f MB", rssMegabytes), "≤ 256 MB");
+        return t.toString();
+    }
+
+    static void row(StringBuilder t, String metric, String value, String target) {
+        t.append("| ").append(metric).append(" | ").append(value).append(" | ").append(target).append(" |\n");
+    }
+
+    static String ms(double millis) {
+        return String.format(Locale.ROOT, "%.1f ms", millis);
+    }
+
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    static long seconds(long s) {
+        return s * 1_000_000_000L;
+    }
+}
