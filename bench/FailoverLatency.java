@@ -70,46 +70,54 @@ public class FailoverLatency {
             String master = awaitSettled(sentinels, null);
             for (int i = 1; i <= failovers; i++) {
                 requireAlive(relayPid);
-                Result result = failover(i, sentinels[(i - 1) % sentinels.length], frontend, master, watch, relayLog);
+                watch.requireSubscribed();
+                Result result = failover(i, sentinels, frontend, master, watch, relayLog);
                 results.add(result);
                 System.out.println(result.describe());
-                master = awaitSettled(sentinels, result.switched.newMaster);
-                Thread.sleep(SETTLE_EXTRA_MS);
-                watch.requireSubscribed();
+                master = result.switched.newMaster();
             }
         } catch (Exception e) {
             aborted = e;
             System.out.println("ABORTED after " + results.size() + " of " + failovers + " failovers: " + e.getMessage());
         }
-        String table = table(results, startupMillis, rssMegabytes(relayPid));
-        Files.writeString(tableFile, table);
+        Files.writeString(tableFile, table(results, startupMillis, rssMegabytes(relayPid)));
         boolean allFollowed = results.stream().allMatch(r -> r.latencyNanos != null);
         System.exit(aborted == null && allFollowed ? 0 : 1);
     }
 
-    /** One failover, from triggering it until a new connection through HAProxy wrote to the new master. */
-    static Result failover(int number, int sentinel, int frontend, String oldMaster, SwitchWatch watch,
+    /**
+     * One failover: trigger it, measure until a new connection through HAProxy wrote to the new master, then
+     * wait until the sentinels have settled so the next one can start.
+     */
+    static Result failover(int number, int[] sentinels, int frontend, String oldMaster, SwitchWatch watch,
             Path relayLog) throws Exception {
+        int sentinel = sentinels[(number - 1) % sentinels.length]; // take turns
         long logOffset = Files.size(relayLog);
         watch.reset();
         // Probing starts before the trigger so that no moment after +switch-master is missed.
         Prober prober = new Prober(frontend);
         prober.start();
+        long triggered;
+        Switch switched;
         try {
-            long triggered = trigger(sentinel);
-            Switch switched = watch.awaitFirst(SWITCH_TIMEOUT_NANOS);
+            triggered = trigger(sentinel);
+            switched = watch.awaitFirst(SWITCH_TIMEOUT_NANOS);
             if (switched == null) {
                 throw new IllegalStateException("failover " + number + ": no +switch-master within "
                         + SWITCH_TIMEOUT_NANOS / 1_000_000_000 + " s of SENTINEL FAILOVER");
             }
             prober.follow(switched.newPort(), switched.nanos() + FOLLOW_TIMEOUT_NANOS);
-            prober.join(FOLLOW_TIMEOUT_NANOS / 1_000_000 + 1000);
-            return new Result(number, oldMaster, switched, triggered, prober, RelayLine.find(relayLog, logOffset,
-                    switched.newMaster));
-        } finally {
+        } catch (Exception e) {
             prober.cancel();
-            prober.join();
+            throw e;
+        } finally {
+            prober.join(); // stops by itself once a write reached the new master, or at its deadline
         }
+        awaitSettled(sentinels, switched.newMaster());
+        Thread.sleep(SETTLE_EXTRA_MS);
+        // read only now: the relay logs its update after HAProxy answered, which may be after the probe got through
+        return new Result(number, oldMaster, switched, triggered, prober, RelayLine.find(relayLog, logOffset,
+                switched.newMaster()));
     }
 
     /** SENTINEL FAILOVER, retried with backoff while Sentinel says a failover is running or no replica is fit yet. */
@@ -295,6 +303,7 @@ public class FailoverLatency {
         private static final byte[] REQUEST = ("*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n"
                 + "*3\r\n$3\r\nSET\r\n$13\r\nbench:latency\r\n$5\r\nprobe\r\n").getBytes(StandardCharsets.US_ASCII);
         private static final int PROBE_TIMEOUT_MS = 1000;
+        private static final Pattern TCP_PORT = Pattern.compile("(?m)^tcp_port:(\\d+)");
 
         private final InetSocketAddress frontend;
         /** Port -> {start of the first probe that wrote there, start of the probe before it}. */
@@ -369,7 +378,7 @@ public class FailoverLatency {
         }
 
         private static int tcpPort(String info) {
-            Matcher m = Pattern.compile("(?m)^tcp_port:(\\d+)").matcher(info);
+            Matcher m = TCP_PORT.matcher(info);
             return m.find() ? Integer.parseInt(m.group(1)) : -1;
         }
 

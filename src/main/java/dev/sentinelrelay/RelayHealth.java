@@ -39,7 +39,7 @@ public final class RelayHealth {
 
     /** One line for the health endpoint and the logs. */
     public String describe() {
-        return (ready() ? "ready" : "not ready") + ": sentinels reachable " + sentinelsReachable + " (majority " + majority
+        return (ready() ? "ready" : "not ready") + ": sentinels answering " + sentinelsReachable + " (majority " + majority
                 + "), masters reconciled " + reconciled.size() + "/" + masters.size();
     }
 }

@@ -1,7 +1,7 @@
 package dev.sentinelrelay.sentinel;
 
-import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.RelayHealth;
+import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
 
 import java.net.InetAddress;
@@ -9,13 +9,16 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
+import java.util.Set;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * Verifies which server is the master right now: every configured sentinel is asked in parallel, a strict
@@ -28,8 +31,9 @@ public final class MasterResolver implements AutoCloseable {
     private final RedisConnections sentinels;
     private final RedisConnections servers;
     private final RelayHealth health;
+    private final long timeoutNanos;
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "sentinel-vote");
+        Thread t = new Thread(r, "verify");
         t.setDaemon(true);
         return t;
     });
@@ -37,6 +41,7 @@ public final class MasterResolver implements AutoCloseable {
     public MasterResolver(RelayConfig config, RelayHealth health) {
         this.config = config;
         this.health = health;
+        this.timeoutNanos = config.verifyTimeout().toNanos();
         this.sentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
         this.servers = new RedisConnections(config.redisCredentials(), config.verifyTimeout());
     }
@@ -48,13 +53,13 @@ public final class MasterResolver implements AutoCloseable {
      * the previous master may still verify (it answers ROLE master until it is reconfigured).
      */
     public Verdict verify(Trigger trigger) {
-        long t0 = System.nanoTime();
+        HostPort promoted = trigger.event() != null ? trigger.event().promoted() : null;
+        // a +switch-master names its candidate: ask it ROLE while the sentinels vote, to save a round trip
+        Future<String> early = promoted != null ? pool.submit(() -> role(promoted)) : null;
         List<Vote> votes = askSentinels(trigger.master());
-        long t1 = System.nanoTime();
         health.sentinelsAnswered(VoteTally.reachable(votes));
-        Verdict verdict = decide(trigger, votes);
-        org.slf4j.LoggerFactory.getLogger("TIMING").info("queued {} ms, votes {} ms, role {} ms", (t0 - trigger.receivedNanos()) / 1e6, (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
-        if (trigger.event() != null && trigger.event().isSwitchMaster() && !confirms(verdict, trigger.event().promoted())) {
+        Verdict verdict = decide(trigger, votes, promoted, early);
+        if (promoted != null && !confirms(verdict, promoted)) {
             throw new VerificationPendingException(trigger.event(), verdict);
         }
         return verdict;
@@ -65,7 +70,7 @@ public final class MasterResolver implements AutoCloseable {
         return verdict.verified() && (verdict.master().equals(promoted) || !HostPort.isIpLiteral(promoted.host()));
     }
 
-    private Verdict decide(Trigger trigger, List<Vote> votes) {
+    private Verdict decide(Trigger trigger, List<Vote> votes, HostPort promoted, Future<String> early) {
         Optional<HostPort> agreed = VoteTally.majority(votes, config.sentinels().size());
         if (agreed.isEmpty()) {
             return new Verdict(trigger, null, votes, "no majority of " + config.sentinels().size() + " sentinels agrees");
@@ -73,9 +78,14 @@ public final class MasterResolver implements AutoCloseable {
         HostPort candidate = agreed.get();
         String role;
         try {
-            role = servers.call(candidate, jedis -> String.valueOf(jedis.role().get(0)));
-        } catch (RuntimeException e) {
-            return new Verdict(trigger, null, votes, "candidate " + candidate + " did not answer ROLE: " + e.getMessage());
+            role = candidate.equals(promoted) ? early.get(timeoutNanos, TimeUnit.NANOSECONDS) : role(candidate);
+        } catch (ExecutionException e) {
+            return refused(trigger, votes, candidate, e.getCause());
+        } catch (TimeoutException | RuntimeException e) {
+            return refused(trigger, votes, candidate, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return refused(trigger, votes, candidate, e);
         }
         if (!"master".equals(role)) {
             return new Verdict(trigger, null, votes, "candidate " + candidate + " answers ROLE " + role);
@@ -87,22 +97,47 @@ public final class MasterResolver implements AutoCloseable {
         }
     }
 
+    private static Verdict refused(Trigger trigger, List<Vote> votes, HostPort candidate, Throwable cause) {
+        return new Verdict(trigger, null, votes, "candidate " + candidate + " did not answer ROLE: " + cause);
+    }
+
+    private String role(HostPort server) {
+        return servers.call(server, jedis -> String.valueOf(jedis.role().get(0)));
+    }
+
+    /**
+     * Asks every sentinel at once and stops waiting as soon as a majority of the configured sentinels agrees
+     * (a slow sentinel must not slow a failover down), or when the timeout is up.
+     */
     private List<Vote> askSentinels(String master) {
-        List<Callable<Vote>> questions = new ArrayList<>();
+        CompletionService<Vote> answers = new ExecutorCompletionService<>(pool);
+        List<Future<Vote>> questions = new ArrayList<>();
         for (HostPort sentinel : config.sentinels()) {
-            questions.add(() -> ask(sentinel, master));
+            questions.add(answers.submit(() -> ask(sentinel, master)));
         }
-        long timeout = config.verifyTimeout().toMillis();
         List<Vote> votes = new ArrayList<>();
+        long deadline = System.nanoTime() + timeoutNanos;
         try {
-            List<Future<Vote>> answers = pool.invokeAll(questions, timeout, TimeUnit.MILLISECONDS);
-            for (int i = 0; i < answers.size(); i++) {
-                votes.add(result(answers.get(i), config.sentinels().get(i).toString()));
+            while (votes.size() < questions.size()) {
+                Future<Vote> answer = answers.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (answer == null) {
+                    break;
+                }
+                votes.add(answer.get());
+                if (VoteTally.majority(votes, config.sentinels().size()).isPresent()) {
+                    break;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while asking sentinels", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("asking a sentinel failed unexpectedly", e.getCause());
         }
+        questions.forEach(q -> q.cancel(false));
+        boolean agreed = VoteTally.majority(votes, config.sentinels().size()).isPresent();
+        Set<String> heard = votes.stream().map(Vote::sentinel).collect(Collectors.toSet());
+        config.sentinels().stream().map(HostPort::toString).filter(s -> !heard.contains(s))
+                .forEach(s -> votes.add(Vote.failed(s, agreed ? "not awaited (majority reached)" : "timed out")));
         return votes;
     }
 
@@ -118,19 +153,6 @@ public final class MasterResolver implements AutoCloseable {
             return Vote.failed(name, "invalid address: " + e.getMessage());
         } catch (RuntimeException e) {
             return Vote.failed(name, "unreachable: " + e.getMessage());
-        }
-    }
-
-    private static Vote result(Future<Vote> answer, String sentinel) {
-        try {
-            return answer.get();
-        } catch (CancellationException e) {
-            return Vote.failed(sentinel, "timed out");
-        } catch (ExecutionException e) {
-            return Vote.failed(sentinel, "failed: " + e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Vote.failed(sentinel, "interrupted");
         }
     }
 
