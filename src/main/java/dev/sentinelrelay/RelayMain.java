@@ -49,6 +49,7 @@ public final class RelayMain {
         LOG.info("configuration: sentinels {} (majority {}), masters {}, haproxy {}, reconcile every {}, auth sentinel {} redis {}",
                 config.sentinels(), config.sentinelMajority(), config.masters(), config.haproxyEndpoints(),
                 config.reconcileInterval(), config.sentinelCredentials(), config.redisCredentials());
+        LOG.info("health: http://{}:{}/health/live and /health/ready", config.apiHost(), config.apiPort());
         run(config, configFile, args);
     }
 
