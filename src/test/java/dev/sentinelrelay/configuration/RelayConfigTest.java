@@ -15,9 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class RelayConfigTest {
+public class RelayConfigTest {
 
-    static Map<String, String> valid() {
+    /** A minimal valid configuration, for tests to break one key of. */
+    public static Map<String, String> valid() {
         Map<String, String> p = new HashMap<>();
         p.put("relay.sentinels", "127.0.0.1:26379, [::1]:26380,sentinel-3:26381");
         p.put("relay.masters", "mymaster");

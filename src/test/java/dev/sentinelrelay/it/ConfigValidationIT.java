@@ -1,5 +1,6 @@
 package dev.sentinelrelay.it;
 
+import dev.sentinelrelay.configuration.RelayConfigTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,16 +33,6 @@ class ConfigValidationIT {
         Sandbox.keepLogsAndDelete(dir);
     }
 
-    private static Map<String, String> valid() {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("relay.sentinels", "127.0.0.1:26379,127.0.0.1:26380,127.0.0.1:26381");
-        p.put("relay.masters", "mymaster");
-        p.put("relay.haproxy.endpoints", "unix:/run/haproxy/admin.sock");
-        p.put("relay.haproxy.mymaster.backend", "redis_mymaster");
-        p.put("relay.haproxy.mymaster.server", "master");
-        return p;
-    }
-
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', nullValues = "NULL", value = {
             "relay.sentinels|NULL",
@@ -62,7 +52,7 @@ class ConfigValidationIT {
             "relay.redis.username|app",
     })
     void invalidValueExitsWithCode2NamingTheKey(String key, String value) throws Exception {
-        Map<String, String> props = valid();
+        Map<String, String> props = RelayConfigTest.valid();
         if (value == null) {
             props.remove(key);
         } else {
@@ -79,7 +69,7 @@ class ConfigValidationIT {
 
     @Test
     void environmentVariablesOverrideTheFileAndAreValidatedToo() throws Exception {
-        ManagedProcess relay = launch(write(valid()), Map.of("RELAY_RECONCILE_INTERVAL", "never"));
+        ManagedProcess relay = launch(write(RelayConfigTest.valid()), Map.of("RELAY_RECONCILE_INTERVAL", "never"));
         assertEquals(2, relay.awaitExit(60), relay.logText());
         assertTrue(relay.logText().contains("relay.reconcile.interval: 'never'"), relay.logText());
     }

@@ -1,11 +1,8 @@
 package dev.sentinelrelay.it;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import redis.clients.jedis.Jedis;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -15,13 +12,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** A dead HAProxy endpoint or lost sentinels: the relay keeps doing what it still can and says it is not ready. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DegradedIT {
+class DegradedIT extends SandboxIT {
 
     private static final Duration WAIT = Duration.ofSeconds(45);
 
-    private Sandbox sandbox;
-    private Relay relay;
 
     @BeforeAll
     void start() throws IOException {
@@ -32,13 +26,6 @@ class DegradedIT {
     void stopRelay() {
         if (relay != null) {
             relay.close();
-        }
-    }
-
-    @AfterAll
-    void stop() {
-        if (sandbox != null) {
-            sandbox.close();
         }
     }
 
@@ -55,12 +42,7 @@ class DegradedIT {
 
         int newMaster = sandbox.failover();
 
-        await("the live endpoint follows the failover").atMost(WAIT).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
-                .until(() -> {
-                    try (Jedis j = sandbox.clientThroughFrontend()) {
-                        return Sandbox.tcpPort(j) == newMaster && "OK".equals(j.set("k", "v"));
-                    }
-                });
+        sandbox.awaitClientsReach(newMaster); // through the live endpoint
         assertEquals(503, relay.readyStatus(), "not ready while an endpoint is not in step");
         sandbox.awaitSentinelsSettled();
     }

@@ -3,7 +3,6 @@ package dev.sentinelrelay.it;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
 import java.util.List;
@@ -18,12 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * (a real sentinel does not let clients publish on its event channels); the three real sentinels still form
  * the majority of four.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EventValidationIT {
+class EventValidationIT extends SandboxIT {
 
-    private Sandbox sandbox;
     private FakeSentinel fake;
-    private Relay relay;
 
     @BeforeAll
     void start() throws Exception {
@@ -36,15 +32,9 @@ class EventValidationIT {
     }
 
     @AfterAll
-    void stop() throws Exception {
-        if (relay != null) {
-            relay.close();
-        }
+    void stopFake() throws Exception {
         if (fake != null) {
             fake.close();
-        }
-        if (sandbox != null) {
-            sandbox.close();
         }
     }
 

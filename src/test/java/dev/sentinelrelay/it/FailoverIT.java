@@ -1,11 +1,9 @@
 package dev.sentinelrelay.it;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -21,29 +19,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real failovers, followed through HAProxy, as a client sees them. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FailoverIT {
+class FailoverIT extends SandboxIT {
 
     private static final Duration FOLLOW = Duration.ofSeconds(30);
 
-    private Sandbox sandbox;
-    private Relay relay;
 
     @BeforeAll
     void start() throws Exception {
         sandbox = Sandbox.start();
         relay = Relay.start(sandbox, Map.of("relay.reconcile.interval", "10s"));
-    }
-
-    @AfterAll
-    void stop() {
-        if (relay != null) {
-            relay.close();
-        }
-        if (sandbox != null) {
-            sandbox.close();
-        }
     }
 
     @Test
@@ -142,15 +127,9 @@ class FailoverIT {
         sandbox.awaitSentinelsSettled();
     }
 
-    /** Waits until a new connection through HAProxy reaches {@code master} and a write there succeeds. */
+    /** Clients reach {@code master} through HAProxy, and the relay is what moved HAProxy there. */
     private void awaitClientsReach(int master) throws IOException {
-        await("new connections through HAProxy reach " + master).atMost(FOLLOW).pollInterval(Duration.ofMillis(20))
-                .ignoreExceptions()
-                .until(() -> {
-                    try (Jedis j = sandbox.clientThroughFrontend()) {
-                        return Sandbox.tcpPort(j) == master && "OK".equals(j.set("k", "v"));
-                    }
-                });
+        sandbox.awaitClientsReach(master);
         assertTrue(relay.count("haproxy updated: mymaster") >= 1, relay.tail());
         assertEquals(master, sandbox.haproxyServerPort());
     }

@@ -249,6 +249,17 @@ final class Sandbox implements AutoCloseable {
         }
     }
 
+    /** Waits until a new connection through HAProxy reaches {@code master} and a write there succeeds. */
+    void awaitClientsReach(int master) {
+        await("new connections through HAProxy reach " + master).atMost(SETTLE).pollInterval(Duration.ofMillis(20))
+                .ignoreExceptions()
+                .until(() -> {
+                    try (Jedis j = clientThroughFrontend()) {
+                        return tcpPort(j) == master && "OK".equals(j.set("k", "v"));
+                    }
+                });
+    }
+
     Jedis clientThroughFrontend() {
         return jedis(frontendPort);
     }
