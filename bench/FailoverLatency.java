@@ -68,6 +68,8 @@ public class FailoverLatency {
         try {
             watch.awaitSubscribed();
             String master = awaitSettled(sentinels, null);
+            System.out.println("latency = start of the first probe that wrote to the new master - arrival of the first"
+                    + " +switch-master; probe gap = time since the probe before it started (that measurement's resolution)");
             for (int i = 1; i <= failovers; i++) {
                 requireAlive(relayPid);
                 watch.requireSubscribed();
@@ -131,8 +133,8 @@ public class FailoverLatency {
                 return sent;
             } catch (JedisDataException e) {
                 String message = String.valueOf(e.getMessage());
-                boolean passes = message.startsWith("INPROG") || message.startsWith("NOGOODSLAVE");
-                if (!passes || System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
+                boolean retryable = message.startsWith("INPROG") || message.startsWith("NOGOODSLAVE");
+                if (!retryable || System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
                     throw new IllegalStateException("SENTINEL FAILOVER " + MASTER + " on " + HOST + ":" + sentinel
                             + ": " + message, e);
                 }
@@ -357,7 +359,10 @@ public class FailoverLatency {
             }
         }
 
-        /** The port of the server that accepted the write, 0 if a server refused it, -1 if no server answered. */
+        /**
+         * The port of the server that accepted the write, 0 if a server refused it, -1 if no server answered
+         * (or it answered INFO with an error).
+         */
         private int probe() {
             try (Socket socket = new Socket()) {
                 socket.setTcpNoDelay(true);
@@ -382,7 +387,7 @@ public class FailoverLatency {
             return m.find() ? Integer.parseInt(m.group(1)) : -1;
         }
 
-        /** A RESP bulk string; an error reply (e.g. -LOADING) counts as empty. */
+        /** A RESP bulk string; an error reply (e.g. -LOADING) reads as empty. */
         private static String readBulk(InputStream in) throws IOException {
             String header = readLine(in);
             if (!header.startsWith("$")) {
