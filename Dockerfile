@@ -11,6 +11,8 @@ FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 --home-dir /app relay
 WORKDIR /app
 COPY --from=build /src/target/sentinel-relay.jar /app/sentinel-relay.jar
+# outside the config volume, so a mounted configuration without it still starts
+COPY config/jvm.options /app/jvm.options
 COPY routes /app/routes
 COPY config /app/config
 # Mount your own configuration and routes over these; the relay reads them at start-up.
@@ -19,4 +21,4 @@ USER relay
 # Inside a container the health API must listen beyond loopback to be reachable.
 ENV RELAY_API_HOST=0.0.0.0
 EXPOSE 8080
-ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/sentinel-relay.jar"]
+ENTRYPOINT ["java", "@/app/jvm.options", "-jar", "/app/sentinel-relay.jar"]

@@ -10,7 +10,6 @@ import dev.sentinelrelay.sentinel.SentinelEventParser;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
 import io.netty.handler.codec.string.StringEncoder;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -96,17 +95,13 @@ public final class RelayMain {
     private static void instantiateTemplates(CamelContext context, RelayConfig config) {
         for (int i = 0; i < config.sentinels().size(); i++) {
             String id = SentinelSubscriptions.sentinelId(i);
-            try {
-                TemplatedRouteBuilder.builder(context, "sentinel-subscriber")
-                        .routeId(id)
-                        .parameter("sentinel", id)
-                        .parameter("host", config.sentinels().get(i).host())
-                        .parameter("port", String.valueOf(config.sentinels().get(i).port()))
-                        .parameter("listener", SentinelSubscriptions.containerBeanName(id))
-                        .add();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot create the subscriber route for " + id, e);
-            }
+            TemplatedRouteBuilder.builder(context, "sentinel-subscriber")
+                    .routeId(id)
+                    .parameter("sentinel", id)
+                    .parameter("host", config.sentinels().get(i).host())
+                    .parameter("port", String.valueOf(config.sentinels().get(i).port()))
+                    .parameter("listener", SentinelSubscriptions.containerBeanName(id))
+                    .add();
         }
         for (String master : config.masters()) {
             TemplatedRouteBuilder.builder(context, "master-resolver")

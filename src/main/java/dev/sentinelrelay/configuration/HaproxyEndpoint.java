@@ -25,13 +25,13 @@ public record HaproxyEndpoint(String id, String unixPath, HostPort tcp) {
     /**
      * The camel-netty producer URI that sends one runtime API command and reads the whole reply.
      * HAProxy closes the connection after answering a non-interactive command, so the reply decoder
-     * emits the buffer on close; a unix socket needs the native (epoll) transport. Asynchronous: the reply is
-     * checked on the thread that received it (one thread hand-off less, ~1 ms under load); the HAProxy route's
-     * split waits for every endpoint, so a master's triggers stay serialised.
+     * emits the buffer on close; a unix socket needs the native (epoll) transport. Synchronous: the route that
+     * sent the command waits for the reply on its own thread, so a master's triggers (and their retries) stay
+     * serialised on the master's resolver route; an asynchronous reply would let that route take the next one.
      */
     public String nettyUri(long timeoutMillis) {
         // HAProxy closes after every reply, so a pool of channels only adds work (measured: median 0.9 -> 0.5 ms)
-        String common = "?sync=true&disconnect=true&producerPoolEnabled=false"
+        String common = "?sync=true&synchronous=true&disconnect=true&producerPoolEnabled=false"
                 + "&encoders=#haproxyCommandEncoder&decoders=#haproxyReplyDecoder"
                 + "&requestTimeout=" + timeoutMillis + "&connectTimeout=" + timeoutMillis;
         if (unixPath != null) {

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -48,9 +47,6 @@ public record RelayConfig(
     /** The HAProxy server entry that must always point at the master ("addr" mode). */
     public record HaproxyTarget(String backend, String server) {
     }
-
-    /** Keys whose values are secrets: never logged, masked wherever the configuration is shown. */
-    public static final Set<String> SECRET_KEYS = Set.of("relay.sentinel.password", "relay.redis.password");
 
     public static RelayConfig from(Function<String, String> lookup) {
         Reader r = new Reader(lookup);

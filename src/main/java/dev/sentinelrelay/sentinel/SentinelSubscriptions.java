@@ -78,16 +78,15 @@ public final class SentinelSubscriptions implements AutoCloseable {
         factory.start();
         factories.add(factory);
 
-        // One delivery thread keeps +switch-master ahead of the +failover-end that follows it; the
-        // subscription needs its own thread or the single delivery thread is taken by it and nothing arrives.
-        ExecutorService delivery = Executors.newSingleThreadExecutor(r -> daemon(r, id + "-events"));
-        ExecutorService subscription = Executors.newSingleThreadExecutor(r -> daemon(r, id + "-subscription"));
-        executors.add(delivery);
+        // Messages are delivered on the thread that reads the subscription, in the order the sentinel published
+        // them (the default executor runs each on a new thread: +failover-end could overtake +switch-master),
+        // and without a thread hand-off on the way to a failover. The route only parses and queues them.
+        ExecutorService subscription = Executors.newSingleThreadExecutor(r -> daemon(r, id + "-events"));
         executors.add(subscription);
 
         RedisMessageListenerContainer container = new RedisMessageListenerContainer();
         container.setConnectionFactory(factory);
-        container.setTaskExecutor(delivery);
+        container.setTaskExecutor(Runnable::run);
         container.setSubscriptionExecutor(subscription);
         container.setRecoveryInterval(RECOVERY_INTERVAL_MILLIS);
         container.setBeanName(containerBeanName(id));

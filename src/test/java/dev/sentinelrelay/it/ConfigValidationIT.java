@@ -83,8 +83,7 @@ class ConfigValidationIT {
     }
 
     private ManagedProcess launch(Path config, Map<String, String> env) {
-        return ManagedProcess.start("relay", List.of("java", "-Drelay.config=" + config, "-jar",
-                Relay.JAR.toAbsolutePath().toString()), Sandbox.HOME, dir.resolve("relay-" + System.nanoTime() + ".log"), env);
+        return Relay.start(config, dir.resolve("relay-" + System.nanoTime() + ".log"), env);
     }
 
     private Path write(Map<String, String> props) throws IOException {

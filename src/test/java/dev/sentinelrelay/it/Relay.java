@@ -28,8 +28,13 @@ final class Relay implements AutoCloseable {
 
     /** Starts the relay on a configuration file; does not wait for it to be ready. */
     static Relay launch(Path config, int apiPort, Path log) {
-        return new Relay(ManagedProcess.start("relay", List.of("java", "-Xmx256m", "-Drelay.config=" + config,
-                "-jar", JAR.toAbsolutePath().toString()), Sandbox.HOME, log, Map.of()), apiPort);
+        return new Relay(start(config, log, Map.of()), apiPort);
+    }
+
+    /** Runs the jar as operators do: from the repository root, with the JVM options in config/jvm.options. */
+    static ManagedProcess start(Path config, Path log, Map<String, String> env) {
+        return ManagedProcess.start("relay", List.of("java", "@" + Sandbox.HOME.resolve("config/jvm.options"),
+                "-Drelay.config=" + config, "-jar", JAR.toAbsolutePath().toString()), Sandbox.HOME, log, env);
     }
 
     /** Starts the relay against the sandbox and waits until it reports ready. */
