@@ -42,7 +42,12 @@ final class Relay implements AutoCloseable {
         int apiPort = Sandbox.freePort();
         Path config = sandbox.writeRelayConfig(apiPort, overrides);
         Relay relay = launch(config, apiPort, sandbox.dir.resolve("relay-" + apiPort + ".log"));
-        relay.awaitReady();
+        try {
+            relay.awaitReady();
+        } catch (AssertionError e) {
+            relay.close(); // the test never gets hold of it, so nothing else would stop it
+            throw e;
+        }
         return relay;
     }
 
