@@ -35,13 +35,11 @@ public final class HaproxySync {
     public List<HaproxyTask> tasks(Verdict verdict) {
         List<HaproxyTask> tasks = new ArrayList<>();
         for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
-            HaproxyTask task = new HaproxyTask(endpoint, config.haproxyTargets().get(verdict.name()), verdict, false,
-                    config.haproxyTimeout().toMillis());
-            HostPort known = held.get(task.key());
-            if (verdict.trigger().isReconcile() || known == null) {
-                tasks.add(new HaproxyTask(task.endpoint(), task.target(), verdict, true, task.timeoutMillis()));
-            } else if (!known.equals(verdict.master())) {
-                tasks.add(task);
+            HostPort known = held.get(HaproxyTask.key(endpoint, verdict.name()));
+            boolean readBack = verdict.trigger().isReconcile() || known == null;
+            if (readBack || !known.equals(verdict.master())) {
+                tasks.add(new HaproxyTask(endpoint, config.haproxyTargets().get(verdict.name()), verdict, readBack,
+                        config.haproxyTimeout().toMillis()));
             }
         }
         return tasks;
