@@ -65,7 +65,6 @@ public final class RelayMain {
         ReconcileRequests reconcile = new ReconcileRequests();
         SentinelSubscriptions subscriptions = new SentinelSubscriptions(config, reconcile::requestAll);
 
-        main.bind("relayConfig", config);
         main.bind("relayHealth", health);
         main.bind("eventParser", new SentinelEventParser(new HashSet<>(config.masters())));
         main.bind("masterResolver", resolver);
