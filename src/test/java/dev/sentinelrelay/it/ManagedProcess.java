@@ -67,22 +67,11 @@ final class ManagedProcess {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
-    void signal(String signal) {
-        try {
-            new ProcessBuilder("kill", "-" + signal, String.valueOf(pid())).inheritIO().start().waitFor(5, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** SIGTERM, then SIGKILL if it has not exited within five seconds. */
     void stop() {
         if (!process.isAlive()) {
             return;
         }
-        signal("CONT"); // a stopped process cannot act on SIGTERM
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
