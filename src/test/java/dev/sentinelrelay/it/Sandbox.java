@@ -1,5 +1,6 @@
 package dev.sentinelrelay.it;
 
+import org.awaitility.core.ConditionTimeoutException;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -8,11 +9,13 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,6 +23,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
@@ -34,6 +40,9 @@ final class Sandbox implements AutoCloseable {
     static final String MASTER = "mymaster";
     static final Path HOME = Path.of(System.getProperty("relay.home", "."));
     private static final Duration SETTLE = Duration.ofSeconds(60);
+    private static final Random RANDOM = new Random();
+    /** Ports handed out in this JVM: never handed out twice, so two sandboxes in a row cannot collide. */
+    private static final Set<Integer> TAKEN = ConcurrentHashMap.newKeySet();
 
     final Path dir;
     /** requirepass of every Redis server and sentinel; null for none. */
@@ -134,12 +143,42 @@ final class Sandbox implements AutoCloseable {
 
     /** Every sentinel knows both replicas and both other sentinels, so a failover can start at once. */
     void awaitSentinelsSettled() {
-        await("sentinels settled").atMost(SETTLE).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
-                sentinelPorts.stream().allMatch(p -> {
-                    try (Jedis j = jedis(p)) {
-                        return healthyReplicas(j) == 2 && j.sentinelSentinels(MASTER).size() == 2;
-                    }
-                }));
+        try {
+            await("sentinels settled").atMost(SETTLE).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
+                    sentinelPorts.stream().allMatch(p -> {
+                        try (Jedis j = jedis(p)) {
+                            return healthyReplicas(j) == 2 && j.sentinelSentinels(MASTER).size() == 2;
+                        }
+                    }));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("sentinels did not settle within " + SETTLE + "; what each one sees:\n"
+                    + sentinelViews(), e);
+        }
+    }
+
+    /** Each sentinel's replicas and peers with their flags, and the tail of its log: why a sandbox did not settle. */
+    private String sentinelViews() {
+        StringBuilder out = new StringBuilder();
+        for (int p : sentinelPorts) {
+            out.append("sentinel ").append(p).append(": ");
+            try (Jedis j = jedis(p)) {
+                out.append("replicas ").append(j.sentinelReplicas(MASTER)).append(" sentinels ")
+                        .append(j.sentinelSentinels(MASTER));
+            } catch (RuntimeException e) {
+                out.append("unreachable (").append(e.getMessage()).append(')');
+            }
+            out.append('\n').append(tail(dir.resolve("sentinel-" + p + ".log"), 15));
+        }
+        return out.toString();
+    }
+
+    private static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size())) + "\n";
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")\n";
+        }
     }
 
     private static long healthyReplicas(Jedis sentinel) {
@@ -327,12 +366,22 @@ final class Sandbox implements AutoCloseable {
         }
     }
 
+    /**
+     * A port free now, below the kernel's ephemeral range (32768+), so outgoing connections made while the
+     * sandbox starts (replication, sentinel links) cannot take it before the server that owns it binds it.
+     */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20000 + RANDOM.nextInt(12000);
+            if (TAKEN.add(port)) {
+                try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                    return s.getLocalPort();
+                } catch (IOException busy) {
+                    // in use: try another
+                }
+            }
         }
+        throw new IllegalStateException("no free port found in 20000-31999");
     }
 
     @Override
@@ -352,7 +401,7 @@ final class Sandbox implements AutoCloseable {
             Files.createDirectories(logs);
             for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
                 if (f.toString().endsWith(".log")) {
-                    Files.copy(f, logs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(f, logs.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
                 Files.deleteIfExists(f);
             }
