@@ -9,6 +9,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -32,8 +33,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A real Redis + Sentinel + HAProxy setup on loopback for one test class: one master and two replicas,
- * three sentinels (quorum 2, down-after-milliseconds 1000), and HAProxy started from the committed
- * {@code config/haproxy/addr.cfg}. Free ports, a temp directory, every process stopped by its PID.
+ * three sentinels (quorum 2, down-after-milliseconds 1000), and HAProxy started from the committed config of
+ * one {@link HaproxyMode} under {@code config/haproxy/} (addr.cfg unless told), checked with {@code haproxy -c}
+ * first. More HAProxy instances from the same config can be added ({@link #addHaproxy()}); methods without an
+ * instance number mean instance 1. Free ports, a temp directory, every process stopped by its PID.
  */
 final class Sandbox implements AutoCloseable {
 
@@ -49,15 +52,19 @@ final class Sandbox implements AutoCloseable {
     final String password;
     final List<Integer> redisPorts = new ArrayList<>();
     final List<Integer> sentinelPorts = new ArrayList<>();
+    final HaproxyMode mode;
+    /** Instance 1's frontend, admin port and admin socket (see the per-instance methods for the others). */
     final int frontendPort = freePort();
     final int adminPort = freePort();
     final Path adminSocket;
     private final Map<Integer, ManagedProcess> redis = new LinkedHashMap<>();
     private final Map<Integer, ManagedProcess> sentinels = new LinkedHashMap<>();
-    private ManagedProcess haproxy;
+    /** Every HAProxy of the sandbox; instance i (1-based) is at index i - 1. */
+    private final List<Haproxy> haproxies = new ArrayList<>();
 
-    private Sandbox(String password) throws IOException {
+    private Sandbox(String password, HaproxyMode mode) throws IOException {
         this.password = password;
+        this.mode = mode;
         dir = Files.createTempDirectory("sentinel-relay-it-");
         adminSocket = dir.resolve("admin.sock");
         for (int i = 0; i < 3; i++) {
@@ -72,7 +79,12 @@ final class Sandbox implements AutoCloseable {
 
     /** A sandbox whose servers and sentinels all require {@code password} (null: no AUTH). */
     static Sandbox start(String password) throws IOException {
-        Sandbox s = new Sandbox(password);
+        return start(password, HaproxyMode.ADDR);
+    }
+
+    /** Likewise, with HAProxy started from the {@code mode}'s config; node 1 is the first master. */
+    static Sandbox start(String password, HaproxyMode mode) throws IOException {
+        Sandbox s = new Sandbox(password, mode);
         try {
             int master = s.redisPorts.get(0);
             for (int port : s.redisPorts) {
@@ -85,7 +97,7 @@ final class Sandbox implements AutoCloseable {
                 s.startSentinel(port);
             }
             s.awaitSentinelsSettled();
-            s.startHaproxy(master);
+            s.launchNew(s.frontendPort, s.adminPort, s.adminSocket, master);
             return s;
         } catch (RuntimeException | IOException e) {
             s.close();
@@ -234,15 +246,179 @@ final class Sandbox implements AutoCloseable {
 
     // ---- HAProxy -------------------------------------------------------------------------------------
 
-    private void startHaproxy(int master) {
-        Path cfg = HOME.resolve("config/haproxy/addr.cfg");
-        Map<String, String> env = Map.of(
-                "FRONTEND_ADDR", "127.0.0.1:" + frontendPort,
-                "ADMIN_SOCKET", adminSocket.toString(),
-                "ADMIN_ADDR", "127.0.0.1:" + adminPort,
-                "INITIAL_MASTER", "127.0.0.1:" + master);
-        ManagedProcess check = ManagedProcess.start("haproxy -c", List.of("haproxy", "-c", "-f", cfg.toString()),
-                dir, dir.resolve("haproxy-check.log"), env);
+    /** One HAProxy process of the sandbox: the mode's config with its own ports, admin socket and map file. */
+    private static final class Haproxy {
+        final int number;
+        final int frontendPort;
+        final int adminPort;
+        final Path adminSocket;
+        /** Its own copy of the map file (map mode only, else null). */
+        final Path mapFile;
+        /** The master its config names at start-up: INITIAL_MASTER in addr mode, the map file's entry in map mode. */
+        int initialMaster;
+        ManagedProcess process;
+
+        Haproxy(int number, int frontendPort, int adminPort, Path adminSocket, Path mapFile, int initialMaster) {
+            this.number = number;
+            this.frontendPort = frontendPort;
+            this.adminPort = adminPort;
+            this.adminSocket = adminSocket;
+            this.mapFile = mapFile;
+            this.initialMaster = initialMaster;
+        }
+
+        String name() {
+            return number == 1 ? "haproxy" : "haproxy-" + number;
+        }
+    }
+
+    /**
+     * Starts one more HAProxy from the same config, with its own frontend and admin ports (and its own copy of
+     * the map file in map mode), pointing at the master the sentinels name now. Returns its instance number.
+     */
+    int addHaproxy() {
+        int master = sentinelMasterPort();
+        return addHaproxy(master != -1 ? master : haproxy(1).initialMaster);
+    }
+
+    /** Like {@link #addHaproxy()}, its config pointing at {@code initialMaster}. */
+    int addHaproxy(int initialMaster) {
+        return launchNew(freePort(), freePort(), dir.resolve("admin-" + (haproxies.size() + 1) + ".sock"), initialMaster);
+    }
+
+    /** Adds the next instance, writes its map file (map mode) and starts it; returns its number. */
+    private int launchNew(int frontendPort, int adminPort, Path adminSocket, int initialMaster) {
+        int n = haproxies.size() + 1;
+        Path mapFile = mode != HaproxyMode.MAP ? null : dir.resolve(n == 1 ? "masters.map" : "masters-" + n + ".map");
+        Haproxy h = new Haproxy(n, frontendPort, adminPort, adminSocket, mapFile, initialMaster);
+        haproxies.add(h);
+        writeMapFile(h);
+        launch(h);
+        return n;
+    }
+
+    int haproxyCount() {
+        return haproxies.size();
+    }
+
+    /** Stops HAProxy instance {@code instance} (1-based) by its PID; what it was told at runtime is lost. */
+    void stopHaproxy(int instance) {
+        haproxy(instance).process.stop();
+    }
+
+    /**
+     * Starts a stopped instance again from the config file, and in map mode from its map file as it is on disk
+     * now (the relay may have rewritten it).
+     */
+    void startHaproxy(int instance) {
+        Haproxy h = haproxy(instance);
+        if (h.process.alive()) {
+            throw new IllegalStateException(h.name() + " is running (pid " + h.process.pid() + ")");
+        }
+        launch(h);
+    }
+
+    /** Restarts HAProxy from its configuration file, losing every runtime change. */
+    void restartHaproxy(int initialMaster) {
+        restartHaproxy(1, initialMaster);
+    }
+
+    /**
+     * Restarts an instance from a config that names {@code initialMaster}: INITIAL_MASTER in addr mode, its map
+     * file rewritten in map mode; in state mode the health check decides. Every runtime change is lost.
+     */
+    void restartHaproxy(int instance, int initialMaster) {
+        Haproxy h = haproxy(instance);
+        h.process.stop();
+        h.initialMaster = initialMaster;
+        writeMapFile(h);
+        launch(h);
+    }
+
+    ManagedProcess haproxyProcess(int instance) {
+        return haproxy(instance).process;
+    }
+
+    int frontendPort(int instance) {
+        return haproxy(instance).frontendPort;
+    }
+
+    int adminPort(int instance) {
+        return haproxy(instance).adminPort;
+    }
+
+    Path adminSocket(int instance) {
+        return haproxy(instance).adminSocket;
+    }
+
+    /** The map file instance {@code instance} loads, as its config (and the runtime API) names it. */
+    Path mapFile(int instance) {
+        Path file = haproxy(instance).mapFile;
+        if (file == null) {
+            throw new IllegalStateException("no map file in " + mode + " mode");
+        }
+        return file;
+    }
+
+    /** Node i (1-based, as in REDIS_i and redis_node<i>) is redisPorts.get(i - 1). */
+    int node(int redisPort) {
+        int i = redisPorts.indexOf(redisPort);
+        if (i < 0) {
+            throw new IllegalArgumentException(redisPort + " is not a Redis port of this sandbox");
+        }
+        return i + 1;
+    }
+
+    /** The map-mode backend of one Redis node. */
+    String nodeBackend(int redisPort) {
+        return "redis_node" + node(redisPort);
+    }
+
+    private Haproxy haproxy(int instance) {
+        if (instance < 1 || instance > haproxies.size()) {
+            throw new IllegalArgumentException("no HAProxy instance " + instance + " (1-" + haproxies.size() + ")");
+        }
+        return haproxies.get(instance - 1);
+    }
+
+    private void writeMapFile(Haproxy h) {
+        if (h.mapFile == null) {
+            return;
+        }
+        try {
+            Files.writeString(h.mapFile, MASTER + " " + nodeBackend(h.initialMaster) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The environment the configs read (see the header of each file under config/haproxy/). */
+    private Map<String, String> haproxyEnv(Haproxy h) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("FRONTEND_ADDR", "127.0.0.1:" + h.frontendPort);
+        env.put("ADMIN_SOCKET", h.adminSocket.toString());
+        env.put("ADMIN_ADDR", "127.0.0.1:" + h.adminPort);
+        if (mode == HaproxyMode.ADDR) {
+            env.put("INITIAL_MASTER", "127.0.0.1:" + h.initialMaster);
+            return env;
+        }
+        for (int i = 1; i <= redisPorts.size(); i++) {
+            env.put("REDIS_" + i, "127.0.0.1:" + redisPorts.get(i - 1));
+        }
+        if (mode == HaproxyMode.STATE && password != null) {
+            env.put("REDIS_PASSWORD", password); // for the health check's AUTH
+        }
+        if (mode == HaproxyMode.MAP) {
+            env.put("MAP_FILE", h.mapFile.toString());
+        }
+        return env;
+    }
+
+    private void launch(Haproxy h) {
+        Path cfg = mode.config();
+        Map<String, String> env = haproxyEnv(h);
+        ManagedProcess check = ManagedProcess.start(h.name() + " -c", List.of("haproxy", "-c", "-f", cfg.toString()),
+                dir, dir.resolve(h.name() + "-check.log"), env);
         try {
             if (check.awaitExit(30) != 0) {
                 throw new IllegalStateException("haproxy -c rejected " + cfg + ": " + check.logText());
@@ -251,20 +427,26 @@ final class Sandbox implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        haproxy = ManagedProcess.start("haproxy", List.of("haproxy", "-db", "-f", cfg.toString()),
-                dir, dir.resolve("haproxy.log"), env);
-        await("haproxy up").atMost(SETTLE).ignoreExceptions().until(() -> haproxyCommand("show info").contains("Name: HAProxy"));
+        h.process = ManagedProcess.start(h.name(), List.of("haproxy", "-db", "-f", cfg.toString()),
+                dir, dir.resolve(h.name() + ".log"), env);
+        await(h.name() + " up").atMost(SETTLE).ignoreExceptions().failFast(h.name() + " exited", () -> !h.process.alive())
+                .until(() -> haproxyCommand(h.number, "show info").contains("Name: HAProxy"));
+        if (mode == HaproxyMode.STATE) {
+            // HAProxy counts every node up until its first health check: once each has had one, only the
+            // node that answers role:master is served.
+            await(h.name() + " first health checks").atMost(SETTLE).ignoreExceptions()
+                    .until(() -> serverStates(h.number).noneMatch(f -> f[SRV_CHECK_RESULT].equals("0")));
+        }
     }
 
-    /** Restarts HAProxy from its configuration file, losing every runtime change. */
-    void restartHaproxy(int initialMaster) {
-        haproxy.stop();
-        startHaproxy(initialMaster);
-    }
-
-    /** One runtime API command over the TCP admin socket; returns the whole reply. */
+    /** One runtime API command to instance 1 over its TCP admin socket; returns the whole reply. */
     String haproxyCommand(String command) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", adminPort)) {
+        return haproxyCommand(1, command);
+    }
+
+    /** One runtime API command over an instance's TCP admin socket; returns the whole reply. */
+    String haproxyCommand(int instance, String command) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", haproxy(instance).adminPort)) {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
             out.write((command + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -274,33 +456,90 @@ final class Sandbox implements AutoCloseable {
         }
     }
 
-    /** The port of the server HAProxy's entry points at now, read back over the runtime API. */
+    /** The reply to {@code show map <file>} (map mode): one "<id> <key> <value>" line per entry. */
+    String showMap(int instance) throws IOException {
+        return haproxyCommand(instance, "show map " + mapFile(instance));
+    }
+
+    // columns of "show servers state" (format 1)
+    private static final int SRV_OP_STATE = 5;
+    private static final int SRV_ADMIN_STATE = 6;
+    private static final int SRV_CHECK_RESULT = 11;
+    private static final int SRV_PORT = 18;
+
+    /** The server lines of backend redis_mymaster, split into columns. */
+    private Stream<String[]> serverStates(int instance) throws IOException {
+        return haproxyCommand(instance, "show servers state redis_" + MASTER).lines()
+                .filter(l -> l.matches("\\d+ redis_" + MASTER + " .*"))
+                .map(l -> l.split(" "));
+    }
+
+    /** The port of the server instance 1 routes to now, read back over the runtime API. */
     int haproxyServerPort() throws IOException {
-        String reply = haproxyCommand("show servers state redis_" + MASTER);
-        return reply.lines().filter(l -> l.matches("\\d+ redis_" + MASTER + " .*"))
-                .map(l -> Integer.parseInt(l.split(" ")[18])).findFirst().orElseThrow();
+        return haproxyServerPort(1);
+    }
+
+    /**
+     * The port of the Redis server an instance routes new connections to now, read back over the runtime API:
+     * addr mode, the server entry's port; state mode, the one server that is up and not in maintenance; map
+     * mode, the node whose backend the map entry names. -1 when it routes to none (fenced, no entry, no server
+     * up) or, in state mode, to more than one.
+     */
+    int haproxyServerPort(int instance) throws IOException {
+        return switch (mode) {
+            case ADDR -> serverStates(instance).map(f -> Integer.parseInt(f[SRV_PORT])).findFirst().orElseThrow();
+            case STATE -> {
+                List<Integer> serving = serverStates(instance) // running, admin state without maint or drain
+                        .filter(f -> f[SRV_OP_STATE].equals("2") && f[SRV_ADMIN_STATE].equals("0"))
+                        .map(f -> Integer.parseInt(f[SRV_PORT])).toList();
+                yield serving.size() == 1 ? serving.get(0) : -1;
+            }
+            case MAP -> {
+                String backend = mapEntry(instance);
+                yield backend != null && backend.matches("redis_node[1-9]")
+                        ? redisPorts.get(Integer.parseInt(backend.substring("redis_node".length())) - 1) : -1;
+            }
+        };
+    }
+
+    /** The value of the map entry for the master (the first one, if "add map" made several); null if none. */
+    String mapEntry(int instance) throws IOException {
+        return showMap(instance).lines().map(l -> l.split(" "))
+                .filter(f -> f.length == 3 && f[1].equals(MASTER)).map(f -> f[2]).findFirst().orElse(null);
     }
 
     /** Opens a new client connection through HAProxy and returns the port of the Redis server it reached. */
     int portBehindFrontend() {
-        try (Jedis j = clientThroughFrontend()) {
+        return portBehindFrontend(1);
+    }
+
+    int portBehindFrontend(int instance) {
+        try (Jedis j = clientThroughFrontend(instance)) {
             return tcpPort(j);
         }
     }
 
     /** Waits until a new connection through HAProxy reaches {@code master} and a write there succeeds. */
     void awaitClientsReach(int master) {
-        await("new connections through HAProxy reach " + master).atMost(SETTLE).pollInterval(Duration.ofMillis(20))
-                .ignoreExceptions()
+        awaitClientsReach(1, master);
+    }
+
+    void awaitClientsReach(int instance, int master) {
+        await("new connections through " + haproxy(instance).name() + " reach " + master).atMost(SETTLE)
+                .pollInterval(Duration.ofMillis(20)).ignoreExceptions()
                 .until(() -> {
-                    try (Jedis j = clientThroughFrontend()) {
+                    try (Jedis j = clientThroughFrontend(instance)) {
                         return tcpPort(j) == master && "OK".equals(j.set("k", "v"));
                     }
                 });
     }
 
     Jedis clientThroughFrontend() {
-        return jedis(frontendPort);
+        return clientThroughFrontend(1);
+    }
+
+    Jedis clientThroughFrontend(int instance) {
+        return jedis(haproxy(instance).frontendPort);
     }
 
     static int tcpPort(Jedis j) {
@@ -310,13 +549,35 @@ final class Sandbox implements AutoCloseable {
 
     // ---- Relay configuration -------------------------------------------------------------------------
 
+    /**
+     * A relay configuration for this sandbox: every HAProxy instance as an endpoint (instance 1 over its unix
+     * socket, the others over TCP) and the mode's keys for the master. In map mode the map file is instance
+     * 1's: the runtime API names a map by the path its config loaded, and the other instances load copies
+     * at other paths.
+     */
     Path writeRelayConfig(int apiPort, Map<String, String> overrides) throws IOException {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("relay.sentinels", String.join(",", sentinelPorts.stream().map(p -> "127.0.0.1:" + p).toList()));
         props.put("relay.masters", MASTER);
-        props.put("relay.haproxy.endpoints", "unix:" + adminSocket);
-        props.put("relay.haproxy." + MASTER + ".backend", "redis_" + MASTER);
-        props.put("relay.haproxy." + MASTER + ".server", "master");
+        props.put("relay.haproxy.endpoints", String.join(",", haproxies.stream()
+                .map(h -> h.number == 1 ? "unix:" + h.adminSocket : "tcp:127.0.0.1:" + h.adminPort).toList()));
+        String key = "relay.haproxy." + MASTER + ".";
+        switch (mode) {
+            case ADDR -> {
+                props.put(key + "backend", "redis_" + MASTER);
+                props.put(key + "server", "master");
+            }
+            case STATE -> {
+                props.put(key + "mode", "state");
+                props.put(key + "backend", "redis_" + MASTER);
+            }
+            case MAP -> {
+                props.put(key + "mode", "map");
+                props.put(key + "map-file", mapFile(1).toString());
+                props.put(key + "backends", String.join(",", redisPorts.stream().map(this::nodeBackend).toList()));
+                props.put(key + "reject-backend", "redis_reject");
+            }
+        }
         props.put("relay.reconcile.interval", "2s");
         props.put("relay.api.port", String.valueOf(apiPort));
         props.putAll(overrides);
@@ -386,9 +647,7 @@ final class Sandbox implements AutoCloseable {
 
     @Override
     public void close() {
-        if (haproxy != null) {
-            haproxy.stop();
-        }
+        haproxies.stream().filter(h -> h.process != null).forEach(h -> h.process.stop());
         sentinels.values().forEach(ManagedProcess::stop);
         redis.values().forEach(ManagedProcess::stop);
         keepLogsAndDelete(dir);
