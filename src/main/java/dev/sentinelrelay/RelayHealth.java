@@ -5,8 +5,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Readiness: the relay is ready once every followed master has been reconciled with a sentinel majority,
- * and stops being ready while the last verification reached no majority of the sentinels.
+ * Readiness: the relay is ready once it has warmed up and every followed master has been reconciled with a
+ * sentinel majority, and stops being ready while the last verification reached no majority of the sentinels.
  */
 public final class RelayHealth {
 
@@ -14,6 +14,7 @@ public final class RelayHealth {
     private final int majority;
     private final Set<String> reconciled = ConcurrentHashMap.newKeySet();
     private volatile long sentinelsReachable;
+    private volatile boolean warmedUp;
 
     public RelayHealth(List<String> masters, int majority) {
         this.masters = List.copyOf(masters);
@@ -28,8 +29,12 @@ public final class RelayHealth {
         reconciled.add(master);
     }
 
+    public void warmedUp() {
+        warmedUp = true;
+    }
+
     public boolean ready() {
-        return sentinelsReachable >= majority && reconciled.containsAll(masters);
+        return warmedUp && sentinelsReachable >= majority && reconciled.containsAll(masters);
     }
 
     /** 200 when ready, 503 otherwise, so load balancers and orchestrators can use the endpoint as it is. */
@@ -40,6 +45,6 @@ public final class RelayHealth {
     /** One line for the health endpoint and the logs. */
     public String describe() {
         return (ready() ? "ready" : "not ready") + ": sentinels answering " + sentinelsReachable + " (majority " + majority
-                + "), masters reconciled " + reconciled.size() + "/" + masters.size();
+                + "), masters reconciled " + reconciled.size() + "/" + masters.size() + (warmedUp ? "" : ", warming up");
     }
 }

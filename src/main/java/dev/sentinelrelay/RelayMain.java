@@ -3,6 +3,8 @@ package dev.sentinelrelay;
 import dev.sentinelrelay.configuration.ConfigException;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayProperties;
+import dev.sentinelrelay.fencing.Fences;
+import dev.sentinelrelay.fencing.PromotionWatch;
 import dev.sentinelrelay.haproxy.HaproxySync;
 import dev.sentinelrelay.haproxy.ReplyUntilCloseDecoder;
 import dev.sentinelrelay.sentinel.MasterResolver;
@@ -10,6 +12,7 @@ import dev.sentinelrelay.sentinel.SentinelEventParser;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
 import io.netty.handler.codec.string.StringEncoder;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -48,6 +51,7 @@ public final class RelayMain {
         LOG.info("configuration: sentinels {} (majority {}), masters {}, haproxy {}, reconcile every {}, auth sentinel {} redis {}",
                 config.sentinels(), config.sentinelMajority(), config.masters(), config.haproxyEndpoints(),
                 config.reconcileInterval(), config.sentinelCredentials(), config.redisCredentials());
+        config.haproxyTargets().forEach((master, target) -> LOG.info("haproxy for {}: {}", master, target));
         LOG.info("health: http://{}:{}/health/live and /health/ready", config.apiHost(), config.apiPort());
         run(config, configFile, args);
     }
@@ -63,11 +67,15 @@ public final class RelayMain {
         RelayHealth health = new RelayHealth(config.masters(), config.sentinelMajority());
         MasterResolver resolver = new MasterResolver(config, health);
         ReconcileRequests reconcile = new ReconcileRequests();
+        WarmUp warmUp = new WarmUp(config, resolver, health);
         SentinelSubscriptions subscriptions = new SentinelSubscriptions(config, reconcile::requestAll);
+        Fences fences = new Fences(config, resolver,
+                new PromotionWatch(resolver, config.fenceTimeout(), reconcile::resolve), reconcile::resolve);
 
         main.bind("relayHealth", health);
         main.bind("eventParser", new SentinelEventParser(new HashSet<>(config.masters())));
         main.bind("masterResolver", resolver);
+        main.bind("fences", fences);
         main.bind("haproxySync", new HaproxySync(config, health));
         main.bind("stringSerializer", new StringRedisSerializer(StandardCharsets.UTF_8));
         main.bind("haproxyCommandEncoder", new StringEncoder(StandardCharsets.UTF_8));
@@ -83,8 +91,17 @@ public final class RelayMain {
             }
 
             @Override
+            public void afterStart(BaseMainSupport support) {
+                ProducerTemplate template = support.getCamelContext().createProducerTemplate();
+                Thread warming = new Thread(() -> warmUp.run(template), "warm-up");
+                warming.setDaemon(true);
+                warming.start();
+            }
+
+            @Override
             public void afterStop(BaseMainSupport support) {
                 subscriptions.close();
+                fences.close();
                 resolver.close();
             }
         });

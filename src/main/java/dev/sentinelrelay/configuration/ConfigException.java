@@ -4,6 +4,7 @@ package dev.sentinelrelay.configuration;
 public final class ConfigException extends RuntimeException {
 
     public ConfigException(String key, String problem) {
-        super(key + ": " + problem);
+        // a value quoted in the problem may hold a newline or other control characters: keep it one line
+        super(key + ": " + problem.replaceAll("\\p{Cntrl}", "?"));
     }
 }

@@ -20,8 +20,10 @@ public record RelayConfig(
         List<HaproxyEndpoint> haproxyEndpoints,
         Map<String, HaproxyTarget> haproxyTargets,
         Duration haproxyTimeout,
+        Duration fenceTimeout,
         Duration verifyTimeout,
         Duration reconcileInterval,
+        int warmUpRounds,
         String apiHost,
         int apiPort) {
 
@@ -30,7 +32,11 @@ public record RelayConfig(
     /** HAProxy proxy and server names: letters, digits, '-', '_', '.', ':'. */
     public static final Pattern HAPROXY_NAME = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
+    /** Map file paths as they appear in runtime API commands: absolute, no spaces, no separators. */
+    public static final Pattern MAP_FILE = Pattern.compile("(/[A-Za-z0-9._-]{1,128}){1,16}");
+
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Duration MAX_DURATION = Duration.ofHours(24);
 
     /** Optional AUTH for Redis or Sentinel; both null when not configured. */
     public record Credentials(String username, String password) {
@@ -44,8 +50,28 @@ public record RelayConfig(
         }
     }
 
-    /** The HAProxy server entry that must always point at the master ("addr" mode). */
-    public record HaproxyTarget(String backend, String server) {
+    /** How HAProxy is told where a master is; see config/haproxy/ for a working configuration of each. */
+    public enum HaproxyMode {
+        /** One server entry whose address follows the master. */
+        ADDR,
+        /** One backend listing every node of the group; only the master's server is not in maintenance. */
+        STATE,
+        /** One backend per node; a map entry keyed by the master name picks the master's backend. */
+        MAP
+    }
+
+    /**
+     * What the relay changes in HAProxy for one master.
+     *
+     * @param backend       addr and state: the backend holding the master's server entry (or entries)
+     * @param server        addr: the server entry that follows the master
+     * @param backends      map: one backend per node of the group
+     * @param mapFile       map: the map file as HAProxy's configuration names it; rewritten on every change
+     * @param rejectBackend map: where the entry points while the master is fenced; null when not fencing
+     * @param fence         stop routing to a master whose writes are doomed, before the new one is announced
+     */
+    public record HaproxyTarget(HaproxyMode mode, String backend, String server, List<String> backends, String mapFile,
+                                String rejectBackend, boolean fence) {
     }
 
     public static RelayConfig from(Function<String, String> lookup) {
@@ -71,9 +97,7 @@ public record RelayConfig(
         }
         Map<String, HaproxyTarget> targets = new LinkedHashMap<>();
         for (String master : masters) {
-            targets.put(master, new HaproxyTarget(
-                    r.haproxyName("relay.haproxy." + master + ".backend"),
-                    r.haproxyName("relay.haproxy." + master + ".server")));
+            targets.put(master, r.haproxyTarget("relay.haproxy." + master + "."));
         }
         return new RelayConfig(
                 sentinels,
@@ -83,8 +107,10 @@ public record RelayConfig(
                 List.copyOf(endpoints),
                 Map.copyOf(targets),
                 r.duration("relay.haproxy.timeout", "2s"),
+                r.duration("relay.fence.timeout", "30s"),
                 r.duration("relay.verify.timeout", "500ms"),
                 r.duration("relay.reconcile.interval", "10s"),
+                r.count("relay.warm-up.rounds", 200, 10_000),
                 r.host("relay.api.host", "127.0.0.1"),
                 r.convert("relay.api.port", r.optional("relay.api.port", "8080"), HostPort::parsePort));
     }
@@ -130,11 +156,74 @@ public record RelayConfig(
         }
 
         String haproxyName(String key) {
-            String value = required(key);
+            return haproxyName(key, required(key));
+        }
+
+        String haproxyName(String key, String value) {
             if (!HAPROXY_NAME.matcher(value).matches()) {
                 throw new ConfigException(key, "'" + value + "' may only contain letters, digits, '.', '-', '_', ':'");
             }
             return value;
+        }
+
+        HaproxyTarget haproxyTarget(String prefix) {
+            String modeText = optional(prefix + "mode", "addr");
+            HaproxyMode mode = switch (modeText) {
+                case "addr" -> HaproxyMode.ADDR;
+                case "state" -> HaproxyMode.STATE;
+                case "map" -> HaproxyMode.MAP;
+                default -> throw new ConfigException(prefix + "mode", "'" + modeText + "' is not one of addr, state, map");
+            };
+            boolean fence = bool(prefix + "fence", true);
+            return switch (mode) {
+                case ADDR -> new HaproxyTarget(mode, haproxyName(prefix + "backend"), haproxyName(prefix + "server"),
+                        List.of(), null, null, fence);
+                case STATE -> new HaproxyTarget(mode, haproxyName(prefix + "backend"), null, List.of(), null, null, fence);
+                case MAP -> {
+                    String mapFile = required(prefix + "map-file");
+                    if (!MAP_FILE.matcher(mapFile).matches() || mapFile.contains("/../") || mapFile.endsWith("/..")) {
+                        throw new ConfigException(prefix + "map-file", "'" + mapFile
+                                + "' must be an absolute path of letters, digits, '.', '-', '_' and '/'");
+                    }
+                    List<String> backends = list(prefix + "backends", b -> haproxyName(prefix + "backends", b));
+                    if (backends.stream().distinct().count() != backends.size()) {
+                        throw new ConfigException(prefix + "backends", "lists the same backend twice");
+                    }
+                    String reject = optional(prefix + "reject-backend", null);
+                    if (fence && reject == null) {
+                        throw new ConfigException(prefix + "reject-backend",
+                                "is required in map mode while " + prefix + "fence is true (where fenced clients go)");
+                    }
+                    if (reject != null && backends.contains(reject)) {
+                        throw new ConfigException(prefix + "reject-backend", "'" + reject
+                                + "' is one of the nodes' backends: fenced clients would still reach a node");
+                    }
+                    yield new HaproxyTarget(mode, null, null, List.copyOf(backends), mapFile,
+                            reject == null ? null : haproxyName(prefix + "reject-backend", reject), fence);
+                }
+            };
+        }
+
+        int count(String key, int fallback, int max) {
+            String value = optional(key, String.valueOf(fallback));
+            try {
+                int n = Integer.parseInt(value);
+                if (n >= 0 && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new ConfigException(key, "'" + value + "' is not a whole number from 0 to " + max);
+        }
+
+        boolean bool(String key, boolean fallback) {
+            String value = optional(key, String.valueOf(fallback));
+            return switch (value) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new ConfigException(key, "'" + value + "' is not true or false");
+            };
         }
 
         String host(String key, String fallback) {
@@ -152,12 +241,16 @@ public record RelayConfig(
                 throw new ConfigException(key, "'" + value + "' is not a positive duration like 500ms, 10s, 5m or 1h");
             }
             long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
+            Duration d = switch (m.group(2)) {
                 case "ms" -> Duration.ofMillis(n);
                 case "s" -> Duration.ofSeconds(n);
                 case "m" -> Duration.ofMinutes(n);
                 default -> Duration.ofHours(n);
             };
+            if (d.compareTo(MAX_DURATION) > 0) {
+                throw new ConfigException(key, "'" + value + "' is longer than " + MAX_DURATION.toHours() + "h");
+            }
+            return d;
         }
 
         Credentials credentials(String prefix) {

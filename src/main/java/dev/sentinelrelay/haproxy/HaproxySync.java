@@ -1,22 +1,24 @@
 package dev.sentinelrelay.haproxy;
 
 import dev.sentinelrelay.RelayHealth;
+import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
-import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
-import dev.sentinelrelay.sentinel.Verdict;
+import dev.sentinelrelay.configuration.RelayConfig.HaproxyTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Knows what each HAProxy endpoint holds for each master, as last written or read back, and turns a verified
- * master into the tasks that bring the endpoints in step. Writing the same master twice is harmless; skipping
- * it when the endpoint already holds it keeps the three sentinels' copies of one event from cutting sessions thrice.
+ * Knows what each HAProxy endpoint holds for each master, as last written or read back, and turns a routing
+ * into the tasks that bring the endpoints in step. Writing the same routing twice is harmless; skipping it when
+ * the endpoint already holds it keeps the three sentinels' copies of one event from cutting sessions thrice.
  */
 public final class HaproxySync {
 
@@ -24,62 +26,116 @@ public final class HaproxySync {
 
     private final RelayConfig config;
     private final RelayHealth health;
-    private final Map<String, HostPort> held = new ConcurrentHashMap<>();
+    private final Map<String, ModePlan> plans = new ConcurrentHashMap<>();
+    /** endpoint/master -> {@link Routing#holding()} known to be in HAProxy. */
+    private final Map<String, String> held = new ConcurrentHashMap<>();
+    /** endpoint/master -> last snapshot read back (server addresses, map entries). */
+    private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
+    /** endpoint/master pairs the relay has written to since start-up. */
+    private final Set<String> written = ConcurrentHashMap.newKeySet();
 
     public HaproxySync(RelayConfig config, RelayHealth health) {
         this.config = config;
         this.health = health;
+        config.haproxyTargets().forEach((master, target) -> plans.put(master, ModePlan.of(master, target)));
     }
 
-    /** One task per endpoint that may not hold the verified master; none when all are known to hold it. */
-    public List<HaproxyTask> tasks(Verdict verdict) {
+    /** One task per endpoint that may not hold the routing; none when all are known to hold it. */
+    public List<HaproxyTask> tasks(Routing routing) {
+        ModePlan plan = plans.get(routing.name());
         List<HaproxyTask> tasks = new ArrayList<>();
         for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
-            HostPort known = held.get(HaproxyTask.key(endpoint, verdict.name()));
-            boolean readBack = verdict.trigger().isReconcile() || known == null;
-            if (readBack || !known.equals(verdict.master())) {
-                tasks.add(new HaproxyTask(endpoint, config.haproxyTargets().get(verdict.name()), verdict, readBack,
-                        config.haproxyTimeout().toMillis()));
+            String key = HaproxyTask.key(endpoint, routing.name());
+            boolean readBack = routing.trigger().readBack() || !held.containsKey(key)
+                    || (plan.needsSnapshot() && !snapshots.containsKey(key));
+            if (readBack || !routing.holding().equals(held.get(key))) {
+                tasks.add(new HaproxyTask(endpoint, plan, routing, readBack, config.haproxyTimeout().toMillis()));
             }
         }
         return tasks;
     }
 
-    /** Records what {@code show servers state} says the endpoint holds; true when it already routes to the master. */
-    public boolean inStep(HaproxyTask task, String reply) {
-        ServerState state = ServerState.find(reply, task.target().backend(), task.target().server())
-                .orElseThrow(() -> new IllegalStateException(task.endpoint().id() + " has no server "
-                        + task.target().backend() + "/" + task.target().server()));
-        boolean inStep = state.pointsAt(task.verdict().master());
+    /** Records what the endpoint holds, from the reply to the read-back command; true when already in step. */
+    public boolean observe(HaproxyTask task, String reply) {
+        Snapshot snapshot = Snapshot.parse(reply);
+        snapshots.put(task.key(), snapshot);
+        boolean inStep = task.plan().inStep(snapshot, task.routing());
         if (inStep) {
-            held.put(task.key(), task.verdict().master());
+            held.put(task.key(), task.routing().holding());
+            persist(task, snapshot);
         } else {
-            LOG.warn("{} drifted: holds {}:{}{}, verified master is {}", task, state.address(), state.port(),
-                    state.serving() ? "" : " (not serving)", task.verdict().master());
+            LOG.warn("{} drifted: does not hold {}", task, task.routing().holding());
             held.remove(task.key());
         }
         return inStep;
     }
 
+    /** The command line that brings the endpoint to the task's routing. */
+    public String commandLine(HaproxyTask task) {
+        Snapshot snapshot = snapshots.get(task.key());
+        if (snapshot == null && task.plan().needsSnapshot()) {
+            throw new IllegalStateException("nothing read back from " + task.endpoint().id() + " yet");
+        }
+        return RuntimeCommands.line(task.plan().commands(snapshot, task.routing()));
+    }
+
+    /**
+     * For an endpoint found in step but never written to since start-up: the routing's commands without the
+     * session cuts, which change nothing on an HAProxy that holds the routing. Sending them proves the socket
+     * accepts writes (a socket without {@code level admin} reads fine and would only fail at the first failover)
+     * and runs the write path once before a failover needs it fast. Null when already written to.
+     */
+    public String writeCheckLine(HaproxyTask task) {
+        if (written.contains(task.key())) {
+            return null;
+        }
+        List<String> commands = task.plan().commands(snapshots.get(task.key()), task.routing()).stream()
+                .filter(c -> !c.startsWith("shutdown sessions"))
+                .toList();
+        return RuntimeCommands.line(commands);
+    }
+
+    public void writeChecked(HaproxyTask task) {
+        written.add(task.key());
+        LOG.info("{} accepts runtime API writes (rewrote {} without cutting sessions)", task, task.routing().holding());
+    }
+
     public void applied(HaproxyTask task) {
-        HostPort before = held.put(task.key(), task.verdict().master());
-        double millis = (System.nanoTime() - task.verdict().trigger().receivedNanos()) / 1e6;
-        LOG.info("haproxy updated: {} {} -> {} on {} ({}) {} ms after {}", task.verdict().name(),
-                before == null ? "?" : before, task.verdict().master(), task.endpoint().id(), task.endpoint(),
-                String.format("%.1f", millis), task.verdict().trigger());
+        written.add(task.key());
+        String before = held.put(task.key(), task.routing().holding());
+        if (task.plan() instanceof MapPlan map) {
+            Snapshot snapshot = snapshots.get(task.key());
+            Snapshot after = snapshot.withMapEntry(map.master(), map.value(snapshot, task.routing()));
+            snapshots.put(task.key(), after);
+            persist(task, after);
+        }
+        double millis = (System.nanoTime() - task.routing().trigger().receivedNanos()) / 1e6;
+        LOG.info("haproxy updated: {} {} -> {} on {} ({}) {} ms after {}", task.routing().name(),
+                before == null ? "?" : before, task.routing().holding(), task.endpoint().id(), task.endpoint(),
+                String.format("%.1f", millis), task.routing().trigger());
     }
 
     public void failed(HaproxyTask task, Exception cause) {
         held.remove(task.key());
-        LOG.error("haproxy update failed after retries: {}: {}", task, cause.getMessage());
+        snapshots.remove(task.key());
+        LOG.error("haproxy update failed after retries: {}: {} (to hold {} after {})", task, cause.getMessage(),
+                task.routing().holding(), task.routing().trigger());
     }
 
     /** After all endpoints were handled: the relay counts as reconciled for this master once every one is in step. */
-    public void settled(Verdict verdict) {
+    public void settled(Routing routing) {
         boolean all = config.haproxyEndpoints().stream()
-                .allMatch(e -> verdict.master().equals(held.get(HaproxyTask.key(e, verdict.name()))));
+                .allMatch(e -> routing.holding().equals(held.get(HaproxyTask.key(e, routing.name()))));
         if (all) {
-            health.reconciled(verdict.name());
+            health.reconciled(routing.name());
+        }
+    }
+
+    /** Map mode: the map file on disk names what the runtime map holds, so a restarted HAProxy keeps it. */
+    private void persist(HaproxyTask task, Snapshot snapshot) {
+        if (task.plan() instanceof MapPlan map) {
+            HaproxyTarget target = map.target();
+            MapFile.put(Path.of(target.mapFile()), map.master(), map.value(snapshot, task.routing()));
         }
     }
 }

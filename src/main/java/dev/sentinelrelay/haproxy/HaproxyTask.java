@@ -1,32 +1,27 @@
 package dev.sentinelrelay.haproxy;
 
+import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
-import dev.sentinelrelay.configuration.RelayConfig.HaproxyTarget;
-import dev.sentinelrelay.sentinel.Verdict;
 
 /**
- * Bring one HAProxy endpoint's server entry for one master in step with a verified master.
+ * Bring one HAProxy endpoint in step with one master's routing.
  *
  * @param readBack read what HAProxy holds first (reconcile, or the relay does not know) instead of writing blindly
  */
-public record HaproxyTask(HaproxyEndpoint endpoint, HaproxyTarget target, Verdict verdict, boolean readBack,
+public record HaproxyTask(HaproxyEndpoint endpoint, ModePlan plan, Routing routing, boolean readBack,
                           long timeoutMillis) {
 
     public String nettyUri() {
         return endpoint.nettyUri(timeoutMillis);
     }
 
-    public String showStateCommand() {
-        return RuntimeCommands.showServersState(target.backend());
-    }
-
-    public String pointAtCommand() {
-        return RuntimeCommands.pointAt(target, verdict.master());
+    public String readBackCommand() {
+        return RuntimeCommands.line(plan.readBack());
     }
 
     /** Identifies the entry across tasks: one endpoint, one master. */
     String key() {
-        return key(endpoint, verdict.name());
+        return key(endpoint, routing.name());
     }
 
     static String key(HaproxyEndpoint endpoint, String master) {
@@ -35,6 +30,6 @@ public record HaproxyTask(HaproxyEndpoint endpoint, HaproxyTarget target, Verdic
 
     @Override
     public String toString() {
-        return endpoint.id() + " (" + endpoint + ") " + target.backend() + "/" + target.server() + " for " + verdict.name();
+        return endpoint.id() + " (" + endpoint + ") for " + routing.name();
     }
 }

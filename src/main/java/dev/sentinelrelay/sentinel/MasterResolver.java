@@ -18,6 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -54,23 +56,29 @@ public final class MasterResolver implements AutoCloseable {
      */
     public Verdict verify(Trigger trigger) {
         HostPort promoted = trigger.event() != null ? trigger.event().promoted() : null;
-        // a +switch-master names its candidate: ask it ROLE while the sentinels vote, to save a round trip
-        Future<String> early = promoted != null ? pool.submit(() -> role(promoted)) : null;
         List<Vote> votes = askSentinels(trigger.master());
         health.sentinelsAnswered(VoteTally.reachable(votes));
-        Verdict verdict = decide(trigger, votes, promoted, early);
+        Verdict verdict = decide(trigger, votes);
         if (promoted != null && !confirms(verdict, promoted)) {
             throw new VerificationPendingException(trigger.event(), verdict);
         }
         return verdict;
     }
 
-    /** The verdict names the server the event announced (compared as an IP address where the event has one). */
+    /** The verdict names the server the event announced (a hostname compared by its address). */
     private static boolean confirms(Verdict verdict, HostPort promoted) {
-        return verdict.verified() && (verdict.master().equals(promoted) || !HostPort.isIpLiteral(promoted.host()));
+        try {
+            return verdict.verified() && verdict.master().equals(toIpLiteral(promoted));
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
-    private Verdict decide(Trigger trigger, List<Vote> votes, HostPort promoted, Future<String> early) {
+    /**
+     * Only the server a majority names is asked ROLE: asking the server an event announces would let one sentinel
+     * (or anyone who can publish as one) make the relay connect, and send the Redis password, wherever it says.
+     */
+    private Verdict decide(Trigger trigger, List<Vote> votes) {
         Optional<HostPort> agreed = VoteTally.majority(votes, config.sentinels().size());
         if (agreed.isEmpty()) {
             return new Verdict(trigger, null, votes, "no majority of " + config.sentinels().size() + " sentinels agrees");
@@ -78,13 +86,8 @@ public final class MasterResolver implements AutoCloseable {
         HostPort candidate = agreed.get();
         String role;
         try {
-            role = candidate.equals(promoted) ? early.get(timeoutNanos, TimeUnit.NANOSECONDS) : role(candidate);
-        } catch (ExecutionException e) {
-            return refused(trigger, votes, candidate, e.getCause());
-        } catch (TimeoutException | RuntimeException e) {
-            return refused(trigger, votes, candidate, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            role = role(candidate);
+        } catch (RuntimeException e) {
             return refused(trigger, votes, candidate, e);
         }
         if (!"master".equals(role)) {
@@ -102,7 +105,53 @@ public final class MasterResolver implements AutoCloseable {
     }
 
     private String role(HostPort server) {
-        return servers.call(server, jedis -> String.valueOf(jedis.role().get(0)));
+        return String.valueOf(roleReply(server).get(0));
+    }
+
+    /** The server's whole ROLE reply: {@code [master, ...]} or {@code [slave, master-host, master-port, ...]}. */
+    public List<Object> roleReply(HostPort server) {
+        return servers.call(server, jedis -> jedis.role());
+    }
+
+    /**
+     * True when a majority of the configured sentinels flags the master subjectively or objectively down
+     * ({@code SENTINEL MASTER}); a single sentinel's {@code +odown} is not enough to fence a master.
+     */
+    public boolean majoritySeesDown(String master) {
+        int majority = config.sentinelMajority();
+        List<Boolean> answers = askAll(sentinel -> seesDown(sentinel, master),
+                heard -> heard.stream().filter(Boolean::booleanValue).count() >= majority);
+        return answers.stream().filter(Boolean::booleanValue).count() >= majority;
+    }
+
+    /**
+     * True when a majority of the configured sentinels lists {@code replica} as a replica of the master: the
+     * relay only connects to (and authenticates with) servers the sentinels vouch for, never to an address
+     * taken from an event.
+     */
+    public boolean majorityListsReplica(String master, HostPort replica) {
+        int majority = config.sentinelMajority();
+        List<Boolean> answers = askAll(sentinel -> listsReplica(sentinel, master, replica),
+                heard -> heard.stream().filter(Boolean::booleanValue).count() >= majority);
+        return answers.stream().filter(Boolean::booleanValue).count() >= majority;
+    }
+
+    private boolean listsReplica(HostPort sentinel, String master, HostPort replica) {
+        try {
+            return sentinels.call(sentinel, jedis -> jedis.sentinelReplicas(master)).stream()
+                    .anyMatch(r -> replica.host().equals(r.get("ip")) && String.valueOf(replica.port()).equals(r.get("port")));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private boolean seesDown(HostPort sentinel, String master) {
+        try {
+            String flags = sentinels.call(sentinel, jedis -> jedis.sentinelMaster(master)).getOrDefault("flags", "");
+            return flags.contains("s_down") || flags.contains("o_down");
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /**
@@ -110,21 +159,32 @@ public final class MasterResolver implements AutoCloseable {
      * (a slow sentinel must not slow a failover down), or when the timeout is up.
      */
     private List<Vote> askSentinels(String master) {
-        CompletionService<Vote> answers = new ExecutorCompletionService<>(pool);
-        List<Future<Vote>> questions = new ArrayList<>();
+        List<Vote> votes = askAll(sentinel -> ask(sentinel, master),
+                heard -> VoteTally.majority(heard, config.sentinels().size()).isPresent());
+        boolean agreed = VoteTally.majority(votes, config.sentinels().size()).isPresent();
+        Set<String> heard = votes.stream().map(Vote::sentinel).collect(Collectors.toSet());
+        config.sentinels().stream().map(HostPort::toString).filter(s -> !heard.contains(s))
+                .forEach(s -> votes.add(Vote.failed(s, agreed ? "not awaited (majority reached)" : "timed out")));
+        return votes;
+    }
+
+    /** Asks every sentinel in parallel; returns the answers heard until {@code enough} holds or the timeout is up. */
+    private <T> List<T> askAll(Function<HostPort, T> question, Predicate<List<T>> enough) {
+        CompletionService<T> answers = new ExecutorCompletionService<>(pool);
+        List<Future<T>> questions = new ArrayList<>();
         for (HostPort sentinel : config.sentinels()) {
-            questions.add(answers.submit(() -> ask(sentinel, master)));
+            questions.add(answers.submit(() -> question.apply(sentinel)));
         }
-        List<Vote> votes = new ArrayList<>();
+        List<T> heard = new ArrayList<>();
         long deadline = System.nanoTime() + timeoutNanos;
         try {
-            while (votes.size() < questions.size()) {
-                Future<Vote> answer = answers.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            while (heard.size() < questions.size()) {
+                Future<T> answer = answers.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
                 if (answer == null) {
                     break;
                 }
-                votes.add(answer.get());
-                if (VoteTally.majority(votes, config.sentinels().size()).isPresent()) {
+                heard.add(answer.get());
+                if (enough.test(heard)) {
                     break;
                 }
             }
@@ -134,11 +194,7 @@ public final class MasterResolver implements AutoCloseable {
             throw new IllegalStateException("asking a sentinel failed unexpectedly", e.getCause());
         }
         questions.forEach(q -> q.cancel(false));
-        boolean agreed = VoteTally.majority(votes, config.sentinels().size()).isPresent();
-        Set<String> heard = votes.stream().map(Vote::sentinel).collect(Collectors.toSet());
-        config.sentinels().stream().map(HostPort::toString).filter(s -> !heard.contains(s))
-                .forEach(s -> votes.add(Vote.failed(s, agreed ? "not awaited (majority reached)" : "timed out")));
-        return votes;
+        return heard;
     }
 
     private Vote ask(HostPort sentinel, String master) {
@@ -157,7 +213,7 @@ public final class MasterResolver implements AutoCloseable {
     }
 
     /** HAProxy's runtime API takes IP addresses only; sentinels may announce hostnames. */
-    private static HostPort toIpLiteral(HostPort address) throws UnknownHostException {
+    public static HostPort toIpLiteral(HostPort address) throws UnknownHostException {
         if (HostPort.isIpLiteral(address.host())) {
             return address;
         }

@@ -11,6 +11,7 @@ import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,12 +40,16 @@ public final class RedisConnections implements AutoCloseable {
     /**
      * Runs one command. A pooled connection may have died with its server since it was last used (a restarted
      * sentinel); the pool drops a broken connection, so one immediate retry on a fresh connection tells a dead
-     * socket from a dead server.
+     * socket from a dead server. A timeout is not retried: the server is there but slow (or frozen), and waiting
+     * twice would only hold up the master's other triggers.
      */
     public <T> T call(HostPort server, Function<Jedis, T> command) {
         try {
             return once(server, command);
-        } catch (JedisConnectionException stale) {
+        } catch (JedisConnectionException e) {
+            if (e.getCause() instanceof SocketTimeoutException) {
+                throw e;
+            }
             return once(server, command);
         }
     }

@@ -18,7 +18,8 @@ public final class SentinelEventParser {
     /** The channels the relay subscribes to; any other channel is rejected. */
     public static final Set<String> CHANNELS = Set.of(
             "+switch-master", "+odown", "-odown", "+sdown", "-sdown",
-            "+failover-end", "+tilt", "-tilt", "+reset-master");
+            "+selected-slave", "+failover-state-send-slaveof-noone", "+promoted-slave",
+            "+failover-end", "+failover-end-for-timeout", "+tilt", "-tilt", "+reset-master");
 
     private static final int MAX_PAYLOAD = 1024;
 

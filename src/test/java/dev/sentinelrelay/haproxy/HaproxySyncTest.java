@@ -1,80 +1,302 @@
 package dev.sentinelrelay.haproxy;
 
 import dev.sentinelrelay.RelayHealth;
+import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayConfigTest;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.sentinel.Trigger;
-import dev.sentinelrelay.sentinel.Verdict;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
+import static dev.sentinelrelay.haproxy.HaproxyReplies.STATE_ST;
+import static dev.sentinelrelay.haproxy.HaproxyReplies.server;
+import static dev.sentinelrelay.haproxy.HaproxyReplies.serversState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HaproxySyncTest {
 
     private static final HostPort OLD = new HostPort("10.0.0.1", 6379);
     private static final HostPort NEW = new HostPort("10.0.0.2", 6379);
+    private static final String ADDR_NEW = "set server redis_mymaster/master addr 10.0.0.2 port 6379;"
+            + " set server redis_mymaster/master state ready; shutdown sessions server redis_mymaster/master\n";
 
-    private final RelayConfig config = RelayConfig.from(RelayConfigTest.valid()::get); // two endpoints
-    private final RelayHealth health = new RelayHealth(config.masters(), config.sentinelMajority());
-    private final HaproxySync sync = new HaproxySync(config, health);
+    @TempDir
+    Path dir;
 
-    private static Verdict verified(HostPort master, boolean reconcile) {
-        Trigger trigger = reconcile ? Trigger.reconcile("mymaster")
-                : Trigger.of(new SentinelEvent("+switch-master", "mymaster", OLD, master, "s1"));
-        return new Verdict(trigger, master, List.of(), null);
+    private RelayHealth health;
+
+    /** addr mode, two endpoints. */
+    private HaproxySync sync(Map<String, String> properties) {
+        RelayConfig config = RelayConfig.from(properties::get);
+        health = new RelayHealth(config.masters(), config.sentinelMajority());
+        health.warmedUp();
+        return new HaproxySync(config, health);
+    }
+
+    private final HaproxySync addr = sync(RelayConfigTest.valid());
+
+    private static Trigger event() {
+        return Trigger.of(new SentinelEvent("+switch-master", "mymaster", OLD, NEW, "s1"));
+    }
+
+    private static Routing route(HostPort master) {
+        return Routing.route(event(), master);
+    }
+
+    private static Routing reconcile(HostPort master) {
+        return Routing.route(Trigger.reconcile("mymaster"), master);
+    }
+
+    private static String addrReply(HostPort at, int adminState) {
+        return serversState(server("redis_mymaster", "master", at.host(), at.port(), 2, adminState));
+    }
+
+    private static List<String> endpoints(List<HaproxyTask> tasks) {
+        return tasks.stream().map(t -> t.endpoint().id()).toList();
     }
 
     @Test
-    void readsBackWhatItDoesNotKnowAndOnReconcile() {
-        List<HaproxyTask> first = sync.tasks(verified(NEW, false));
-        assertEquals(2, first.size());
-        assertTrue(first.stream().allMatch(HaproxyTask::readBack));
-
-        first.forEach(sync::applied);
-        assertTrue(sync.tasks(verified(NEW, true)).stream().allMatch(HaproxyTask::readBack), "reconcile trusts nothing");
+    void readsBackEveryEndpointItKnowsNothingAbout() {
+        List<HaproxyTask> tasks = addr.tasks(route(NEW));
+        assertEquals(List.of("haproxy-1", "haproxy-2"), endpoints(tasks));
+        assertTrue(tasks.stream().allMatch(HaproxyTask::readBack));
+        assertEquals("show servers state redis_mymaster\n", tasks.get(0).readBackCommand());
     }
 
     @Test
-    void skipsEndpointsKnownToHoldTheMasterAndWritesTheOthers() {
-        sync.tasks(verified(OLD, false)).forEach(sync::applied);
-        assertEquals(List.of(), sync.tasks(verified(OLD, false)), "the same event from another sentinel writes nothing");
-
-        List<HaproxyTask> moves = sync.tasks(verified(NEW, false));
-        assertEquals(2, moves.size());
-        assertFalse(moves.get(0).readBack());
-        assertEquals("set server redis_mymaster/master addr 10.0.0.2 port 6379; set server redis_mymaster/master state ready;"
-                + " shutdown sessions server redis_mymaster/master\n", moves.get(0).pointAtCommand());
+    void skipsEndpointsKnownToHoldTheRouting() {
+        addr.tasks(route(NEW)).forEach(addr::applied);
+        assertEquals(List.of(), addr.tasks(route(NEW)), "the same event from another sentinel writes nothing");
     }
 
     @Test
-    void aFailedEndpointIsReadBackNextTimeAndReadinessWaitsForEveryEndpoint() {
-        List<HaproxyTask> tasks = sync.tasks(verified(NEW, true));
-        sync.applied(tasks.get(0));
-        sync.failed(tasks.get(1), new IllegalStateException("connection refused"));
-        sync.settled(verified(NEW, true));
+    void reconcileReadsBackEvenWhatItKnows() {
+        addr.tasks(route(NEW)).forEach(addr::applied);
+        List<HaproxyTask> tasks = addr.tasks(reconcile(NEW));
+        assertEquals(2, tasks.size());
+        assertTrue(tasks.stream().allMatch(HaproxyTask::readBack));
+    }
+
+    @Test
+    void writesANewMasterWithoutReadingBack() {
+        addr.tasks(route(OLD)).forEach(addr::applied);
+        List<HaproxyTask> tasks = addr.tasks(route(NEW));
+        assertEquals(2, tasks.size());
+        assertFalse(tasks.get(0).readBack());
+        assertEquals(ADDR_NEW, addr.commandLine(tasks.get(0)));
+    }
+
+    @Test
+    void fencingAHeldMasterIsANewRoutingAndSoIsLiftingTheFence() {
+        addr.tasks(route(OLD)).forEach(addr::applied);
+        List<HaproxyTask> fence = addr.tasks(Routing.fence(event(), OLD, "test"));
+        assertEquals(2, fence.size());
+        assertEquals("set server redis_mymaster/master state maint; shutdown sessions server redis_mymaster/master\n",
+                addr.commandLine(fence.get(0)));
+
+        fence.forEach(addr::applied);
+        assertEquals(List.of(), addr.tasks(Routing.fence(event(), OLD, "again")));
+        assertEquals(2, addr.tasks(route(OLD)).size());
+    }
+
+    @Test
+    void anEndpointReadBackInStepIsHeld() {
+        HaproxyTask task = addr.tasks(reconcile(NEW)).get(0);
+        assertTrue(addr.observe(task, addrReply(NEW, 0)));
+        assertEquals(List.of("haproxy-2"), endpoints(addr.tasks(route(NEW))));
+    }
+
+    @Test
+    void anEndpointInStepIsRewrittenOnceWithoutCuttingSessions() {
+        HaproxyTask task = addr.tasks(reconcile(NEW)).get(0);
+        addr.observe(task, addrReply(NEW, 0));
+        assertEquals("set server redis_mymaster/master addr 10.0.0.2 port 6379; set server redis_mymaster/master state ready\n",
+                addr.writeCheckLine(task));
+        addr.writeChecked(task);
+        assertEquals(null, addr.writeCheckLine(task), "written to once: no more checks");
+    }
+
+    @Test
+    void anEndpointWrittenByAFailoverNeedsNoWriteCheck() {
+        HaproxyTask task = addr.tasks(route(NEW)).get(0);
+        addr.applied(task);
+        assertEquals(null, addr.writeCheckLine(task));
+    }
+
+    @Test
+    void anEndpointReadBackDriftedIsNotHeld() {
+        HaproxyTask task = addr.tasks(reconcile(NEW)).get(0);
+        assertFalse(addr.observe(task, addrReply(OLD, 0)), "another address");
+        assertFalse(addr.observe(task, addrReply(NEW, 1)), "in maintenance");
+        List<HaproxyTask> tasks = addr.tasks(route(NEW));
+        assertEquals(List.of("haproxy-1", "haproxy-2"), endpoints(tasks));
+        assertTrue(tasks.get(0).readBack());
+    }
+
+    @Test
+    void aDriftFoundAfterAWriteForgetsTheWrite() {
+        addr.tasks(route(NEW)).forEach(addr::applied);
+        HaproxyTask task = addr.tasks(reconcile(NEW)).get(0);
+        assertFalse(addr.observe(task, addrReply(OLD, 0)));
+        assertEquals(List.of("haproxy-1"), endpoints(addr.tasks(route(NEW))));
+    }
+
+    @Test
+    void aFailedEndpointIsReadBackNextTime() {
+        List<HaproxyTask> tasks = addr.tasks(route(NEW));
+        tasks.forEach(addr::applied);
+        addr.failed(tasks.get(0), new IllegalStateException("connection refused"));
+        List<HaproxyTask> retry = addr.tasks(route(NEW));
+        assertEquals(List.of("haproxy-1"), endpoints(retry));
+        assertTrue(retry.get(0).readBack());
+    }
+
+    @Test
+    void readinessWaitsForEveryEndpoint() {
         health.sentinelsAnswered(3);
+        List<HaproxyTask> tasks = addr.tasks(reconcile(NEW));
+        addr.applied(tasks.get(0));
+        addr.failed(tasks.get(1), new IllegalStateException("connection refused"));
+        addr.settled(reconcile(NEW));
         assertFalse(health.ready(), "one endpoint is not in step");
 
-        List<HaproxyTask> retry = sync.tasks(verified(NEW, false));
-        assertEquals(1, retry.size());
-        assertTrue(retry.get(0).readBack());
-        sync.applied(retry.get(0));
-        sync.settled(verified(NEW, false));
+        addr.applied(addr.tasks(route(NEW)).get(0));
+        addr.settled(route(NEW));
         assertTrue(health.ready());
     }
 
     @Test
-    void inStepComparesAddressPortAndAdminState() {
-        HaproxyTask task = sync.tasks(verified(NEW, true)).get(0);
-        String header = "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_port\n";
-        assertTrue(sync.inStep(task, header + "3 redis_mymaster 1 master 10.0.0.2 2 0 6379\n"));
-        assertFalse(sync.inStep(task, header + "3 redis_mymaster 1 master 10.0.0.1 2 0 6379\n"));
-        assertFalse(sync.inStep(task, header + "3 redis_mymaster 1 master 10.0.0.2 0 1 6379\n"), "in maintenance");
+    void readinessNeedsEveryEndpointToHoldThisRouting() {
+        health.sentinelsAnswered(3);
+        addr.tasks(route(OLD)).forEach(addr::applied);
+        addr.settled(route(NEW));
+        assertFalse(health.ready());
+    }
+
+    private HaproxySync state() {
+        Map<String, String> p = RelayConfigTest.valid();
+        p.put("relay.haproxy.mymaster.mode", "state");
+        p.put("relay.haproxy.mymaster.backend", "st");
+        return sync(p);
+    }
+
+    @Test
+    void aModeThatNeedsASnapshotCannotWriteBeforeReadingBack() {
+        HaproxySync state = state();
+        HaproxyTask task = state.tasks(route(NEW)).get(0);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> state.commandLine(task));
+        assertEquals("nothing read back from haproxy-1 yet", e.getMessage());
+    }
+
+    @Test
+    void aModeThatNeedsASnapshotReadsBackEvenWhenTheRoutingIsHeld() {
+        HaproxySync state = state();
+        state.tasks(route(NEW)).forEach(state::applied); // held, but nothing read back
+        List<HaproxyTask> tasks = state.tasks(route(NEW));
+        assertEquals(2, tasks.size());
+        assertTrue(tasks.stream().allMatch(HaproxyTask::readBack));
+    }
+
+    @Test
+    void stateModeWritesFromTheLastSnapshot() {
+        HaproxySync state = state();
+        HostPort node1 = new HostPort("127.0.0.1", 6379);
+        HostPort node2 = new HostPort("127.0.0.1", 6380);
+        for (HaproxyTask task : state.tasks(reconcile(node2))) {
+            assertTrue(state.observe(task, STATE_ST));
+        }
+        List<HaproxyTask> tasks = state.tasks(route(node1));
+        assertEquals(2, tasks.size());
+        assertFalse(tasks.get(0).readBack());
+        assertEquals("set server st/node2 state maint; shutdown sessions server st/node2; set server st/node1 state ready;"
+                + " set server st/node1 health up\n", state.commandLine(tasks.get(0)));
+    }
+
+    @Test
+    void aFailureForgetsTheSnapshot() {
+        HaproxySync state = state();
+        HostPort node2 = new HostPort("127.0.0.1", 6380);
+        List<HaproxyTask> tasks = state.tasks(reconcile(node2));
+        tasks.forEach(t -> state.observe(t, STATE_ST));
+        state.failed(tasks.get(1), new IllegalStateException("timeout"));
+        List<HaproxyTask> next = state.tasks(route(node2));
+        assertEquals(List.of("haproxy-2"), endpoints(next));
+        assertTrue(next.get(0).readBack());
+    }
+
+    private static final HostPort NODE1 = new HostPort("127.0.0.1", 6379);
+    private static final HostPort NODE2 = new HostPort("127.0.0.1", 6380);
+    private static final String MAP_SERVERS = serversState(
+            server("redis_node1", "node1", "127.0.0.1", 6379, 2, 0),
+            server("redis_node2", "node2", "127.0.0.1", 6380, 2, 0));
+
+    private Path mapFile;
+
+    private HaproxySync mapSync() {
+        mapFile = dir.resolve("m.map");
+        Map<String, String> p = RelayConfigTest.valid();
+        p.put("relay.haproxy.endpoints", "tcp:127.0.0.1:9999");
+        p.put("relay.haproxy.mymaster.mode", "map");
+        p.put("relay.haproxy.mymaster.map-file", mapFile.toString());
+        p.put("relay.haproxy.mymaster.backends", "redis_node1,redis_node2");
+        p.put("relay.haproxy.mymaster.reject-backend", "redis_reject");
+        return sync(p);
+    }
+
+    @Test
+    void mapModeReadsBackServersAndMap() {
+        HaproxySync map = mapSync();
+        assertEquals("show servers state; show map " + mapFile + "\n", map.tasks(route(NODE1)).get(0).readBackCommand());
+    }
+
+    @Test
+    void mapModeInStepWritesTheMapFile() throws IOException {
+        HaproxySync map = mapSync();
+        HaproxyTask task = map.tasks(reconcile(NODE1)).get(0);
+        assertTrue(map.observe(task, MAP_SERVERS + HaproxyReplies.map("mymaster", "redis_node1")));
+        assertEquals(List.of("mymaster redis_node1"), Files.readAllLines(mapFile));
+    }
+
+    @Test
+    void mapModeSetsTheEntryAndThenKnowsItExists() throws IOException {
+        HaproxySync map = mapSync();
+        HaproxyTask task = map.tasks(reconcile(NODE2)).get(0);
+        assertFalse(map.observe(task, MAP_SERVERS + HaproxyReplies.map("mymaster", "redis_node1")));
+        assertEquals("set map " + mapFile + " mymaster redis_node2; shutdown sessions server redis_node1/node1\n",
+                map.commandLine(task));
+        map.applied(task);
+        assertEquals(List.of("mymaster redis_node2"), Files.readAllLines(mapFile));
+
+        HaproxyTask fence = map.tasks(Routing.fence(event(), NODE2, "test")).get(0);
+        assertFalse(fence.readBack());
+        assertEquals("set map " + mapFile + " mymaster redis_reject; shutdown sessions server redis_node1/node1;"
+                + " shutdown sessions server redis_node2/node2\n", map.commandLine(fence));
+        map.applied(fence);
+        assertEquals(List.of("mymaster redis_reject"), Files.readAllLines(mapFile));
+    }
+
+    @Test
+    void mapModeAddsAMissingEntryOnceAndSetsItAfterwards() {
+        HaproxySync map = mapSync();
+        HaproxyTask task = map.tasks(reconcile(NODE1)).get(0);
+        assertFalse(map.observe(task, MAP_SERVERS + "\n"));
+        assertEquals("add map " + mapFile + " mymaster redis_node1; shutdown sessions server redis_node2/node2\n",
+                map.commandLine(task));
+        map.applied(task);
+
+        HaproxyTask next = map.tasks(route(NODE2)).get(0);
+        assertEquals("set map " + mapFile + " mymaster redis_node2; shutdown sessions server redis_node1/node1\n",
+                map.commandLine(next));
     }
 }

@@ -2,9 +2,14 @@ package dev.sentinelrelay.haproxy;
 
 import dev.sentinelrelay.configuration.HostPort;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.Optional;
+import java.util.List;
 
+import static dev.sentinelrelay.haproxy.HaproxyReplies.STATE_ST;
+import static dev.sentinelrelay.haproxy.HaproxyReplies.server;
+import static dev.sentinelrelay.haproxy.HaproxyReplies.serversState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,37 +18,83 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code show servers state} as HAProxy 2.6 prints it. */
 class ServerStateTest {
 
-    private static final String HEADER = "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight "
-            + "srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state "
-            + "srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port "
-            + "srv_check_addr srv_agent_addr srv_agent_port\n";
+    private static List<ServerState> parse(String answer) {
+        return ServerState.parse(answer.lines().toList());
+    }
 
-    private static String reply(String addr, int adminState, int port) {
-        return HEADER + "3 redis_mymaster 1 other 10.9.9.9 2 0 1 1 5 1 0 0 0 0 0 0 - 1 - 0 0 - - 0\n"
-                + "3 redis_mymaster 2 master " + addr + " 2 " + adminState + " 1 1 5 1 0 0 0 0 0 0 - " + port + " - 0 0 - - 0\n\n";
+    private static ServerState one(int opState, int adminState) {
+        return parse(serversState(server("st", "node1", "10.0.0.2", 6380, opState, adminState))).get(0);
     }
 
     @Test
-    void findsTheServerAndTellsWhetherItRoutesToTheMaster() {
-        ServerState s = ServerState.find(reply("10.0.0.2", 0, 6380), "redis_mymaster", "master").orElseThrow();
-        assertEquals("10.0.0.2", s.address());
-        assertEquals(6380, s.port());
-        assertTrue(s.pointsAt(new HostPort("10.0.0.2", 6380)));
-        assertFalse(s.pointsAt(new HostPort("10.0.0.2", 6379)));
-        assertFalse(s.pointsAt(new HostPort("10.0.0.3", 6380)));
+    void parsesEveryServerWithItsAddressAndStates() {
+        assertEquals(List.of(new ServerState("st", "node1", "127.0.0.1", 6379, 0, 1),
+                new ServerState("st", "node2", "127.0.0.1", 6380, 2, 0)), parse(STATE_ST));
     }
 
     @Test
-    void aServerInMaintenanceOrDrainDoesNotRoute() {
-        assertFalse(ServerState.find(reply("10.0.0.2", 1, 6380), "redis_mymaster", "master").orElseThrow()
-                .pointsAt(new HostPort("10.0.0.2", 6380)));
-        assertFalse(ServerState.find(reply("10.0.0.2", 8, 6380), "redis_mymaster", "master").orElseThrow().serving());
+    void aServerDownAndInMaintenanceNeitherServesNorRuns() {
+        ServerState node1 = parse(STATE_ST).get(0);
+        assertFalse(node1.serving());
+        assertFalse(node1.running());
+        assertFalse(node1.pointsAt(new HostPort("127.0.0.1", 6379)), "in maintenance");
+        assertTrue(node1.at(new HostPort("127.0.0.1", 6379)), "still has the address");
     }
 
     @Test
-    void missingServerIsEmptyAndGarbageIsAnError() {
-        assertEquals(Optional.empty(), ServerState.find(reply("10.0.0.2", 0, 6380), "redis_mymaster", "nope"));
-        assertThrows(IllegalArgumentException.class, () -> ServerState.find("Can't find backend.\n", "b", "s"));
-        assertThrows(IllegalArgumentException.class, () -> ServerState.find("1\n3 b 1 s 10.0.0.1\n", "b", "s"));
+    void aReadyRunningServerPointsAtItsAddressOnly() {
+        ServerState node2 = parse(STATE_ST).get(1);
+        assertTrue(node2.serving());
+        assertTrue(node2.running());
+        assertTrue(node2.pointsAt(new HostPort("127.0.0.1", 6380)));
+        assertFalse(node2.pointsAt(new HostPort("127.0.0.1", 6379)), "other port");
+        assertFalse(node2.pointsAt(new HostPort("127.0.0.2", 6380)), "other address");
+    }
+
+    @ParameterizedTest(name = "admin state {0}")
+    @ValueSource(ints = {0x01, 0x02, 0x04, 0x08, 0x10, 0x18, 0x20, 0x23, 0x40})
+    void everyMaintenanceOrDrainBitStopsServing(int adminState) {
+        assertFalse(one(2, adminState).serving());
+    }
+
+    @ParameterizedTest(name = "op state {0}")
+    @ValueSource(ints = {0, 1, 3})
+    void onlyOpState2IsRunning(int opState) {
+        assertFalse(one(opState, 0).running());
+        assertTrue(one(opState, 0).serving(), "the admin state alone decides serving");
+    }
+
+    @Test
+    void locatesColumnsByTheHeaderNotByPosition() {
+        List<ServerState> s = ServerState.parse(List.of("1",
+                "# srv_port srv_admin_state srv_op_state srv_addr srv_name be_name extra_new_column",
+                "6380 0 2 10.0.0.2 node2 st x"));
+        assertEquals(List.of(new ServerState("st", "node2", "10.0.0.2", 6380, 2, 0)), s);
+    }
+
+    @Test
+    void skipsLinesThatDoNotMatchTheHeader() {
+        assertEquals(List.of(), ServerState.parse(List.of("1", "# be_name srv_name srv_addr srv_port srv_op_state srv_admin_state",
+                "st node1 10.0.0.1 6379 2")));
+    }
+
+    @Test
+    void anEmptyBackendHasNoServers() {
+        assertEquals(List.of(), parse(serversState()));
+    }
+
+    @Test
+    void refusesAnswersThatAreNotFormatVersion1() {
+        assertThrows(IllegalArgumentException.class, () -> ServerState.parse(List.of()));
+        assertThrows(IllegalArgumentException.class, () -> parse("Can't find backend.\n"));
+        assertThrows(IllegalArgumentException.class, () -> parse("2\n" + HaproxyReplies.HEADER));
+    }
+
+    @Test
+    void refusesAnswersWithoutAUsableHeader() {
+        assertThrows(IllegalArgumentException.class, () -> parse("1\n6 st 1 node1 127.0.0.1 0 1\n"));
+        assertThrows(IllegalArgumentException.class,
+                () -> parse("1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state\n6 st 1 node1 127.0.0.1 0 1\n"),
+                "no srv_port column");
     }
 }

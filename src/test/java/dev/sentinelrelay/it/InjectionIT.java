@@ -32,9 +32,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 class InjectionIT extends SandboxIT {
 
     private static final Duration LIMIT = Duration.ofSeconds(30);
+    private static final Duration FENCE_TIMEOUT = Duration.ofSeconds(3);
     /** The channels the relay subscribes to on every sentinel (routes/10-sentinel-subscriber.yaml). */
     private static final List<String> CHANNELS = List.of("+switch-master", "+odown", "-odown", "+sdown", "-sdown",
-            "+failover-end", "+tilt", "-tilt", "+reset-master");
+            "+selected-slave", "+failover-state-send-slaveof-noone", "+promoted-slave", "+failover-end",
+            "+failover-end-for-timeout", "+tilt", "-tilt", "+reset-master");
     private static final Pattern REJECTED_SINCE_START = Pattern.compile("\\((\\d+) rejected since start\\)$");
     private static final Pattern LOG_LINE_START = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ");
     private static final String CUT = "shutdown sessions server redis_mymaster/master";
@@ -64,7 +66,7 @@ class InjectionIT extends SandboxIT {
         await("plain redis up").atMost(LIMIT).ignoreExceptions().until(() -> sandbox.ping(plainPort));
         String sentinels = String.join(",", sandbox.sentinelPorts.stream().map(p -> "127.0.0.1:" + p).toList())
                 + ",127.0.0.1:" + plainPort;
-        relay = Relay.start(sandbox, Map.of("relay.sentinels", sentinels));
+        relay = Relay.start(sandbox, Map.of("relay.sentinels", sentinels, "relay.fence.timeout", FENCE_TIMEOUT.toSeconds() + "s"));
         await("relay subscribed to every channel on the plain redis-server").atMost(LIMIT).ignoreExceptions()
                 .until(() -> {
                     try (Jedis j = sandbox.jedis(plainPort)) {
@@ -176,6 +178,33 @@ class InjectionIT extends SandboxIT {
     }
 
     /** HAProxy as before and still answering, clients on the master, the relay alive and ready, no log line split. */
+    /**
+     * One sentinel announces a failover (a replica selected and told to take over) and an objectively down
+     * master, with nothing real behind either: the replica never answers ROLE master and no majority sees the
+     * master down, so the master is never fenced and clients keep reaching it.
+     */
+    @Test
+    void aFakeFailoverStartFromOneSentinelDoesNotFence() throws Exception {
+        int master = sandbox.sentinelMasterPort();
+        int replica = sandbox.redisPorts.stream().filter(p -> p != master).findFirst().orElseThrow();
+        Map<String, String> haproxyBefore = haproxySnapshot();
+        long updatesBefore = relay.count("haproxy updated");
+        long watchesEnded = relay.count("was not promoted within");
+        String selected = "slave 127.0.0.1:" + replica + " 127.0.0.1 " + replica + " @ mymaster 127.0.0.1 " + master;
+
+        publish("+selected-slave", selected);
+        publish("+failover-state-send-slaveof-noone", selected);
+        publish("+odown", "master mymaster 127.0.0.1 " + master + " #quorum 1/2");
+
+        await("the master stays routed while the fake failover would run").during(FENCE_TIMEOUT.plusSeconds(1))
+                .atMost(LIMIT).pollInterval(Duration.ofMillis(100))
+                .until(() -> sandbox.portBehindFrontend() == master);
+        await("the watch of the fake candidate ended").atMost(LIMIT).pollInterval(Duration.ofMillis(100))
+                .until(() -> relay.count("was not promoted within") > watchesEnded);
+        assertEquals(0, relay.count("fencing mymaster"), "a single sentinel's word fenced the master:\n" + relay.tail());
+        assertNothingChanged(master, haproxyBefore, updatesBefore);
+    }
+
     private void assertNothingChanged(int master, Map<String, String> haproxyBefore, long updatesBefore) throws IOException {
         assertEquals(haproxyBefore, haproxySnapshot(), "HAProxy changed");
         assertEquals(master, sandbox.haproxyServerPort());

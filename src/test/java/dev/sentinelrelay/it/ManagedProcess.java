@@ -67,6 +67,14 @@ final class ManagedProcess {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** Sends a signal by PID (STOP freezes the process as a hung server would be, CONT thaws it). */
+    void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + pid() + " failed");
+        }
+    }
+
     /** SIGTERM, then SIGKILL if it has not exited within five seconds. */
     void stop() {
         if (!process.isAlive()) {

@@ -289,10 +289,13 @@ final class Sandbox implements AutoCloseable {
     /** Adds the next instance, writes its map file (map mode) and starts it; returns its number. */
     private int launchNew(int frontendPort, int adminPort, Path adminSocket, int initialMaster) {
         int n = haproxies.size() + 1;
-        Path mapFile = mode != HaproxyMode.MAP ? null : dir.resolve(n == 1 ? "masters.map" : "masters-" + n + ".map");
+        // one map file for every instance: the runtime API names a map by its path, and the relay has one path per master
+        Path mapFile = mode != HaproxyMode.MAP ? null : dir.resolve("masters.map");
         Haproxy h = new Haproxy(n, frontendPort, adminPort, adminSocket, mapFile, initialMaster);
         haproxies.add(h);
-        writeMapFile(h);
+        if (n == 1) {
+            writeMapFile(h);
+        }
         launch(h);
         return n;
     }

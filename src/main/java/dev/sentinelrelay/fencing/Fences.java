@@ -1,0 +1,151 @@
+package dev.sentinelrelay.fencing;
+
+import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.configuration.RelayConfig;
+import dev.sentinelrelay.sentinel.MasterResolver;
+import dev.sentinelrelay.sentinel.SentinelEvent;
+import dev.sentinelrelay.sentinel.Trigger;
+import dev.sentinelrelay.sentinel.Verdict;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Decides, per master, whether clients may be routed to it. A master whose writes are doomed is fenced at once,
+ * before Sentinel announces its successor: when a majority of sentinels sees it down ({@code +odown}), or when
+ * the relay itself saw another server of its group answer ROLE master during a failover. A fence stands until
+ * another master is verified, {@code -odown} lifts it, or the fence timeout passes; then the verified master
+ * (possibly the old one) is routed again. Called only from the master's resolver route, so one master's
+ * triggers are handled one at a time.
+ */
+public final class Fences implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Fences.class);
+
+    private record Fence(HostPort master, String reason, boolean odown, long deadlineNanos) {
+    }
+
+    private final RelayConfig config;
+    private final MasterResolver resolver;
+    private final PromotionWatch watch;
+    private final Consumer<Trigger> resolve;
+    private final Duration timeout;
+    private final Map<String, Fence> fences = new ConcurrentHashMap<>();
+    /** The last master verified for each name: what a fence protects. */
+    private final Map<String, HostPort> verified = new ConcurrentHashMap<>();
+    private final ScheduledThreadPoolExecutor expiry = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "fence-expiry");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** @param resolve queues a trigger on the master's resolver route */
+    public Fences(RelayConfig config, MasterResolver resolver, PromotionWatch watch, Consumer<Trigger> resolve) {
+        this.config = config;
+        this.resolver = resolver;
+        this.watch = watch;
+        this.resolve = resolve;
+        this.timeout = config.fenceTimeout();
+        expiry.prestartCoreThread(); // not on the way of the first fence
+    }
+
+    /**
+     * Looks at a trigger before the master is verified. Returns a fencing routing when this trigger fences the
+     * master now (no verification needed to stop routing), null otherwise.
+     */
+    public Routing observe(Trigger trigger) {
+        String name = trigger.master();
+        HostPort current = verified.get(name);
+        if (!config.haproxyTargets().get(name).fence() || current == null) {
+            return null;
+        }
+        if (trigger.promoted() != null) {
+            return trigger.promoted().equals(current) ? null
+                    : fence(trigger, current, "replica " + trigger.promoted() + " answers ROLE master", false);
+        }
+        String type = trigger.type();
+        if ("+odown".equals(type) && isCurrent(trigger.event().instance(), current) && resolver.majoritySeesDown(name)) {
+            return fence(trigger, current, "a majority of sentinels sees it down", true);
+        }
+        if ("-odown".equals(type)) {
+            Fence f = fences.get(name);
+            if (f != null && f.odown() && fences.remove(name, f)) {
+                LOG.info("fence on {} {} lifted by -odown: routed again once verified", name, f.master());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A failover leader selected a replica to promote: watch it, unless fencing is off or it already is the
+     * verified master. Called on the event's own thread (it only starts the watch), not after the master's
+     * queued triggers, so the watch begins before the replica is promoted.
+     */
+    public void watchPromotion(SentinelEvent event) {
+        HostPort current = verified.get(event.master());
+        if (config.haproxyTargets().get(event.master()).fence() && current != null && !current.equals(event.instance())) {
+            watch.watch(event.master(), event.instance(), current);
+        }
+    }
+
+    /** Sentinels may announce hostnames; the verified master is an IP address. */
+    private static boolean isCurrent(HostPort announced, HostPort current) {
+        try {
+            return current.equals(MasterResolver.toIpLiteral(announced));
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** Turns a verdict into a routing: fenced while a fence stands and no other master is verified. */
+    public Routing routing(Verdict verdict) {
+        String name = verdict.name();
+        Fence fence = fences.get(name);
+        if (fence != null && System.nanoTime() - fence.deadlineNanos() > 0) {
+            fences.remove(name, fence);
+            LOG.warn("fence on {} {} expired after {} without another verified master", name, fence.master(), timeout);
+            fence = null;
+        }
+        if (verdict.verified() && (fence == null || !fence.master().equals(verdict.master()))) {
+            if (fence != null && fences.remove(name, fence)) {
+                LOG.info("fence on {} {} lifted: {} verified", name, fence.master(), verdict.master());
+            }
+            verified.put(name, verdict.master());
+            return Routing.route(verdict.trigger(), verdict.master());
+        }
+        if (fence != null) {
+            return Routing.fence(verdict.trigger(), fence.master(), fence.reason());
+        }
+        return Routing.none(verdict.trigger(), verdict.refusal() + " votes " + verdict.votes());
+    }
+
+    private Routing fence(Trigger trigger, HostPort master, String reason, boolean odown) {
+        Fence standing = fences.get(trigger.master());
+        if (standing != null && standing.master().equals(master)) {
+            // already fenced: keep the first deadline; a seen promotion is not undone by -odown
+            fences.put(trigger.master(), new Fence(master, standing.reason(), standing.odown() && odown,
+                    standing.deadlineNanos()));
+            return Routing.fence(trigger, master, standing.reason());
+        }
+        fences.put(trigger.master(), new Fence(master, reason, odown, System.nanoTime() + timeout.toNanos()));
+        LOG.warn("fencing {} {}: {} (for at most {})", trigger.master(), master, reason, timeout);
+        // re-verify when the fence runs out, even if no event comes
+        expiry.schedule(() -> resolve.accept(Trigger.reconcile(trigger.master())),
+                timeout.toMillis() + 10, TimeUnit.MILLISECONDS);
+        return Routing.fence(trigger, master, reason);
+    }
+
+    @Override
+    public void close() {
+        expiry.shutdownNow();
+        watch.close();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.sentinelrelay.fencing;
+
+import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.sentinel.MasterResolver;
+import dev.sentinelrelay.sentinel.Trigger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Watches the replica a failover leader selected: Sentinel announces the new master about a second after the
+ * replica was promoted, and every write the old master acknowledges in that second is lost. Only a replica that a
+ * majority of sentinels lists is watched (the relay never connects to an address taken from an event). It is asked
+ * ROLE every millisecond; once it has answered as a replica of the current master and then answers master,
+ * the relay's own observation, not a sentinel's word, triggers the fence.
+ */
+public final class PromotionWatch implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PromotionWatch.class);
+    private static final long POLL_MILLIS = 1;
+
+    private final MasterResolver resolver;
+    private final Duration timeout;
+    private final Consumer<Trigger> resolve;
+    private final Set<String> watching = ConcurrentHashMap.newKeySet();
+    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "promotion-watch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** @param resolve queues a trigger on the master's resolver route */
+    public PromotionWatch(MasterResolver resolver, Duration timeout, Consumer<Trigger> resolve) {
+        this.resolver = resolver;
+        this.timeout = timeout;
+        this.resolve = resolve;
+    }
+
+    /** Starts watching {@code candidate} unless a watch for {@code master} is already running. */
+    public void watch(String master, HostPort candidate, HostPort current) {
+        if (watching.add(master)) {
+            pool.execute(() -> {
+                try {
+                    poll(master, candidate, current);
+                } finally {
+                    watching.remove(master);
+                }
+            });
+        }
+    }
+
+    private void poll(String master, HostPort candidate, HostPort current) {
+        if (!resolver.majorityListsReplica(master, candidate)) {
+            LOG.warn("failover of {}: no majority of sentinels lists {} as a replica; not watching it", master, candidate);
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean replicaOfCurrent = false;
+        while (System.nanoTime() - deadline < 0) {
+            List<Object> role = role(candidate);
+            if (role != null && "master".equals(role.get(0))) {
+                if (replicaOfCurrent) {
+                    LOG.warn("failover of {}: {} was promoted", master, candidate);
+                    resolve.accept(Trigger.promotion(master, candidate));
+                } else {
+                    LOG.warn("failover of {}: {} answers ROLE master but was never seen replicating from {}; not fencing",
+                            master, candidate, current);
+                }
+                return;
+            }
+            if (role != null && role.size() >= 3 && "slave".equals(role.get(0))) {
+                if (!replicatesFrom(role, current)) {
+                    LOG.warn("failover of {}: {} replicates from {}:{}, not from {}; not watching it", master, candidate,
+                            role.get(1), role.get(2), current);
+                    return;
+                }
+                replicaOfCurrent = true;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.info("failover of {}: {} was not promoted within {}", master, candidate, timeout);
+    }
+
+    private List<Object> role(HostPort server) {
+        try {
+            List<Object> role = resolver.roleReply(server);
+            return role == null || role.isEmpty() ? null : role;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean replicatesFrom(List<Object> role, HostPort current) {
+        try {
+            HostPort from = new HostPort(String.valueOf(role.get(1)), Integer.parseInt(String.valueOf(role.get(2))));
+            return from.equals(current) || MasterResolver.toIpLiteral(from).equals(current);
+        } catch (RuntimeException | UnknownHostException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,217 @@
+package dev.sentinelrelay.fencing;
+
+import dev.sentinelrelay.RelayHealth;
+import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.configuration.RelayConfig;
+import dev.sentinelrelay.configuration.RelayConfigTest;
+import dev.sentinelrelay.sentinel.MasterResolver;
+import dev.sentinelrelay.sentinel.SentinelEvent;
+import dev.sentinelrelay.sentinel.Trigger;
+import dev.sentinelrelay.sentinel.Verdict;
+import dev.sentinelrelay.sentinel.Vote;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Fencing decisions. The sentinels are closed loopback ports: {@link Fences#routing} never asks them, and an
+ * {@code +odown} finds no majority that sees the master down.
+ */
+class FencesTest {
+
+    private static final HostPort A = new HostPort("10.0.0.1", 6379);
+    private static final HostPort B = new HostPort("10.0.0.2", 6379);
+
+    private final BlockingQueue<Trigger> queued = new LinkedBlockingQueue<>();
+    private MasterResolver resolver;
+    private Fences fences;
+
+    private Fences fences(Map<String, String> properties) {
+        RelayConfig config = RelayConfig.from(properties::get);
+        resolver = new MasterResolver(config, new RelayHealth(config.masters(), config.sentinelMajority()));
+        fences = new Fences(config, resolver, new PromotionWatch(resolver, config.fenceTimeout(), queued::add), queued::add);
+        return fences;
+    }
+
+    private static Map<String, String> config() throws IOException {
+        Map<String, String> p = RelayConfigTest.valid();
+        p.put("relay.sentinels", "127.0.0.1:" + closedPort() + ",127.0.0.1:" + closedPort() + ",127.0.0.1:" + closedPort());
+        p.put("relay.verify.timeout", "200ms");
+        return p;
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @AfterEach
+    void close() {
+        if (fences != null) {
+            fences.close();
+        }
+        if (resolver != null) {
+            resolver.close();
+        }
+    }
+
+    private static Verdict verified(HostPort master) {
+        return new Verdict(Trigger.reconcile("mymaster"), master, List.of(Vote.of("s1", master)), null);
+    }
+
+    private static Verdict refused() {
+        return new Verdict(Trigger.reconcile("mymaster"), null, List.of(Vote.failed("s1", "timed out")), "no majority");
+    }
+
+    private static void assertRoute(HostPort master, Routing routing) {
+        assertTrue(routing.changes(), routing.toString());
+        assertFalse(routing.fenced(), routing.toString());
+        assertEquals(master, routing.master());
+    }
+
+    private static void assertFenced(HostPort master, Routing routing) {
+        assertTrue(routing.fenced(), routing.toString());
+        assertEquals(master, routing.master());
+    }
+
+    @Test
+    void aVerifiedMasterIsRouted() throws IOException {
+        assertRoute(A, fences(config()).routing(verified(A)));
+    }
+
+    @Test
+    void aRefusedVerdictChangesNothing() throws IOException {
+        Routing routing = fences(config()).routing(refused());
+        assertFalse(routing.changes());
+        assertFalse(routing.fenced());
+        assertTrue(routing.reason().startsWith("no majority votes "), routing.reason());
+    }
+
+    @Test
+    void nothingIsFencedBeforeAMasterWasVerified() throws IOException {
+        Fences f = fences(config());
+        assertNull(f.observe(Trigger.promotion("mymaster", B)));
+        assertRoute(A, f.routing(verified(A)));
+    }
+
+    @Test
+    void anotherServerPromotedFencesTheVerifiedMasterAtOnce() throws IOException {
+        Fences f = fences(config());
+        f.routing(verified(A));
+        Routing fence = f.observe(Trigger.promotion("mymaster", B));
+        assertNotNull(fence);
+        assertFenced(A, fence);
+        assertEquals("replica 10.0.0.2:6379 answers ROLE master", fence.reason());
+    }
+
+    @Test
+    void theVerifiedMasterItselfAnsweringMasterFencesNothing() throws IOException {
+        Fences f = fences(config());
+        f.routing(verified(A));
+        assertNull(f.observe(Trigger.promotion("mymaster", A)));
+        assertRoute(A, f.routing(verified(A)));
+    }
+
+    @Test
+    void aVerdictNamingTheFencedMasterStaysFenced() throws IOException {
+        Fences f = fences(config());
+        f.routing(verified(A));
+        f.observe(Trigger.promotion("mymaster", B));
+        Routing routing = f.routing(verified(A));
+        assertFenced(A, routing);
+        assertEquals("replica 10.0.0.2:6379 answers ROLE master", routing.reason());
+    }
+
+    @Test
+    void aRefusedVerdictKeepsTheFence() throws IOException {
+        Fences f = fences(config());
+        f.routing(verified(A));
+        f.observe(Trigger.promotion("mymaster", B));
+        assertFenced(A, f.routing(refused()));
+    }
+
+    @Test
+    void aVerdictNamingAnotherMasterLiftsTheFence() throws IOException {
+        Fences f = fences(config());
+        f.routing(verified(A));
+        f.observe(Trigger.promotion("mymaster", B));
+        assertRoute(B, f.routing(verified(B)));
+        assertRoute(A, f.routing(verified(A))); // the fence is gone: the old master may be routed again once verified
+    }
+
+    @Test
+    void minusOdownDoesNotLiftAFenceFromAPromotion() throws IOException {
+        Fences f = fences(config());
+        f.routing(verified(A));
+        f.observe(Trigger.promotion("mymaster", B));
+        assertNull(f.observe(Trigger.of(new SentinelEvent("-odown", "mymaster", A, null, "s1"))));
+        assertFenced(A, f.routing(verified(A)));
+    }
+
+    @Test
+    void aSingleOdownWithoutAMajorityDoesNotFence() throws IOException {
+        Fences f = fences(config());
+        f.routing(verified(A));
+        assertNull(f.observe(Trigger.of(new SentinelEvent("+odown", "mymaster", A, null, "s1"))));
+        assertRoute(A, f.routing(verified(A)));
+    }
+
+    @Test
+    void withFencingOffNothingIsEverFenced() throws IOException {
+        Map<String, String> p = config();
+        p.put("relay.haproxy.mymaster.fence", "false");
+        Fences f = fences(p);
+        f.routing(verified(A));
+        assertNull(f.observe(Trigger.promotion("mymaster", B)));
+        assertRoute(A, f.routing(verified(A)));
+        assertRoute(A, f.routing(verified(A)));
+    }
+
+    @Test
+    void aFenceRunsOutAndAsksForAReconcile() throws IOException, InterruptedException {
+        Map<String, String> p = config();
+        p.put("relay.fence.timeout", "100ms");
+        Fences f = fences(p);
+        f.routing(verified(A));
+        f.observe(Trigger.promotion("mymaster", B));
+        assertFenced(A, f.routing(verified(A)));
+
+        Trigger reconcile = queued.poll(5, TimeUnit.SECONDS);
+        assertNotNull(reconcile, "a reconcile is queued when the fence runs out");
+        assertEquals("mymaster", reconcile.master());
+        assertTrue(reconcile.readBack());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertRoute(A, f.routing(verified(A))));
+    }
+
+    @Test
+    void fencesAreKeptPerMaster() throws IOException {
+        Map<String, String> p = config();
+        p.put("relay.masters", "mymaster,cache");
+        p.put("relay.haproxy.cache.backend", "redis_cache");
+        p.put("relay.haproxy.cache.server", "master");
+        Fences f = fences(p);
+        f.routing(verified(A));
+        Verdict cache = new Verdict(Trigger.reconcile("cache"), B, List.of(), null);
+        f.routing(cache);
+        f.observe(Trigger.promotion("mymaster", B));
+        assertRoute(B, f.routing(cache));
+        assertFenced(A, f.routing(verified(A)));
+    }
+}

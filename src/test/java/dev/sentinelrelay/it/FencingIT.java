@@ -1,0 +1,127 @@
+package dev.sentinelrelay.it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import redis.clients.jedis.Jedis;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Fencing: a client writes ~200 numbered writes/s through HAProxy while a master is failed over, and the test
+ * counts acknowledged writes missing from the final master, with fencing on (at most 2 per failover) and off
+ * (reported for comparison: the writes the old master acknowledged until Sentinel announced its successor).
+ * Two kinds of failover: SENTINEL FAILOVER (graceful, the old master keeps answering) and a master frozen with
+ * SIGSTOP past down-after-milliseconds, thawed with SIGCONT after the switch.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FencingIT extends SandboxIT {
+
+    private static final int WRITES_PER_SECOND = 200;
+    private static final Duration SETTLE = Duration.ofSeconds(60);
+    private static final int MAX_LOST_WITH_FENCING = 2;
+    private final Map<String, String> report = new LinkedHashMap<>();
+
+    @BeforeAll
+    void start() throws IOException {
+        sandbox = Sandbox.start();
+        relay = Relay.start(sandbox, Map.of());
+    }
+
+    @Test
+    @Order(1)
+    void gracefulFailoverWithFencingLosesAtMostTwoWrites() throws Exception {
+        long lost = measure("graceful, fencing on", () -> sandbox.failover());
+        assertTrue(lost <= MAX_LOST_WITH_FENCING, lost + " acknowledged writes lost\n" + relay.tail());
+        assertTrue(relay.count("fencing " + Sandbox.MASTER) > 0, "the old master was fenced\n" + relay.tail());
+    }
+
+    @Test
+    @Order(2)
+    void frozenMasterWithFencingLosesAtMostTwoWrites() throws Exception {
+        long lost = measure("frozen (SIGSTOP), fencing on", this::freezeUntilFailedOver);
+        assertTrue(lost <= MAX_LOST_WITH_FENCING, lost + " acknowledged writes lost\n" + relay.tail());
+    }
+
+    @Test
+    @Order(3)
+    void withoutFencingTheSameFailoversAreMeasuredForComparison() throws Exception {
+        relay.close();
+        relay = Relay.start(sandbox, Map.of("relay.haproxy." + Sandbox.MASTER + ".fence", "false"));
+
+        measure("graceful, fencing off", () -> sandbox.failover());
+        measure("frozen (SIGSTOP), fencing off", this::freezeUntilFailedOver);
+
+        assertTrue(relay.count("fencing " + Sandbox.MASTER) == 0, "fence=false never fences\n" + relay.tail());
+    }
+
+    @AfterAll
+    void writeReport() throws IOException {
+        StringBuilder text = new StringBuilder("| failover | writes/s | acknowledged | lost (acknowledged, missing on the new master) |\n"
+                + "| --- | --- | --- | --- |\n");
+        report.forEach((name, row) -> text.append("| ").append(name).append(" | ").append(row).append(" |\n"));
+        System.out.println("fencing comparison:\n" + text);
+        Path file = Sandbox.HOME.resolve("target/fencing-report.md");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text.toString());
+    }
+
+    /** A failover that returns the new master's port once a majority of the sentinels names it. */
+    private interface Failover {
+        int run() throws Exception;
+    }
+
+    /**
+     * Writes through HAProxy before, during and after the failover, waits until the old master has rejoined
+     * as a replica of the new one, and returns how many acknowledged writes the new master lacks.
+     */
+    private long measure(String name, Failover failover) throws Exception {
+        int oldMaster = sandbox.sentinelMasterPort();
+        try (WriteLossProbe probe = WriteLossProbe.start(sandbox.frontendPort, null, WRITES_PER_SECOND)) {
+            awaitMoreAcknowledged(probe, WRITES_PER_SECOND / 2);
+            int newMaster = failover.run();
+            sandbox.awaitClientsReach(newMaster);
+            awaitMoreAcknowledged(probe, WRITES_PER_SECOND / 2);
+            probe.stop();
+            await("old master " + oldMaster + " rejoined as a replica").atMost(SETTLE).pollInterval(Duration.ofMillis(100))
+                    .until(() -> "slave".equals(sandbox.role(oldMaster))
+                            && sandbox.info(oldMaster, "replication").contains("master_link_status:up"));
+            long lost;
+            try (Jedis master = sandbox.jedis(newMaster)) {
+                lost = probe.missingOn(master);
+            }
+            report.put(name, WRITES_PER_SECOND + " | " + probe.acknowledgedCount() + " | " + lost);
+            sandbox.awaitSentinelsSettled();
+            return lost;
+        }
+    }
+
+    private static void awaitMoreAcknowledged(WriteLossProbe probe, long more) {
+        long target = probe.acknowledgedCount() + more;
+        await("the client's writes are acknowledged").atMost(SETTLE).pollInterval(Duration.ofMillis(50))
+                .until(() -> probe.acknowledgedCount() >= target);
+    }
+
+    /** Freezes the master past down-after-milliseconds; thaws it once a majority names a new master. */
+    private int freezeUntilFailedOver() throws Exception {
+        int oldMaster = sandbox.sentinelMasterPort();
+        ManagedProcess frozen = sandbox.redisProcess(oldMaster);
+        frozen.signal("STOP");
+        try {
+            return sandbox.awaitNewMaster(oldMaster);
+        } finally {
+            frozen.signal("CONT");
+        }
+    }
+}
