@@ -3,15 +3,18 @@ package dev.sentinelrelay;
 import dev.sentinelrelay.configuration.ConfigException;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayProperties;
+import dev.sentinelrelay.deadletter.DeadLetters;
 import dev.sentinelrelay.fencing.Fences;
 import dev.sentinelrelay.fencing.PromotionWatch;
 import dev.sentinelrelay.haproxy.HaproxySync;
+import dev.sentinelrelay.haproxy.RuntimeApi;
 import dev.sentinelrelay.haproxy.ReplyUntilCloseDecoder;
 import dev.sentinelrelay.sentinel.MasterResolver;
 import dev.sentinelrelay.sentinel.SentinelEventParser;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
 import io.netty.handler.codec.string.StringEncoder;
 import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.main.BaseMainSupport;
@@ -21,9 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.serializer.StringRedisSerializer;
 
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Starts the relay: validates the configuration (exit code 2 and one line naming the key when it is wrong),
@@ -53,10 +59,19 @@ public final class RelayMain {
                 config.reconcileInterval(), config.sentinelCredentials(), config.redisCredentials());
         config.haproxyTargets().forEach((master, target) -> LOG.info("haproxy for {}: {}", master, target));
         LOG.info("health: http://{}:{}/health/live and /health/ready", config.apiHost(), config.apiPort());
-        run(config, configFile, args);
+        DeadLetters deadLetters;
+        try {
+            deadLetters = new DeadLetters(Path.of(config.dataDir()));
+        } catch (UncheckedIOException | InvalidPathException e) {
+            System.err.println("sentinel-relay: configuration error: relay.data.dir: cannot write there: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
+            return;
+        }
+        LOG.info("dead letters: {}", deadLetters.file().toAbsolutePath());
+        run(config, configFile, deadLetters, args);
     }
 
-    private static void run(RelayConfig config, Path configFile, String[] args) throws Exception {
+    private static void run(RelayConfig config, Path configFile, DeadLetters deadLetters, String[] args) throws Exception {
         Main main = new Main();
         // the configuration file comes last so an operator can override any of the Camel defaults
         main.setPropertyPlaceholderLocations("classpath:camel-defaults.properties,file:" + configFile);
@@ -67,7 +82,18 @@ public final class RelayMain {
         RelayHealth health = new RelayHealth(config.masters(), config.sentinelMajority());
         MasterResolver resolver = new MasterResolver(config, health);
         ReconcileRequests reconcile = new ReconcileRequests();
-        WarmUp warmUp = new WarmUp(config, resolver, health);
+        AtomicReference<ProducerTemplate> producer = new AtomicReference<>();
+        long haproxyTimeout = config.haproxyTimeout().toMillis();
+        RuntimeApi runtimeApi = new RuntimeApi((endpoint, line) -> {
+            try {
+                return producer.get().requestBody(endpoint.nettyUri(haproxyTimeout), line, String.class);
+            } catch (CamelExecutionException e) {
+                // the netty failure itself ("Cannot connect to ...") is what an operator needs in the log
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                throw new IllegalStateException(cause.getMessage(), cause);
+            }
+        });
+        WarmUp warmUp = new WarmUp(config, resolver, runtimeApi, health);
         SentinelSubscriptions subscriptions = new SentinelSubscriptions(config, reconcile::requestAll);
         Fences fences = new Fences(config, resolver,
                 new PromotionWatch(resolver, config.fenceTimeout(), reconcile::resolve), reconcile::resolve);
@@ -76,7 +102,8 @@ public final class RelayMain {
         main.bind("eventParser", new SentinelEventParser(new HashSet<>(config.masters())));
         main.bind("masterResolver", resolver);
         main.bind("fences", fences);
-        main.bind("haproxySync", new HaproxySync(config, health));
+        main.bind("haproxySync", new HaproxySync(config, health, deadLetters));
+        main.bind("runtimeApi", runtimeApi);
         main.bind("stringSerializer", new StringRedisSerializer(StandardCharsets.UTF_8));
         main.bind("haproxyCommandEncoder", new StringEncoder(StandardCharsets.UTF_8));
         main.bind("haproxyReplyDecoder", new ReplyUntilCloseDecoder.Factory());
@@ -88,12 +115,12 @@ public final class RelayMain {
                 CamelContext context = support.getCamelContext();
                 instantiateTemplates(context, config);
                 reconcile.connect(context.createProducerTemplate());
+                producer.set(context.createProducerTemplate());
             }
 
             @Override
             public void afterStart(BaseMainSupport support) {
-                ProducerTemplate template = support.getCamelContext().createProducerTemplate();
-                Thread warming = new Thread(() -> warmUp.run(template), "warm-up");
+                Thread warming = new Thread(warmUp::run, "warm-up");
                 warming.setDaemon(true);
                 warming.start();
             }

@@ -4,12 +4,12 @@ import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.haproxy.ModePlan;
 import dev.sentinelrelay.haproxy.ReplyChecker;
+import dev.sentinelrelay.haproxy.RuntimeApi;
 import dev.sentinelrelay.haproxy.RuntimeCommands;
 import dev.sentinelrelay.haproxy.Snapshot;
 import dev.sentinelrelay.sentinel.MasterResolver;
 import dev.sentinelrelay.sentinel.Trigger;
 import dev.sentinelrelay.sentinel.Verdict;
-import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,16 +28,18 @@ public final class WarmUp {
 
     private final RelayConfig config;
     private final MasterResolver resolver;
+    private final RuntimeApi runtimeApi;
     private final RelayHealth health;
 
-    public WarmUp(RelayConfig config, MasterResolver resolver, RelayHealth health) {
+    public WarmUp(RelayConfig config, MasterResolver resolver, RuntimeApi runtimeApi, RelayHealth health) {
         this.config = config;
         this.resolver = resolver;
+        this.runtimeApi = runtimeApi;
         this.health = health;
     }
 
     /** Best effort: an endpoint or master that fails is left out of the remaining rounds. */
-    public void run(ProducerTemplate template) {
+    public void run() {
         long start = System.nanoTime();
         Set<String> failed = new HashSet<>();
         for (int round = 0; round < config.warmUpRounds(); round++) {
@@ -53,7 +55,7 @@ public final class WarmUp {
                 ModePlan plan = ModePlan.of(master, config.haproxyTargets().get(master));
                 for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
                     if (!failed.contains(endpoint.id())) {
-                        readBack(template, endpoint, plan, verdict, failed);
+                        readBack(endpoint, plan, verdict, failed);
                     }
                 }
             }
@@ -63,11 +65,11 @@ public final class WarmUp {
                 failed.isEmpty() ? "" : ", without " + failed);
     }
 
-    private void readBack(ProducerTemplate template, HaproxyEndpoint endpoint, ModePlan plan, Verdict verdict,
+    private void readBack(HaproxyEndpoint endpoint, ModePlan plan, Verdict verdict,
                           Set<String> failed) {
         try {
             String line = RuntimeCommands.line(plan.readBack());
-            String reply = template.requestBody(endpoint.nettyUri(config.haproxyTimeout().toMillis()), line, String.class);
+            String reply = runtimeApi.send(endpoint, line);
             Snapshot snapshot = Snapshot.parse(ReplyChecker.check(line, reply));
             Routing route = Routing.route(verdict.trigger(), verdict.master());
             Routing fence = Routing.fence(verdict.trigger(), verdict.master(), "warm-up");

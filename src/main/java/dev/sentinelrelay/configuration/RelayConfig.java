@@ -24,6 +24,7 @@ public record RelayConfig(
         Duration verifyTimeout,
         Duration reconcileInterval,
         int warmUpRounds,
+        String dataDir,
         String apiHost,
         int apiPort) {
 
@@ -111,6 +112,7 @@ public record RelayConfig(
                 r.duration("relay.verify.timeout", "500ms"),
                 r.duration("relay.reconcile.interval", "10s"),
                 r.count("relay.warm-up.rounds", 200, 10_000),
+                r.optional("relay.data.dir", "data"),
                 r.host("relay.api.host", "127.0.0.1"),
                 r.convert("relay.api.port", r.optional("relay.api.port", "8080"), HostPort::parsePort));
     }

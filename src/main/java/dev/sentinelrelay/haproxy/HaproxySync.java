@@ -3,6 +3,7 @@ package dev.sentinelrelay.haproxy;
 import dev.sentinelrelay.RelayHealth;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
+import dev.sentinelrelay.deadletter.DeadLetters;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayConfig.HaproxyTarget;
 import org.slf4j.Logger;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,6 +28,7 @@ public final class HaproxySync {
 
     private final RelayConfig config;
     private final RelayHealth health;
+    private final DeadLetters deadLetters;
     private final Map<String, ModePlan> plans = new ConcurrentHashMap<>();
     /** endpoint/master -> {@link Routing#holding()} known to be in HAProxy. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
@@ -34,9 +37,10 @@ public final class HaproxySync {
     /** endpoint/master pairs the relay has written to since start-up. */
     private final Set<String> written = ConcurrentHashMap.newKeySet();
 
-    public HaproxySync(RelayConfig config, RelayHealth health) {
+    public HaproxySync(RelayConfig config, RelayHealth health, DeadLetters deadLetters) {
         this.config = config;
         this.health = health;
+        this.deadLetters = deadLetters;
         config.haproxyTargets().forEach((master, target) -> plans.put(master, ModePlan.of(master, target)));
     }
 
@@ -49,7 +53,7 @@ public final class HaproxySync {
             boolean readBack = routing.trigger().readBack() || !held.containsKey(key)
                     || (plan.needsSnapshot() && !snapshots.containsKey(key));
             if (readBack || !routing.holding().equals(held.get(key))) {
-                tasks.add(new HaproxyTask(endpoint, plan, routing, readBack, config.haproxyTimeout().toMillis()));
+                tasks.add(new HaproxyTask(endpoint, plan, routing, readBack));
             }
         }
         return tasks;
@@ -115,9 +119,16 @@ public final class HaproxySync {
                 String.format("%.1f", millis), task.routing().trigger());
     }
 
+    /** After the last retry: durably dead-lettered with the reason; the reconciler tries again on its next round. */
     public void failed(HaproxyTask task, Exception cause) {
         held.remove(task.key());
         snapshots.remove(task.key());
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("master", task.routing().name());
+        details.put("wanted", task.routing().holding());
+        details.put("trigger", String.valueOf(task.routing().trigger()));
+        details.put("reason", String.valueOf(cause.getMessage()));
+        deadLetters.store(task.endpoint().id() + " (" + task.endpoint() + ")", details);
         LOG.error("haproxy update failed after retries: {}: {} (to hold {} after {})", task, cause.getMessage(),
                 task.routing().holding(), task.routing().trigger());
     }

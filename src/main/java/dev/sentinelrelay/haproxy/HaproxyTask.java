@@ -8,12 +8,7 @@ import dev.sentinelrelay.configuration.HaproxyEndpoint;
  *
  * @param readBack read what HAProxy holds first (reconcile, or the relay does not know) instead of writing blindly
  */
-public record HaproxyTask(HaproxyEndpoint endpoint, ModePlan plan, Routing routing, boolean readBack,
-                          long timeoutMillis) {
-
-    public String nettyUri() {
-        return endpoint.nettyUri(timeoutMillis);
-    }
+public record HaproxyTask(HaproxyEndpoint endpoint, ModePlan plan, Routing routing, boolean readBack) {
 
     public String readBackCommand() {
         return RuntimeCommands.line(plan.readBack());

@@ -25,7 +25,7 @@ public final class ReplyChecker {
         if (reply == null) {
             throw new HaproxyReplyException(line, "no reply");
         }
-        String[] commands = line.strip().split(";\\s*");
+        String[] commands = commands(line);
         List<List<String>> answers = answers(reply);
         for (int i = 0; i < commands.length; i++) {
             if (i >= answers.size()) {
@@ -34,6 +34,11 @@ public final class ReplyChecker {
             checkOne(commands[i], answers.get(i));
         }
         return reply;
+    }
+
+    /** The commands of a {@code ;}-separated line (values never hold {@code ;}: RuntimeCommands refuses them). */
+    static String[] commands(String line) {
+        return line.strip().split(";\\s*");
     }
 
     /**

@@ -7,6 +7,8 @@ import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayConfigTest;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.sentinel.Trigger;
+import dev.sentinelrelay.deadletter.DeadLetters;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,10 +43,15 @@ class HaproxySyncTest {
         RelayConfig config = RelayConfig.from(properties::get);
         health = new RelayHealth(config.masters(), config.sentinelMajority());
         health.warmedUp();
-        return new HaproxySync(config, health);
+        return new HaproxySync(config, health, new DeadLetters(dir.resolve("data")));
     }
 
-    private final HaproxySync addr = sync(RelayConfigTest.valid());
+    private HaproxySync addr;
+
+    @BeforeEach
+    void addrModeWithTwoEndpoints() {
+        addr = sync(RelayConfigTest.valid());
+    }
 
     private static Trigger event() {
         return Trigger.of(new SentinelEvent("+switch-master", "mymaster", OLD, NEW, "s1"));
@@ -150,6 +157,17 @@ class HaproxySyncTest {
         HaproxyTask task = addr.tasks(reconcile(NEW)).get(0);
         assertFalse(addr.observe(task, addrReply(OLD, 0)));
         assertEquals(List.of("haproxy-1"), endpoints(addr.tasks(route(NEW))));
+    }
+
+    @Test
+    void aFailedUpdateIsDeadLetteredWithItsReason() throws IOException {
+        HaproxyTask task = addr.tasks(route(NEW)).get(1);
+        addr.failed(task, new IllegalStateException("Cannot connect to 127.0.0.1:9999"));
+        List<String> letters = Files.readAllLines(dir.resolve("data").resolve(DeadLetters.FILE));
+        assertEquals(1, letters.size());
+        assertTrue(letters.get(0).contains("\"destination\":\"haproxy-2 (tcp:"), letters.get(0));
+        assertTrue(letters.get(0).contains("\"master\":\"mymaster\",\"wanted\":\"10.0.0.2:6379\""), letters.get(0));
+        assertTrue(letters.get(0).endsWith("\"reason\":\"Cannot connect to 127.0.0.1:9999\"}"), letters.get(0));
     }
 
     @Test

@@ -50,6 +50,9 @@ class ConfigValidationIT {
             "relay.api.host|no host",
             "relay.sentinel.username|admin",
             "relay.redis.username|app",
+            "relay.data.dir|/proc/sentinel-relay/data",
+            "relay.haproxy.mymaster.mode|nat",
+            "relay.fence.timeout|forever",
     })
     void invalidValueExitsWithCode2NamingTheKey(String key, String value) throws Exception {
         Map<String, String> props = RelayConfigTest.valid();

@@ -3,6 +3,7 @@ package dev.sentinelrelay.it;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,9 @@ class MultiHaproxyIT extends SandboxIT {
                 .until(() -> indexOf(relay.log().lines().toList(), "haproxy update failed after retries: haproxy-2",
                         "after " + trigger + ")") > updated);
         assertEquals(newMaster, sandbox.haproxyServerPort(1));
+        String deadLetters = Files.readString(relay.dataDir().resolve("dead-letters.jsonl"));
+        assertTrue(deadLetters.contains("\"destination\":\"haproxy-2 (tcp:127.0.0.1:" + sandbox.adminPort(2) + ")\"")
+                && deadLetters.contains("\"reason\":\"Cannot connect to"), "dead-lettered with the reason:\n" + deadLetters);
 
         // restarted from its config file, it points at the old master again until the reconciler fixes it
         sandbox.startHaproxy(2);

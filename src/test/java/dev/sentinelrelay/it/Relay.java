@@ -1,14 +1,17 @@
 package dev.sentinelrelay.it;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import static org.awaitility.Awaitility.await;
 
@@ -20,15 +23,26 @@ final class Relay implements AutoCloseable {
 
     final ManagedProcess process;
     final int apiPort;
+    private final Path config;
 
-    private Relay(ManagedProcess process, int apiPort) {
+    private Relay(ManagedProcess process, int apiPort, Path config) {
         this.process = process;
         this.apiPort = apiPort;
+        this.config = config;
     }
 
     /** Starts the relay on a configuration file; does not wait for it to be ready. */
     static Relay launch(Path config, int apiPort, Path log) {
-        return new Relay(start(config, log, Map.of()), apiPort);
+        return new Relay(start(config, log, Map.of()), apiPort, config);
+    }
+
+    /** relay.data.dir of the configuration the relay runs on (where its dead letters are). */
+    Path dataDir() throws IOException {
+        Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(config)) {
+            properties.load(in);
+        }
+        return Sandbox.HOME.resolve(properties.getProperty("relay.data.dir", "data"));
     }
 
     /** Runs the jar as operators do: from the repository root, with the JVM options in config/jvm.options. */

@@ -583,6 +583,7 @@ final class Sandbox implements AutoCloseable {
         }
         props.put("relay.reconcile.interval", "2s");
         props.put("relay.api.port", String.valueOf(apiPort));
+        props.put("relay.data.dir", dir.resolve("data-" + apiPort).toString());
         props.putAll(overrides);
         Path file = dir.resolve("relay-" + apiPort + ".properties");
         StringBuilder text = new StringBuilder();
