@@ -6,7 +6,9 @@ import dev.sentinelrelay.configuration.RelayProperties;
 import dev.sentinelrelay.deadletter.DeadLetters;
 import dev.sentinelrelay.fencing.Fences;
 import dev.sentinelrelay.fencing.PromotionWatch;
+import dev.sentinelrelay.haproxy.EndpointWorkers;
 import dev.sentinelrelay.haproxy.HaproxySync;
+import dev.sentinelrelay.haproxy.HaproxyTask;
 import dev.sentinelrelay.haproxy.RuntimeApi;
 import dev.sentinelrelay.haproxy.ReplyUntilCloseDecoder;
 import dev.sentinelrelay.sentinel.MasterResolver;
@@ -102,7 +104,16 @@ public final class RelayMain {
         main.bind("eventParser", new SentinelEventParser(new HashSet<>(config.masters())));
         main.bind("masterResolver", resolver);
         main.bind("fences", fences);
-        main.bind("haproxySync", new HaproxySync(config, health, deadLetters));
+        HaproxySync haproxySync = new HaproxySync(config, health, deadLetters);
+        EndpointWorkers endpointWorkers = new EndpointWorkers(config.haproxyEndpoints(), task -> {
+            HaproxyTask needed = haproxySync.prepare(task);
+            if (needed != null) {
+                producer.get().sendBody("direct:haproxy-endpoint", needed);
+            }
+            haproxySync.settled(task.routing());
+        });
+        main.bind("haproxySync", haproxySync);
+        main.bind("endpointWorkers", endpointWorkers);
         main.bind("runtimeApi", runtimeApi);
         main.bind("stringSerializer", new StringRedisSerializer(StandardCharsets.UTF_8));
         main.bind("haproxyCommandEncoder", new StringEncoder(StandardCharsets.UTF_8));
@@ -128,6 +139,7 @@ public final class RelayMain {
             @Override
             public void afterStop(BaseMainSupport support) {
                 subscriptions.close();
+                endpointWorkers.close();
                 fences.close();
                 resolver.close();
             }

@@ -10,10 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -46,17 +46,29 @@ public final class HaproxySync {
 
     /** One task per endpoint that may not hold the routing; none when all are known to hold it. */
     public List<HaproxyTask> tasks(Routing routing) {
+        return everyEndpoint(routing).stream().map(this::prepare).filter(Objects::nonNull).toList();
+    }
+
+    /** One task per endpoint, each decided only by {@link #prepare} when its turn comes. */
+    public List<HaproxyTask> everyEndpoint(Routing routing) {
         ModePlan plan = plans.get(routing.name());
-        List<HaproxyTask> tasks = new ArrayList<>();
-        for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
-            String key = HaproxyTask.key(endpoint, routing.name());
-            boolean readBack = routing.trigger().readBack() || !held.containsKey(key)
-                    || (plan.needsSnapshot() && !snapshots.containsKey(key));
-            if (readBack || !routing.holding().equals(held.get(key))) {
-                tasks.add(new HaproxyTask(endpoint, plan, routing, readBack));
-            }
+        return config.haproxyEndpoints().stream().map(e -> new HaproxyTask(e, plan, routing, false)).toList();
+    }
+
+    /**
+     * Decides, when the endpoint's turn comes, whether the task is needed: null when the endpoint is known to hold
+     * the routing already; otherwise the task, reading back first when the relay does not know what the endpoint
+     * holds (or needs a snapshot, or this is a reconcile).
+     */
+    public HaproxyTask prepare(HaproxyTask task) {
+        String key = task.key();
+        Routing routing = task.routing();
+        boolean readBack = routing.trigger().readBack() || !held.containsKey(key)
+                || (task.plan().needsSnapshot() && !snapshots.containsKey(key));
+        if (!readBack && routing.holding().equals(held.get(key))) {
+            return null;
         }
-        return tasks;
+        return new HaproxyTask(task.endpoint(), task.plan(), routing, readBack);
     }
 
     /** Records what the endpoint holds, from the reply to the read-back command; true when already in step. */
