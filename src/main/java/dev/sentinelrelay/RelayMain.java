@@ -49,8 +49,10 @@ public final class RelayMain {
     public static void main(String[] args) throws Exception {
         Path configFile = Path.of(System.getProperty("relay.config", "config/application.properties"));
         RelayConfig config;
+        DeadLetters deadLetters;
         try {
             config = RelayConfig.from(RelayProperties.load(configFile));
+            deadLetters = deadLetters(config);
         } catch (ConfigException e) {
             System.err.println("sentinel-relay: configuration error: " + e.getMessage());
             System.exit(EXIT_CONFIG);
@@ -61,16 +63,16 @@ public final class RelayMain {
                 config.reconcileInterval(), config.sentinelCredentials(), config.redisCredentials());
         config.haproxyTargets().forEach((master, target) -> LOG.info("haproxy for {}: {}", master, target));
         LOG.info("health: http://{}:{}/health/live and /health/ready", config.apiHost(), config.apiPort());
-        DeadLetters deadLetters;
-        try {
-            deadLetters = new DeadLetters(Path.of(config.dataDir()));
-        } catch (UncheckedIOException | InvalidPathException e) {
-            System.err.println("sentinel-relay: configuration error: relay.data.dir: cannot write there: " + e.getMessage());
-            System.exit(EXIT_CONFIG);
-            return;
-        }
         LOG.info("dead letters: {}", deadLetters.file().toAbsolutePath());
         run(config, configFile, deadLetters, args);
+    }
+
+    private static DeadLetters deadLetters(RelayConfig config) {
+        try {
+            return new DeadLetters(Path.of(config.dataDir()));
+        } catch (UncheckedIOException | InvalidPathException e) {
+            throw new ConfigException("relay.data.dir", "cannot write there: " + e.getMessage());
+        }
     }
 
     private static void run(RelayConfig config, Path configFile, DeadLetters deadLetters, String[] args) throws Exception {
