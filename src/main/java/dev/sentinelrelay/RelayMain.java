@@ -97,16 +97,14 @@ public final class RelayMain {
                 throw new IllegalStateException(cause.getMessage(), cause);
             }
         });
-        WarmUp warmUp = new WarmUp(config, resolver, runtimeApi, health);
         SentinelSubscriptions subscriptions = new SentinelSubscriptions(config, reconcile::requestAll);
         Fences fences = new Fences(config, resolver,
                 new PromotionWatch(resolver, config.fenceTimeout(), reconcile::resolve), reconcile::resolve);
 
         main.bind("relayHealth", health);
         main.bind("eventParser", new SentinelEventParser(new HashSet<>(config.masters())));
-        main.bind("masterResolver", resolver);
         main.bind("fences", fences);
-        HaproxySync haproxySync = new HaproxySync(config, health, deadLetters);
+        HaproxySync haproxySync = new HaproxySync(config, health, deadLetters, runtimeApi);
         EndpointWorkers endpointWorkers = new EndpointWorkers(config.haproxyEndpoints(), task -> {
             HaproxyTask needed = haproxySync.prepare(task);
             if (needed != null) {
@@ -114,9 +112,9 @@ public final class RelayMain {
             }
             haproxySync.settled(task.routing());
         });
+        WarmUp warmUp = new WarmUp(config, endpointWorkers, health);
         main.bind("haproxySync", haproxySync);
         main.bind("endpointWorkers", endpointWorkers);
-        main.bind("runtimeApi", runtimeApi);
         main.bind("stringSerializer", new StringRedisSerializer(StandardCharsets.UTF_8));
         main.bind("haproxyCommandEncoder", new StringEncoder(StandardCharsets.UTF_8));
         main.bind("haproxyReplyDecoder", new ReplyUntilCloseDecoder.Factory());
@@ -133,7 +131,8 @@ public final class RelayMain {
 
             @Override
             public void afterStart(BaseMainSupport support) {
-                Thread warming = new Thread(warmUp::run, "warm-up");
+                ProducerTemplate template = support.getCamelContext().createProducerTemplate();
+                Thread warming = new Thread(() -> warmUp.run(template), "warm-up");
                 warming.setDaemon(true);
                 warming.start();
             }

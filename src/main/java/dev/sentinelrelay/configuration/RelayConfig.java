@@ -111,7 +111,7 @@ public record RelayConfig(
                 r.duration("relay.fence.timeout", "30s"),
                 r.duration("relay.verify.timeout", "500ms"),
                 r.duration("relay.reconcile.interval", "10s"),
-                r.count("relay.warm-up.rounds", 200, 10_000),
+                r.count("relay.warm-up.rounds", 50, 10_000),
                 r.optional("relay.data.dir", "data"),
                 r.host("relay.api.host", "127.0.0.1"),
                 r.convert("relay.api.port", r.optional("relay.api.port", "8080"), HostPort::parsePort));

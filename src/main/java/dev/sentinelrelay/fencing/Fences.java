@@ -58,6 +58,16 @@ public final class Fences implements AutoCloseable {
     }
 
     /**
+     * What the destinations must hold after this trigger: the master fenced at once when the trigger proves its
+     * writes doomed (no verification needed to stop routing), otherwise what verification decides. One path for
+     * both, so the start-up warm-up runs the code a fence takes.
+     */
+    public Routing decide(Trigger trigger) {
+        Routing fence = observe(trigger);
+        return fence != null ? fence : routing(resolver.verify(trigger));
+    }
+
+    /**
      * Looks at a trigger before the master is verified. Returns a fencing routing when this trigger fences the
      * master now (no verification needed to stop routing), null otherwise.
      */

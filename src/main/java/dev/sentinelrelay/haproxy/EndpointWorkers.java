@@ -2,6 +2,7 @@ package dev.sentinelrelay.haproxy;
 
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -9,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -65,6 +67,14 @@ public final class EndpointWorkers implements AutoCloseable {
             if (!pending.containsKey(key) || !running.add(key)) {
                 return;
             }
+        }
+    }
+
+    /** Waits until no task is pending or running, or the time is up. */
+    public void awaitIdle(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!running.isEmpty() && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(100_000);
         }
     }
 

@@ -29,6 +29,7 @@ public final class HaproxySync {
     private final RelayConfig config;
     private final RelayHealth health;
     private final DeadLetters deadLetters;
+    private final RuntimeApi runtimeApi;
     private final Map<String, ModePlan> plans = new ConcurrentHashMap<>();
     /** endpoint/master -> {@link Routing#holding()} known to be in HAProxy. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
@@ -37,9 +38,10 @@ public final class HaproxySync {
     /** endpoint/master pairs the relay has written to since start-up. */
     private final Set<String> written = ConcurrentHashMap.newKeySet();
 
-    public HaproxySync(RelayConfig config, RelayHealth health, DeadLetters deadLetters) {
+    public HaproxySync(RelayConfig config, RelayHealth health, DeadLetters deadLetters, RuntimeApi runtimeApi) {
         this.config = config;
         this.health = health;
+        this.runtimeApi = runtimeApi;
         this.deadLetters = deadLetters;
         config.haproxyTargets().forEach((master, target) -> plans.put(master, ModePlan.of(master, target)));
     }
@@ -86,34 +88,68 @@ public final class HaproxySync {
         return inStep;
     }
 
+    /** What to write after a read-back: nothing, the routing without cutting sessions, or all of it. */
+    public enum Write {
+        /** In step, and written to since start-up. */
+        NONE,
+        /**
+         * In step, but never written to since start-up: rewrite the routing without the session cuts, which changes
+         * nothing on an HAProxy that holds it. Proves the socket accepts writes (one without {@code level admin}
+         * reads fine and would only fail at the first failover) and runs the write path once before a failover
+         * needs it fast.
+         */
+        CHECK,
+        /** Not in step (or not read back): every command of the routing. */
+        FULL
+    }
+
+    /** Reads back what the endpoint holds (one runtime API round trip) and says what to write. */
+    public Write readBack(HaproxyTask task) {
+        String line = task.readBackCommand();
+        return afterReadBack(task, ReplyChecker.check(line, runtimeApi.send(task.endpoint(), line)));
+    }
+
+    /** Sends the routing's commands (one round trip, every answer checked) and records what the endpoint holds. */
+    public void write(HaproxyTask task, Write write) {
+        if (write == Write.NONE) {
+            return;
+        }
+        String line = commandLine(task, write);
+        ReplyChecker.check(line, runtimeApi.send(task.endpoint(), line));
+        applied(task, write);
+    }
+
+    public Write afterReadBack(HaproxyTask task, String reply) {
+        if (!observe(task, reply)) {
+            return Write.FULL;
+        }
+        return written.contains(task.key()) ? Write.NONE : Write.CHECK;
+    }
+
     /** The command line that brings the endpoint to the task's routing. */
     public String commandLine(HaproxyTask task) {
+        return commandLine(task, Write.FULL);
+    }
+
+    public String commandLine(HaproxyTask task, Write write) {
         Snapshot snapshot = snapshots.get(task.key());
         if (snapshot == null && task.plan().needsSnapshot()) {
             throw new IllegalStateException("nothing read back from " + task.endpoint().id() + " yet");
         }
-        return RuntimeCommands.line(task.plan().commands(snapshot, task.routing()));
-    }
-
-    /**
-     * For an endpoint found in step but never written to since start-up: the routing's commands without the
-     * session cuts, which change nothing on an HAProxy that holds the routing. Sending them proves the socket
-     * accepts writes (a socket without {@code level admin} reads fine and would only fail at the first failover)
-     * and runs the write path once before a failover needs it fast. Null when already written to.
-     */
-    public String writeCheckLine(HaproxyTask task) {
-        if (written.contains(task.key())) {
-            return null;
+        List<String> commands = task.plan().commands(snapshot, task.routing());
+        if (write == Write.CHECK) {
+            commands = commands.stream().filter(c -> !c.startsWith("shutdown sessions")).toList();
         }
-        List<String> commands = task.plan().commands(snapshots.get(task.key()), task.routing()).stream()
-                .filter(c -> !c.startsWith("shutdown sessions"))
-                .toList();
         return RuntimeCommands.line(commands);
     }
 
-    public void writeChecked(HaproxyTask task) {
-        written.add(task.key());
-        LOG.info("{} accepts runtime API writes (rewrote {} without cutting sessions)", task, task.routing().holding());
+    public void applied(HaproxyTask task, Write write) {
+        if (write == Write.CHECK) {
+            written.add(task.key());
+            LOG.info("{} accepts runtime API writes (rewrote {} without cutting sessions)", task, task.routing().holding());
+        } else {
+            applied(task);
+        }
     }
 
     public void applied(HaproxyTask task) {

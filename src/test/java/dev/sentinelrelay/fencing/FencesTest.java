@@ -122,6 +122,20 @@ class FencesTest {
     }
 
     @Test
+    void decideFencesASeenPromotionWithoutAskingTheSentinels() throws IOException {
+        Fences f = fences(config()); // the configured sentinels are closed ports: a verification would be refused
+        f.routing(verified(A));
+        assertFenced(A, f.decide(Trigger.promotion("mymaster", B)));
+    }
+
+    @Test
+    void decideVerifiesWhenNothingIsFenced() throws IOException {
+        Fences f = fences(config());
+        Routing routing = f.decide(Trigger.reconcile("mymaster"));
+        assertFalse(routing.changes(), "no sentinel answers, so nothing may change: " + routing);
+    }
+
+    @Test
     void theVerifiedMasterItselfAnsweringMasterFencesNothing() throws IOException {
         Fences f = fences(config());
         f.routing(verified(A));

@@ -43,7 +43,9 @@ class HaproxySyncTest {
         RelayConfig config = RelayConfig.from(properties::get);
         health = new RelayHealth(config.masters(), config.sentinelMajority());
         health.warmedUp();
-        return new HaproxySync(config, health, new DeadLetters(dir.resolve("data")));
+        return new HaproxySync(config, health, new DeadLetters(dir.resolve("data")), new RuntimeApi((e, line) -> {
+            throw new IllegalStateException("no HAProxy in unit tests");
+        }));
     }
 
     private HaproxySync addr;
@@ -127,18 +129,19 @@ class HaproxySyncTest {
     @Test
     void anEndpointInStepIsRewrittenOnceWithoutCuttingSessions() {
         HaproxyTask task = addr.tasks(reconcile(NEW)).get(0);
-        addr.observe(task, addrReply(NEW, 0));
+        assertEquals(HaproxySync.Write.CHECK, addr.afterReadBack(task, addrReply(NEW, 0)));
         assertEquals("set server redis_mymaster/master addr 10.0.0.2 port 6379; set server redis_mymaster/master state ready\n",
-                addr.writeCheckLine(task));
-        addr.writeChecked(task);
-        assertEquals(null, addr.writeCheckLine(task), "written to once: no more checks");
+                addr.commandLine(task, HaproxySync.Write.CHECK));
+        addr.applied(task, HaproxySync.Write.CHECK);
+        assertEquals(HaproxySync.Write.NONE, addr.afterReadBack(task, addrReply(NEW, 0)), "written to once: no more checks");
+        assertEquals(HaproxySync.Write.FULL, addr.afterReadBack(task, addrReply(OLD, 0)), "drifted");
     }
 
     @Test
     void anEndpointWrittenByAFailoverNeedsNoWriteCheck() {
         HaproxyTask task = addr.tasks(route(NEW)).get(0);
         addr.applied(task);
-        assertEquals(null, addr.writeCheckLine(task));
+        assertEquals(HaproxySync.Write.NONE, addr.afterReadBack(task, addrReply(NEW, 0)));
     }
 
     @Test
