@@ -175,10 +175,19 @@ public final class HaproxySync {
         details.put("master", task.routing().name());
         details.put("wanted", task.routing().holding());
         details.put("trigger", String.valueOf(task.routing().trigger()));
-        details.put("reason", String.valueOf(cause.getMessage()));
+        details.put("reason", reason(cause));
         deadLetters.store(task.endpoint().id() + " (" + task.endpoint() + ")", details);
-        LOG.error("haproxy update failed after retries: {}: {} (to hold {} after {})", task, cause.getMessage(),
+        LOG.error("haproxy update failed after retries: {}: {} (to hold {} after {})", task, reason(cause),
                 task.routing().holding(), task.routing().trigger());
+    }
+
+    /** The failure itself, not Camel's "failed to invoke method ..." wrapper around it. */
+    static String reason(Throwable failure) {
+        Throwable t = failure;
+        while (t.getCause() != null && t.getClass().getName().startsWith("org.apache.camel.")) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
     }
 
     /** After all endpoints were handled: the relay counts as reconciled for this master once every one is in step. */

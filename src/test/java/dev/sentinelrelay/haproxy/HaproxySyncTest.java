@@ -174,6 +174,14 @@ class HaproxySyncTest {
     }
 
     @Test
+    void theReasonIsTheFailureNotCamelsWrapperAroundIt() {
+        Exception wrapped = new org.apache.camel.RuntimeCamelException("Failed to invoke method: readBack(...)",
+                new IllegalStateException("Cannot connect to 127.0.0.1:9999"));
+        assertEquals("Cannot connect to 127.0.0.1:9999", HaproxySync.reason(wrapped));
+        assertEquals("timeout", HaproxySync.reason(new IllegalStateException("timeout")));
+    }
+
+    @Test
     void aFailedEndpointIsReadBackNextTime() {
         List<HaproxyTask> tasks = addr.tasks(route(NEW));
         tasks.forEach(addr::applied);
