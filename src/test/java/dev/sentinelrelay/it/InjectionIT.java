@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,7 +58,7 @@ class InjectionIT extends SandboxIT {
 
     @BeforeAll
     void start() throws Exception {
-        sandbox = Sandbox.start();
+        sandbox = Sandbox.start(null, HaproxyMode.MAP); // a runtime map and a map file to keep unchanged, too
         plainPort = Sandbox.freePort();
         plain = ManagedProcess.start("plain-redis-" + plainPort, List.of("redis-server", "--port", String.valueOf(plainPort),
                         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", sandbox.dir.toString(),
@@ -343,6 +344,7 @@ class InjectionIT extends SandboxIT {
             String id = line.split(" ")[0]; // "<id> (<file>) ..."
             snapshot.put("map #" + id, sandbox.haproxyCommand("show map #" + id).strip());
         }
+        snapshot.put("map file", Files.readString(sandbox.mapFile(1)));
         return snapshot;
     }
 
