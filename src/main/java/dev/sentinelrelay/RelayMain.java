@@ -1,6 +1,9 @@
 package dev.sentinelrelay;
 
 import dev.sentinelrelay.configuration.ConfigException;
+import dev.sentinelrelay.configuration.ConsulConfig;
+import dev.sentinelrelay.consul.ConsulSync;
+import dev.sentinelrelay.consul.ConsulWorker;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayProperties;
 import dev.sentinelrelay.deadletter.DeadLetters;
@@ -19,6 +22,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.component.consul.ConsulComponent;
+import org.apache.camel.component.consul.ConsulConfiguration;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -30,6 +35,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -42,6 +48,7 @@ public final class RelayMain {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayMain.class);
     static final int EXIT_CONFIG = 2;
+    private static final Duration CONSUL_TIMEOUT = Duration.ofSeconds(2);
 
     private RelayMain() {
     }
@@ -62,6 +69,7 @@ public final class RelayMain {
                 config.sentinels(), config.sentinelMajority(), config.masters(), config.haproxyEndpoints(),
                 config.reconcileInterval(), config.sentinelCredentials(), config.redisCredentials());
         config.haproxyTargets().forEach((master, target) -> LOG.info("haproxy for {}: {}", master, target));
+        LOG.info("consul: {}", config.consulEnabled() ? config.consul() : "off (relay.consul.url not set)");
         LOG.info("health: http://{}:{}/health/live and /health/ready", config.apiHost(), config.apiPort());
         LOG.info("dead letters: {}", deadLetters.file().toAbsolutePath());
         run(config, configFile, deadLetters, args);
@@ -82,6 +90,7 @@ public final class RelayMain {
         main.addInitialProperty("camel.server.host", config.apiHost());
         main.addInitialProperty("camel.server.port", String.valueOf(config.apiPort()));
         main.addInitialProperty("relay.reconcile.period-ms", String.valueOf(config.reconcileInterval().toMillis()));
+        main.addInitialProperty("relay.consul.enabled", String.valueOf(config.consulEnabled()));
 
         RelayHealth health = new RelayHealth(config.masters(), config.sentinelMajority());
         MasterResolver resolver = new MasterResolver(config, health);
@@ -113,6 +122,7 @@ public final class RelayMain {
             haproxySync.settled(task.routing());
         });
         WarmUp warmUp = new WarmUp(config, endpointWorkers, health);
+        ConsulWorker consulWorker = consul(main, config, deadLetters, producer);
         main.bind("haproxySync", haproxySync);
         main.bind("endpointWorkers", endpointWorkers);
         main.bind("stringSerializer", new StringRedisSerializer(StandardCharsets.UTF_8));
@@ -141,11 +151,39 @@ public final class RelayMain {
             public void afterStop(BaseMainSupport support) {
                 subscriptions.close();
                 endpointWorkers.close();
+                consulWorker.close();
                 fences.close();
                 resolver.close();
             }
         });
         main.run(args);
+    }
+
+    /**
+     * The Consul branch's beans. The component carries the URL and the ACL token, so no endpoint URI (which Camel
+     * may log) ever holds the token. With Consul off, the consul route drops every routing before the worker.
+     */
+    private static ConsulWorker consul(Main main, RelayConfig config, DeadLetters deadLetters,
+                                       AtomicReference<ProducerTemplate> producer) {
+        ConsulWorker worker = new ConsulWorker(routing -> producer.get().sendBody("direct:consul-master", routing));
+        main.bind("consulWorker", worker);
+        if (!config.consulEnabled()) {
+            return worker;
+        }
+        ConsulConfig consul = config.consul();
+        ConsulComponent component = new ConsulComponent();
+        ConsulConfiguration settings = component.getConfiguration();
+        settings.setUrl(consul.url());
+        settings.setAclToken(consul.token());
+        settings.setDatacenter(consul.datacenter());
+        // bounded, so a Consul that accepts connections and never answers still ends in retries and a dead letter
+        settings.setConnectTimeout(CONSUL_TIMEOUT);
+        settings.setReadTimeout(CONSUL_TIMEOUT);
+        settings.setWriteTimeout(CONSUL_TIMEOUT);
+        main.bind("consul", component);
+        ConsulSync sync = new ConsulSync(consul, deadLetters);
+        main.bind("consulSync", sync);
+        return worker;
     }
 
     private static void instantiateTemplates(CamelContext context, RelayConfig config) {

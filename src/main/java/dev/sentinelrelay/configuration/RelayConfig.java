@@ -26,7 +26,8 @@ public record RelayConfig(
         int warmUpRounds,
         String dataDir,
         String apiHost,
-        int apiPort) {
+        int apiPort,
+        ConsulConfig consul) {
 
     /** Master names as Sentinel allows them and as safe to embed in route ids and HAProxy commands. */
     public static final Pattern MASTER_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
@@ -114,7 +115,13 @@ public record RelayConfig(
                 r.count("relay.warm-up.rounds", 50, 10_000),
                 r.optional("relay.data.dir", "data"),
                 r.host("relay.api.host", "127.0.0.1"),
-                r.convert("relay.api.port", r.optional("relay.api.port", "8080"), HostPort::parsePort));
+                r.convert("relay.api.port", r.optional("relay.api.port", "8080"), HostPort::parsePort),
+                ConsulConfig.read(key -> r.optional(key, null), masters));
+    }
+
+    /** True when {@code relay.consul.url} is set: the Consul branch is on. */
+    public boolean consulEnabled() {
+        return consul != null;
     }
 
     /** A majority of the configured sentinels: more than half. */

@@ -1,0 +1,100 @@
+package dev.sentinelrelay.configuration;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Where and how the relay publishes each verified master as a Consul catalog service. Optional: without
+ * {@code relay.consul.url} there is no Consul branch at all ({@link #read} returns null).
+ *
+ * @param token      ACL token; null for none. Never printed: {@link #toString()} masks it
+ * @param datacenter null for the agent's own datacenter
+ */
+public record ConsulConfig(String url, String token, String datacenter, Map<String, ConsulTarget> targets) {
+
+    /** Service and node names end up in DNS ({@code <service>.service.consul}): one DNS label. */
+    static final Pattern DNS_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    /** Path segments of a KV key; '.' and '..' alone are refused, as they would move the key in a URL path. */
+    static final Pattern KV_KEY = Pattern.compile("(?!\\.{1,2}(/|$))[A-Za-z0-9._-]{1,128}(/(?!\\.{1,2}(/|$))[A-Za-z0-9._-]{1,128}){0,15}");
+    /** ACL tokens are UUIDs; anything printable without spaces is accepted, since it goes into a query parameter. */
+    static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7e]{1,256}");
+
+    /**
+     * What the catalog holds for one master: service {@code service} with ID {@code service} (stable, so a
+     * re-registration replaces the address) on the external node {@code node}.
+     *
+     * @param kvKey also write {@code ip:port} under this KV key; null for none
+     */
+    public record ConsulTarget(String service, List<String> tags, String node, String kvKey) {
+    }
+
+    /** The Consul settings, or null when {@code relay.consul.url} is not set. */
+    static ConsulConfig read(Function<String, String> optional, List<String> masters) {
+        String url = optional.apply("relay.consul.url");
+        if (url == null) {
+            return null;
+        }
+        checkUrl(url);
+        String token = optional.apply("relay.consul.token");
+        if (token != null && !TOKEN.matcher(token).matches()) {
+            throw new ConfigException("relay.consul.token", "must be 1-256 printable characters without spaces");
+        }
+        String datacenter = optional.apply("relay.consul.datacenter");
+        check("relay.consul.datacenter", datacenter, NAME, "letters, digits, '.', '-', '_'");
+        Map<String, ConsulTarget> targets = new LinkedHashMap<>();
+        for (String master : masters) {
+            String prefix = "relay.consul." + master + ".";
+            String service = orDefault(optional.apply(prefix + "service"), "redis-" + master);
+            check(prefix + "service", service, DNS_LABEL, "one DNS label: letters, digits, '-', at most 63");
+            String node = orDefault(optional.apply(prefix + "node"), "redis-" + master);
+            check(prefix + "node", node, DNS_LABEL, "one DNS label: letters, digits, '-', at most 63");
+            List<String> tags = List.of(orDefault(optional.apply(prefix + "tags"), "master").split(","));
+            for (String tag : tags) {
+                check(prefix + "tags", tag.trim(), NAME, "comma-separated tags of letters, digits, '.', '-', '_'");
+            }
+            String kvKey = optional.apply(prefix + "kv-key");
+            check(prefix + "kv-key", kvKey, KV_KEY,
+                    "a key like redis/" + master + "/master (letters, digits, '.', '-', '_', '/'; no '.' or '..' parts)");
+            targets.put(master, new ConsulTarget(service, tags.stream().map(String::trim).toList(), node, kvKey));
+        }
+        return new ConsulConfig(url, token, datacenter, Map.copyOf(targets));
+    }
+
+    private static void checkUrl(String url) {
+        try {
+            URI uri = new URI(url);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                    || uri.getRawQuery() != null || uri.getRawUserInfo() != null) {
+                throw new URISyntaxException(url, "not http(s)://host:port without user or query");
+            }
+        } catch (URISyntaxException e) {
+            throw new ConfigException("relay.consul.url", "'" + url + "' is not an http:// or https:// URL like http://127.0.0.1:8500");
+        }
+    }
+
+    private static void check(String key, String value, Pattern pattern, String rule) {
+        if (value != null && !pattern.matcher(value).matches()) {
+            throw new ConfigException(key, "'" + value + "' is not valid: " + rule);
+        }
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null ? fallback : value;
+    }
+
+    /** The token, masked like the Redis passwords. */
+    public String maskedToken() {
+        return token == null ? "none" : "******";
+    }
+
+    @Override
+    public String toString() {
+        return url + (datacenter == null ? "" : " dc " + datacenter) + ", token " + maskedToken() + ", services " + targets;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.sentinelrelay.consul;
+
+import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.configuration.ConsulConfig;
+import dev.sentinelrelay.configuration.ConsulConfig.ConsulTarget;
+import dev.sentinelrelay.deadletter.DeadLetters;
+import org.kiwiproject.consul.model.catalog.CatalogService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The Consul branch's bean: what the catalog must hold for a routing, whether it already does (as last written
+ * or read back), and what happens after the last retry. Level-triggered like HAProxy: writing the same routing
+ * twice is harmless, skipping it when Consul is known to hold it spares Consul three copies of one event.
+ */
+public final class ConsulSync {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsulSync.class);
+    public static final String DESTINATION = "consul";
+
+    private final ConsulConfig config;
+    private final DeadLetters deadLetters;
+    /** master -> {@link Routing#holding()} known to be in the catalog. */
+    private final Map<String, String> held = new ConcurrentHashMap<>();
+
+    public ConsulSync(ConsulConfig config, DeadLetters deadLetters) {
+        this.config = config;
+        this.deadLetters = deadLetters;
+    }
+
+    /** False when the catalog is known to hold the routing and this is no reconcile (nothing to do). */
+    public boolean needed(Routing routing) {
+        return routing.trigger().readBack() || !routing.holding().equals(held.get(routing.name()));
+    }
+
+    public String serviceName(Routing routing) {
+        return target(routing).service();
+    }
+
+    /** After reading the service back: true when in step (nothing to write). */
+    public boolean observe(Routing routing, List<CatalogService> catalog) {
+        ConsulTarget target = target(routing);
+        List<CatalogService> entries = catalog == null ? List.of() : catalog;
+        if (ConsulRegistration.inStep(entries, target, routing)) {
+            held.put(routing.name(), routing.holding());
+            return true;
+        }
+        held.remove(routing.name());
+        LOG.warn("consul drifted: service {} on node {} holds {}, not {}", target.service(), target.node(),
+                ConsulRegistration.describe(entries, target), routing.holding());
+        return false;
+    }
+
+    /** The catalog change: a registration of the master, or the deregistration of a fenced one. */
+    public Object catalogChange(Routing routing) {
+        ConsulTarget target = target(routing);
+        return routing.fenced() ? ConsulRegistration.deregister(target, config.datacenter())
+                : ConsulRegistration.register(target, routing.master(), config.datacenter());
+    }
+
+    /** The KV key to write (routed) or delete (fenced); null when none is configured. */
+    public String kvKey(Routing routing) {
+        return target(routing).kvKey();
+    }
+
+    public String kvValue(Routing routing) {
+        return ConsulRegistration.kvValue(routing.master());
+    }
+
+    public void applied(Routing routing) {
+        String before = held.put(routing.name(), routing.holding());
+        ConsulTarget target = target(routing);
+        double millis = (System.nanoTime() - routing.trigger().receivedNanos()) / 1e6;
+        LOG.info("consul updated: {} {} -> {} (service {} on node {}) {} ms after {}", routing.name(),
+                before == null ? "?" : before, routing.fenced() ? "deregistered, " + routing.holding() : routing.holding(),
+                target.service(), target.node(), String.format("%.1f", millis), routing.trigger());
+    }
+
+    /** After the last retry: durably dead-lettered with the reason; the next reconcile reads back and retries. */
+    public void failed(Routing routing, Exception cause) {
+        held.remove(routing.name());
+        String reason = reason(cause);
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("master", routing.name());
+        details.put("service", target(routing).service());
+        details.put("wanted", routing.holding());
+        details.put("trigger", String.valueOf(routing.trigger()));
+        details.put("reason", reason);
+        deadLetters.store(DESTINATION + " (" + config.url() + ")", details);
+        LOG.error("consul update failed after retries: {} at {}: {} (to hold {} after {})", routing.name(), config.url(),
+                reason, routing.holding(), routing.trigger());
+    }
+
+    /** The failure itself, not Camel's wrappers, with the ACL token masked should a message ever echo it. */
+    String reason(Throwable failure) {
+        Throwable t = failure;
+        while (t.getCause() != null && (t.getClass().getName().startsWith("org.apache.camel.")
+                || t.getMessage() == null || t.getMessage().startsWith("Error connecting to Consul"))) {
+            t = t.getCause();
+        }
+        String text = t.getClass().getSimpleName() + ": " + t.getMessage();
+        if (t.getMessage() != null && t.getMessage().contains("403")) {
+            text += " (check relay.consul.token: Consul refused it)";
+        }
+        return config.token() == null ? text : text.replace(config.token(), config.maskedToken());
+    }
+
+    private ConsulTarget target(Routing routing) {
+        return config.targets().get(routing.name());
+    }
+}
