@@ -20,6 +20,8 @@ import dev.sentinelrelay.sentinel.SentinelSubscriptions;
 import io.netty.handler.codec.string.StringEncoder;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.consul.ConsulComponent;
@@ -167,10 +169,16 @@ public final class RelayMain {
                                        AtomicReference<ProducerTemplate> producer) {
         ConsulWorker worker = new ConsulWorker(routing -> producer.get().sendBody("direct:consul-master", routing));
         main.bind("consulWorker", worker);
-        if (!config.consulEnabled()) {
+        ConsulConfig consul = config.consul();
+        // bound even with Consul off: the consul routes refer to it (and never call it then)
+        ConsulSync sync = new ConsulSync(consul, deadLetters);
+        main.bind("consulSync", sync);
+        main.bind("consulRetryLog", (Processor) exchange -> sync.retrying(
+                exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class),
+                exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)));
+        if (consul == null) {
             return worker;
         }
-        ConsulConfig consul = config.consul();
         ConsulComponent component = new ConsulComponent();
         ConsulConfiguration settings = component.getConfiguration();
         settings.setUrl(consul.url());
@@ -181,8 +189,6 @@ public final class RelayMain {
         settings.setReadTimeout(CONSUL_TIMEOUT);
         settings.setWriteTimeout(CONSUL_TIMEOUT);
         main.bind("consul", component);
-        ConsulSync sync = new ConsulSync(consul, deadLetters);
-        main.bind("consulSync", sync);
         return worker;
     }
 

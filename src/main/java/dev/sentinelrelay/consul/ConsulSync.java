@@ -81,6 +81,11 @@ public final class ConsulSync {
                 target.service(), target.node(), String.format("%.1f", millis), routing.trigger());
     }
 
+    /** Before each retry: the failure, token masked (Camel's own retry line would print the token). */
+    public void retrying(int attempt, Exception cause) {
+        LOG.warn("consul attempt {} failed, retrying: {}", attempt, cause == null ? "?" : reason(cause));
+    }
+
     /** After the last retry: durably dead-lettered with the reason; the next reconcile reads back and retries. */
     public void failed(Routing routing, Exception cause) {
         held.remove(routing.name());
@@ -96,16 +101,23 @@ public final class ConsulSync {
                 reason, routing.holding(), routing.trigger());
     }
 
-    /** The failure itself, not Camel's wrappers, with the ACL token masked should a message ever echo it. */
+    /**
+     * The client's failure (which names the request) and its root cause (what went wrong: connection refused, a
+     * timeout), not Camel's wrappers; the ACL token masked, since the client puts it in the URL it reports.
+     */
     String reason(Throwable failure) {
         Throwable t = failure;
-        while (t.getCause() != null && (t.getClass().getName().startsWith("org.apache.camel.")
-                || t.getMessage() == null || t.getMessage().startsWith("Error connecting to Consul"))) {
+        while (t.getCause() != null && t.getClass().getName().startsWith("org.apache.camel.")) {
             t = t.getCause();
         }
-        String text = t.getClass().getSimpleName() + ": " + t.getMessage();
-        if (t.getMessage() != null && t.getMessage().contains("403")) {
-            text += " (check relay.consul.token: Consul refused it)";
+        Throwable root = t;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        String text = t.getClass().getSimpleName() + ": " + t.getMessage()
+                + (root == t ? "" : " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")");
+        if (text.contains("403") || text.contains("Forbidden")) {
+            text += "; check relay.consul.token: Consul refused it";
         }
         return config.token() == null ? text : text.replace(config.token(), config.maskedToken());
     }

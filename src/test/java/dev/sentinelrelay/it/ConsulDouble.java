@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code PUT, GET, DELETE /v1/kv/<key>}: {@code true}; the entries with base64 values, or 404</li>
  * </ul>
  * Catalog like Consul's: nodes by name with an address, services per node by ID (registering an ID again replaces
- * it). With a token configured, a request without it ({@code ?token=} or {@code X-Consul-Token}) gets 403
+ * it). With a token configured, a catalog or KV request without it ({@code ?token=} or {@code X-Consul-Token}) gets 403
  * "ACL not found". {@code ?dc=} other than the double's datacenter gets 500 "No path to datacenter". It can be
  * stopped and started again on the same port, keeping its state, to play a Consul outage.
  */
@@ -67,7 +67,11 @@ final class ConsulDouble implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Starts answering (again, with the same state); does nothing when already running. */
     synchronized void start() {
+        if (server != null) {
+            return;
+        }
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
         } catch (IOException e) {
@@ -133,7 +137,8 @@ final class ConsulDouble implements AutoCloseable {
         Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
         requests.add(method + " " + path + (query.isEmpty() ? "" : " " + masked(query)));
         String given = query.getOrDefault("token", exchange.getRequestHeaders().getFirst("X-Consul-Token"));
-        if (token != null && !token.equals(given)) {
+        // like Consul, the status endpoints need no token: only the catalog and KV are ACL-protected
+        if (token != null && !token.equals(given) && !path.startsWith("/v1/status/")) {
             return new Reply(403, "ACL not found");
         }
         if (query.containsKey("dc") && !DATACENTER.equals(query.get("dc"))) {
