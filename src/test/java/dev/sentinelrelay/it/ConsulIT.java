@@ -57,8 +57,8 @@ class ConsulIT extends SandboxIT {
         int newMaster = sandbox.failover();
 
         sandbox.awaitClientsReach(newMaster);
-        await("the catalog answers the new master").atMost(FOLLOW).until(() -> catalogPort() == newMaster);
-        assertEquals("127.0.0.1:" + newMaster, consul.kv(KV_KEY));
+        await("the catalog and the KV key answer the new master").atMost(FOLLOW)
+                .until(() -> catalogPort() == newMaster && ("127.0.0.1:" + newMaster).equals(consul.kv(KV_KEY)));
         assertTrue(relay.count("consul updated: mymaster") >= 1, relay.tail());
         assertFalse(relay.log().contains(TOKEN), "the token is never logged");
         assertTrue(consul.requests().stream().anyMatch(r -> r.startsWith("GET /v1/catalog/service/" + SERVICE)),
@@ -100,8 +100,9 @@ class ConsulIT extends SandboxIT {
         assertTrue(relay.count("consul update failed after retries") >= 1, relay.tail());
 
         consul.start();
-        await("reconciliation registered the new master").atMost(FOLLOW).until(() -> catalogPort() == newMaster);
-        assertEquals("127.0.0.1:" + newMaster, consul.kv(KV_KEY));
+        // the KV write is the step after the registration: wait for both
+        await("reconciliation registered the new master").atMost(FOLLOW)
+                .until(() -> catalogPort() == newMaster && ("127.0.0.1:" + newMaster).equals(consul.kv(KV_KEY)));
         sandbox.awaitSentinelsSettled();
     }
 
