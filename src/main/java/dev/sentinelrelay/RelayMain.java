@@ -2,10 +2,10 @@ package dev.sentinelrelay;
 
 import dev.sentinelrelay.configuration.ConfigException;
 import dev.sentinelrelay.configuration.ConsulConfig;
-import dev.sentinelrelay.consul.ConsulSync;
-import dev.sentinelrelay.consul.ConsulWorker;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayProperties;
+import dev.sentinelrelay.consul.ConsulSync;
+import dev.sentinelrelay.consul.ConsulWorker;
 import dev.sentinelrelay.deadletter.DeadLetters;
 import dev.sentinelrelay.fencing.Fences;
 import dev.sentinelrelay.fencing.PromotionWatch;
