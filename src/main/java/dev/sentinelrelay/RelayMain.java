@@ -14,6 +14,7 @@ import dev.sentinelrelay.haproxy.HaproxySync;
 import dev.sentinelrelay.haproxy.HaproxyTask;
 import dev.sentinelrelay.haproxy.RuntimeApi;
 import dev.sentinelrelay.haproxy.ReplyUntilCloseDecoder;
+import dev.sentinelrelay.logging.SecretMasking;
 import dev.sentinelrelay.sentinel.MasterResolver;
 import dev.sentinelrelay.sentinel.SentinelEventParser;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
@@ -61,6 +62,7 @@ public final class RelayMain {
         DeadLetters deadLetters;
         try {
             config = RelayConfig.from(RelayProperties.load(configFile));
+            maskSecrets(config);
             deadLetters = deadLetters(config);
         } catch (ConfigException e) {
             System.err.println("sentinel-relay: configuration error: " + e.getMessage());
@@ -75,6 +77,15 @@ public final class RelayMain {
         LOG.info("health: http://{}:{}/health/live and /health/ready", config.apiHost(), config.apiPort());
         LOG.info("dead letters: {}", deadLetters.file().toAbsolutePath());
         run(config, configFile, deadLetters, args);
+    }
+
+    /** Before anything is logged: no configured secret may reach a log line. */
+    private static void maskSecrets(RelayConfig config) {
+        SecretMasking.secret(config.sentinelCredentials().password());
+        SecretMasking.secret(config.redisCredentials().password());
+        if (config.consulEnabled()) {
+            SecretMasking.secret(config.consul().token());
+        }
     }
 
     private static DeadLetters deadLetters(RelayConfig config) {
