@@ -2,6 +2,9 @@ package dev.sentinelrelay;
 
 import dev.sentinelrelay.configuration.ConfigException;
 import dev.sentinelrelay.configuration.ConsulConfig;
+import dev.sentinelrelay.configuration.HaproxyEndpoint;
+import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.configuration.OperatorConfig;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayProperties;
 import dev.sentinelrelay.consul.ConsulSync;
@@ -15,6 +18,10 @@ import dev.sentinelrelay.haproxy.HaproxyTask;
 import dev.sentinelrelay.haproxy.RuntimeApi;
 import dev.sentinelrelay.haproxy.ReplyUntilCloseDecoder;
 import dev.sentinelrelay.logging.SecretMasking;
+import dev.sentinelrelay.ops.ApiAuth;
+import dev.sentinelrelay.ops.RelayApi;
+import dev.sentinelrelay.ops.RelayMetrics;
+import dev.sentinelrelay.ops.RelayState;
 import dev.sentinelrelay.sentinel.MasterResolver;
 import dev.sentinelrelay.sentinel.SentinelEventParser;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
@@ -40,6 +47,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -52,6 +61,8 @@ public final class RelayMain {
     private static final Logger LOG = LoggerFactory.getLogger(RelayMain.class);
     static final int EXIT_CONFIG = 2;
     private static final Duration CONSUL_TIMEOUT = Duration.ofSeconds(2);
+    /** Events the API keeps (GET /api/events): a few failovers' worth with three sentinels. */
+    private static final int EVENTS_KEPT = 500;
 
     private RelayMain() {
     }
@@ -59,10 +70,13 @@ public final class RelayMain {
     public static void main(String[] args) throws Exception {
         Path configFile = Path.of(System.getProperty("relay.config", "config/application.properties"));
         RelayConfig config;
+        OperatorConfig operator;
         DeadLetters deadLetters;
         try {
-            config = RelayConfig.from(RelayProperties.load(configFile));
-            maskSecrets(config);
+            RelayProperties properties = RelayProperties.load(configFile);
+            config = RelayConfig.from(properties);
+            operator = OperatorConfig.read(properties);
+            maskSecrets(config, operator);
             deadLetters = deadLetters(config);
         } catch (ConfigException e) {
             System.err.println("sentinel-relay: configuration error: " + e.getMessage());
@@ -75,12 +89,14 @@ public final class RelayMain {
         config.haproxyTargets().forEach((master, target) -> LOG.info("haproxy for {}: {}", master, target));
         LOG.info("consul: {}", config.consulEnabled() ? config.consul() : "off (relay.consul.url not set)");
         LOG.info("health: http://{}:{}/health/live and /health/ready", config.apiHost(), config.apiPort());
+        LOG.info("api: http://{}:{}/api/..., metrics /metrics ({})", config.apiHost(), config.apiPort(), operator);
         LOG.info("dead letters: {}", deadLetters.file().toAbsolutePath());
-        run(config, configFile, deadLetters, args);
+        run(config, operator, configFile, deadLetters, args);
     }
 
     /** Before anything is logged: no configured secret may reach a log line. */
-    private static void maskSecrets(RelayConfig config) {
+    private static void maskSecrets(RelayConfig config, OperatorConfig operator) {
+        SecretMasking.secret(operator.apiToken());
         SecretMasking.secret(config.sentinelCredentials().password());
         SecretMasking.secret(config.redisCredentials().password());
         if (config.consulEnabled()) {
@@ -96,7 +112,8 @@ public final class RelayMain {
         }
     }
 
-    private static void run(RelayConfig config, Path configFile, DeadLetters deadLetters, String[] args) throws Exception {
+    private static void run(RelayConfig config, OperatorConfig operator, Path configFile, DeadLetters deadLetters,
+                            String[] args) throws Exception {
         Main main = new Main();
         // the configuration file comes last so an operator can override any of the Camel defaults
         main.setPropertyPlaceholderLocations("classpath:camel-defaults.properties,file:" + configFile);
@@ -106,7 +123,9 @@ public final class RelayMain {
         main.addInitialProperty("relay.consul.enabled", String.valueOf(config.consulEnabled()));
 
         RelayHealth health = new RelayHealth(config.masters(), config.sentinelMajority());
-        MasterResolver resolver = new MasterResolver(config, health);
+        RelayMetrics metrics = new RelayMetrics(config.masters(), deadLetters::size, health::secondsSinceReconciled);
+        RelayState state = new RelayState(sentinelsById(config), EVENTS_KEPT, metrics);
+        MasterResolver resolver = new MasterResolver(config, health, state::verdict);
         ReconcileRequests reconcile = new ReconcileRequests();
         AtomicReference<ProducerTemplate> producer = new AtomicReference<>();
         long haproxyTimeout = config.haproxyTimeout().toMillis();
@@ -119,7 +138,12 @@ public final class RelayMain {
                 throw new IllegalStateException(cause.getMessage(), cause);
             }
         });
-        SentinelSubscriptions subscriptions = new SentinelSubscriptions(config, reconcile::requestAll);
+        SentinelSubscriptions subscriptions = new SentinelSubscriptions(config, (id, again) -> {
+            state.subscribed(id, again);
+            if (again) {
+                reconcile.requestAll(id);
+            }
+        });
         Fences fences = new Fences(config, resolver,
                 new PromotionWatch(resolver, config.fenceTimeout(), reconcile::resolve), reconcile::resolve);
 
@@ -135,8 +159,25 @@ public final class RelayMain {
             haproxySync.settled(task.routing());
         });
         WarmUp warmUp = new WarmUp(config, endpointWorkers, health);
-        ConsulWorker consulWorker = consul(main, config, deadLetters, producer);
+        ConsulSync consulSync = new ConsulSync(config.consul(), deadLetters);
+        ConsulWorker consulWorker = consul(main, config, consulSync, metrics, producer);
         main.bind("haproxySync", haproxySync);
+        main.bind("haproxyRetried", (Processor) exchange -> metrics.destinationRetried(
+                exchange.getProperty("task", HaproxyTask.class).endpoint().id()));
+        main.bind("relayState", state);
+        main.bind("relayMetrics", metrics);
+        main.bind("apiAuth", new ApiAuth(operator.apiToken()));
+        main.bind("relayApi", new RelayApi(config, operator, state, health, new RelayApi.Holdings() {
+            @Override
+            public String haproxy(HaproxyEndpoint endpoint, String master) {
+                return haproxySync.holding(endpoint, master);
+            }
+
+            @Override
+            public String consul(String master) {
+                return consulSync.holding(master);
+            }
+        }, resolver::replicas));
         main.bind("endpointWorkers", endpointWorkers);
         main.bind("stringSerializer", new StringRedisSerializer(StandardCharsets.UTF_8));
         main.bind("haproxyCommandEncoder", new StringEncoder(StandardCharsets.UTF_8));
@@ -176,17 +217,18 @@ public final class RelayMain {
      * The Consul branch's beans. The component carries the URL and the ACL token, so no endpoint URI (which Camel
      * may log) ever holds the token. With Consul off, the consul route drops every routing before the worker.
      */
-    private static ConsulWorker consul(Main main, RelayConfig config, DeadLetters deadLetters,
+    private static ConsulWorker consul(Main main, RelayConfig config, ConsulSync sync, RelayMetrics metrics,
                                        AtomicReference<ProducerTemplate> producer) {
         ConsulWorker worker = new ConsulWorker(routing -> producer.get().sendBody("direct:consul-master", routing));
         main.bind("consulWorker", worker);
         ConsulConfig consul = config.consul();
         // bound even with Consul off: the consul routes refer to it (and never call it then)
-        ConsulSync sync = new ConsulSync(consul, deadLetters);
         main.bind("consulSync", sync);
-        main.bind("consulRetryLog", (Processor) exchange -> sync.retrying(
-                exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class),
-                exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)));
+        main.bind("consulRetryLog", (Processor) exchange -> {
+            metrics.destinationRetried(ConsulSync.DESTINATION);
+            sync.retrying(exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class),
+                    exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+        });
         if (consul == null) {
             return worker;
         }
@@ -201,6 +243,15 @@ public final class RelayMain {
         settings.setWriteTimeout(CONSUL_TIMEOUT);
         main.bind("consul", component);
         return worker;
+    }
+
+    /** Every configured sentinel by the id its routes and events carry. */
+    private static Map<String, HostPort> sentinelsById(RelayConfig config) {
+        Map<String, HostPort> out = new LinkedHashMap<>();
+        for (int i = 0; i < config.sentinels().size(); i++) {
+            out.put(SentinelSubscriptions.sentinelId(i), config.sentinels().get(i));
+        }
+        return out;
     }
 
     private static void instantiateTemplates(CamelContext context, RelayConfig config) {

@@ -9,6 +9,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * The durable record of what the relay could not deliver after its retries: one JSON object per line in
@@ -20,6 +22,8 @@ public final class DeadLetters {
     public static final String FILE = "dead-letters.jsonl";
 
     private final Path file;
+    /** Entries in the file, those of earlier runs included (for the metrics). */
+    private final AtomicLong size = new AtomicLong();
 
     /** Creates the directory if needed; throws {@link UncheckedIOException} when it cannot be written. */
     public DeadLetters(Path dir) {
@@ -32,6 +36,18 @@ public final class DeadLetters {
             throw new UncheckedIOException(e.getMessage(), e);
         }
         this.file = dir.resolve(FILE);
+        if (Files.exists(file)) {
+            try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+                size.set(lines.filter(l -> !l.isBlank()).count());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** How many entries the store holds. */
+    public long size() {
+        return size.get();
     }
 
     public Path file() {
@@ -47,6 +63,7 @@ public final class DeadLetters {
         try {
             Files.writeString(file, json(entry) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+            size.incrementAndGet();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write dead letter to " + file + ": " + e.getMessage(), e);
         }
