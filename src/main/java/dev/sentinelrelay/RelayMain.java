@@ -17,6 +17,7 @@ import dev.sentinelrelay.haproxy.HaproxySync;
 import dev.sentinelrelay.haproxy.HaproxyTask;
 import dev.sentinelrelay.haproxy.RuntimeApi;
 import dev.sentinelrelay.haproxy.ReplyUntilCloseDecoder;
+import dev.sentinelrelay.logging.LogFormat;
 import dev.sentinelrelay.logging.SecretMasking;
 import dev.sentinelrelay.ops.ApiAuth;
 import dev.sentinelrelay.ops.RelayApi;
@@ -68,6 +69,10 @@ public final class RelayMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("check-config")) {
+            checkConfig(args);
+            return;
+        }
         Path configFile = Path.of(System.getProperty("relay.config", "config/application.properties"));
         RelayConfig config;
         OperatorConfig operator;
@@ -83,6 +88,9 @@ public final class RelayMain {
             System.exit(EXIT_CONFIG);
             return;
         }
+        if (operator.jsonLogs()) {
+            LogFormat.json();
+        }
         LOG.info("configuration: sentinels {} (majority {}), masters {}, haproxy {}, reconcile every {}, auth sentinel {} redis {}",
                 config.sentinels(), config.sentinelMajority(), config.masters(), config.haproxyEndpoints(),
                 config.reconcileInterval(), config.sentinelCredentials(), config.redisCredentials());
@@ -92,6 +100,27 @@ public final class RelayMain {
         LOG.info("api: http://{}:{}/api/..., metrics /metrics ({})", config.apiHost(), config.apiPort(), operator);
         LOG.info("dead letters: {}", deadLetters.file().toAbsolutePath());
         run(config, operator, configFile, deadLetters, args);
+    }
+
+    /**
+     * {@code check-config [DIR]}: validates {@code DIR/application.properties} (default: the one the relay would run
+     * on), with -D and environment overrides applied as at start-up, and exits 0, or 2 with the one line naming the
+     * key. Connects nowhere and creates nothing.
+     */
+    private static void checkConfig(String[] args) {
+        Path file = args.length > 1 ? Path.of(args[1], "application.properties")
+                : Path.of(System.getProperty("relay.config", "config/application.properties"));
+        try {
+            RelayProperties properties = RelayProperties.load(file);
+            RelayConfig config = RelayConfig.from(properties);
+            OperatorConfig.read(properties);
+            System.out.println("sentinel-relay: configuration ok: " + file + " (masters " + config.masters() + ", "
+                    + config.sentinels().size() + " sentinels, " + config.haproxyEndpoints().size() + " haproxy endpoints"
+                    + (config.consulEnabled() ? ", consul" : "") + ")");
+        } catch (ConfigException e) {
+            System.err.println("sentinel-relay: configuration error: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
+        }
     }
 
     /** Before anything is logged: no configured secret may reach a log line. */
