@@ -23,6 +23,7 @@ import dev.sentinelrelay.ops.ApiAuth;
 import dev.sentinelrelay.ops.RelayApi;
 import dev.sentinelrelay.ops.RelayMetrics;
 import dev.sentinelrelay.ops.RelayState;
+import dev.sentinelrelay.ops.SafeRouteReload;
 import dev.sentinelrelay.sentinel.MasterResolver;
 import dev.sentinelrelay.sentinel.SentinelEventParser;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
@@ -51,6 +52,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Starts the relay: validates the configuration (exit code 2 and one line naming the key when it is wrong),
@@ -218,6 +221,9 @@ public final class RelayMain {
             public void afterConfigure(BaseMainSupport support) {
                 CamelContext context = support.getCamelContext();
                 instantiateTemplates(context, config);
+                if (operator.routesReload()) {
+                    addRouteReload(context, support.configure().getRoutesIncludePattern());
+                }
                 reconcile.connect(context.createProducerTemplate());
                 producer.set(context.createProducerTemplate());
             }
@@ -272,6 +278,20 @@ public final class RelayMain {
         settings.setWriteTimeout(CONSUL_TIMEOUT);
         main.bind("consul", component);
         return worker;
+    }
+
+    /** Watches the directory the routes are loaded from ({@code file:<dir>/<glob>}, as in camel-defaults.properties). */
+    private static void addRouteReload(CamelContext context, String includePattern) {
+        Matcher m = Pattern.compile("file:(.+)/([^/]+)").matcher(includePattern);
+        if (!m.matches()) {
+            LOG.error("route hot-reload off: camel.main.routes-include-pattern '{}' is not file:<dir>/<glob>", includePattern);
+            return;
+        }
+        try {
+            context.addService(new SafeRouteReload(Path.of(m.group(1)), m.group(2)), true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start route hot-reload: " + e.getMessage(), e);
+        }
     }
 
     /** Every configured sentinel by the id its routes and events carry. */

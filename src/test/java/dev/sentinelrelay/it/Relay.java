@@ -36,11 +36,7 @@ final class Relay implements AutoCloseable {
 
     /** Starts the relay on a configuration file; does not wait for it to be ready. */
     static Relay launch(Path config, int apiPort, Path log) {
-        return launch(config, apiPort, log, Map.of());
-    }
-
-    static Relay launch(Path config, int apiPort, Path log, Map<String, String> headers) {
-        return new Relay(start(config, log, Map.of()), apiPort, config, headers);
+        return new Relay(start(config, log, Map.of()), apiPort, config, Map.of());
     }
 
     /** relay.data.dir of the configuration the relay runs on (where its dead letters are). */
@@ -54,8 +50,13 @@ final class Relay implements AutoCloseable {
 
     /** Runs the jar as operators do: from the repository root, with the JVM options in config/jvm.options. */
     static ManagedProcess start(Path config, Path log, Map<String, String> env) {
+        return start(config, log, env, Sandbox.HOME);
+    }
+
+    /** Likewise from another working directory (whose routes/ it runs). */
+    static ManagedProcess start(Path config, Path log, Map<String, String> env, Path workDir) {
         return ManagedProcess.start("relay", List.of("java", "@" + Sandbox.HOME.resolve("config/jvm.options"),
-                "-Drelay.config=" + config, "-jar", JAR.toAbsolutePath().toString()), Sandbox.HOME, log, env);
+                "-Drelay.config=" + config, "-jar", JAR.toAbsolutePath().toString()), workDir, log, env);
     }
 
     /** Starts the relay against the sandbox and waits until it reports ready. */
@@ -65,9 +66,16 @@ final class Relay implements AutoCloseable {
 
     /** Likewise, probing readiness with these request headers. */
     static Relay start(Sandbox sandbox, Map<String, String> overrides, Map<String, String> headers) throws IOException {
+        return start(sandbox, overrides, headers, Sandbox.HOME);
+    }
+
+    /** Likewise, running the routes/ of {@code workDir}. */
+    static Relay start(Sandbox sandbox, Map<String, String> overrides, Map<String, String> headers, Path workDir)
+            throws IOException {
         int apiPort = Sandbox.freePort();
         Path config = sandbox.writeRelayConfig(apiPort, overrides);
-        Relay relay = launch(config, apiPort, sandbox.dir.resolve("relay-" + apiPort + ".log"), headers);
+        Relay relay = new Relay(start(config, sandbox.dir.resolve("relay-" + apiPort + ".log"), Map.of(), workDir),
+                apiPort, config, headers);
         try {
             relay.awaitReady();
         } catch (AssertionError e) {
