@@ -74,6 +74,10 @@ public final class SafeRouteReload extends RouteWatcherReloadStrategy {
 
     private void reload(Resource resource) {
         Path file = Path.of(resource.getURI().getSchemeSpecificPart()).toAbsolutePath().normalize();
+        if (!Files.exists(file)) {
+            LOG.warn("route file deleted: {}: its routes keep running until the relay restarts", file);
+            return;
+        }
         String content;
         try {
             content = Files.readString(file, StandardCharsets.UTF_8);

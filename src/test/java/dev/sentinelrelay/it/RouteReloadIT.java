@@ -51,6 +51,7 @@ class RouteReloadIT extends SandboxIT {
 
     @AfterAll
     void deleteWorkDir() {
+        relay.close(); // before its routes disappear
         Sandbox.keepLogsAndDelete(workDir);
     }
 
