@@ -17,6 +17,10 @@ import dev.sentinelrelay.logging.SecretMasking;
 import dev.sentinelrelay.sentinel.Verdict;
 import dev.sentinelrelay.sentinel.Vote;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -194,6 +198,15 @@ public final class RelayApi {
             secret.forEach(key -> object.put(key, SecretMasking.MASK));
         } else if (node != null && node.isArray()) {
             node.forEach(RelayApi::maskSecretFields);
+        }
+    }
+
+    /** The status page at /: one self-contained HTML file that fills itself from this API. */
+    public String statusPage() {
+        try (InputStream in = RelayApi.class.getResourceAsStream("/status.html")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the status page is missing from the jar", e);
         }
     }
 
