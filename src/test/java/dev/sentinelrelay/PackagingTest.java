@@ -4,6 +4,7 @@ import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayProperties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -16,11 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The packaging files, checked without Docker or systemd (neither runs on the test machines): the compose example's
@@ -163,5 +166,20 @@ class PackagingTest {
         assertTrue(unit.get("Environment").contains("RELAY_DATA_DIR=/var/lib/sentinel-relay"));
         assertTrue(unit.get("ReadWritePaths").get(0).contains("/var/lib/sentinel-relay"), "the data dir is writable");
         assertEquals(List.of("multi-user.target"), unit.get("WantedBy"));
+    }
+
+    /** systemd's own check, where systemd-analyze exists, on the unit with /opt/sentinel-relay as this repository. */
+    @Test
+    void systemdAnalyzeVerifiesTheUnit(@TempDir Path dir) throws Exception {
+        Path analyze = Path.of("/usr/bin/systemd-analyze");
+        assumeTrue(Files.isExecutable(analyze), "systemd-analyze is not installed");
+        Path unit = dir.resolve("sentinel-relay.service");
+        Files.writeString(unit, Files.readString(REPO.resolve("config/systemd/sentinel-relay.service"))
+                .replace("/opt/sentinel-relay", REPO.toString()));
+        Process verify = new ProcessBuilder(analyze.toString(), "verify", unit.toString()).redirectErrorStream(true).start();
+        String output = new String(verify.getInputStream().readAllBytes());
+        assertTrue(verify.waitFor(60, TimeUnit.SECONDS), "systemd-analyze did not finish");
+        assertEquals(0, verify.exitValue(), output);
+        assertEquals("", output.strip(), "no warnings");
     }
 }
