@@ -211,7 +211,7 @@ public final class RelayState {
     public void rejected(String sentinelLabel, String reason, String detail) {
         SentinelStatus sentinel = byLabel.get(sentinelLabel);
         if (sentinel != null) {
-            sentinel.rejected++;
+            sentinel.rejected++; // each sentinel's events arrive on its own single thread
         }
         metrics.eventRejected(reason);
         synchronized (this) {
@@ -232,12 +232,15 @@ public final class RelayState {
             if (sentinel == null || String.valueOf(vote.error()).startsWith(MasterResolver.NOT_AWAITED)) {
                 continue;
             }
-            sentinel.reachable = vote.answered();
-            sentinel.lastVote = vote.master() != null ? vote.master().toString() : vote.error();
-            if (!vote.answered()) {
-                sentinel.errors++;
-                sentinel.lastError = vote.error();
-                sentinel.lastErrorAt = Instant.now();
+            // one resolver route per master: verdicts of different masters arrive concurrently
+            synchronized (sentinel) {
+                sentinel.reachable = vote.answered();
+                sentinel.lastVote = vote.master() != null ? vote.master().toString() : vote.error();
+                if (!vote.answered()) {
+                    sentinel.errors++;
+                    sentinel.lastError = vote.error();
+                    sentinel.lastErrorAt = Instant.now();
+                }
             }
         }
     }

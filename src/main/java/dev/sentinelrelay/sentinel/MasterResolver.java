@@ -38,6 +38,8 @@ public final class MasterResolver implements AutoCloseable {
     private final RelayConfig config;
     private final RedisConnections sentinels;
     private final RedisConnections servers;
+    /** The API's questions get their own connections: an operator's page never holds up a verification. */
+    private final RedisConnections apiSentinels;
     private final RelayHealth health;
     private final Consumer<Verdict> verdicts;
     private final long timeoutNanos;
@@ -55,6 +57,7 @@ public final class MasterResolver implements AutoCloseable {
         this.timeoutNanos = config.verifyTimeout().toNanos();
         this.sentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
         this.servers = new RedisConnections(config.redisCredentials(), config.verifyTimeout());
+        this.apiSentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
     }
 
     /**
@@ -153,7 +156,7 @@ public final class MasterResolver implements AutoCloseable {
     public List<Map<String, String>> replicas(String master) {
         List<List<Map<String, String>>> answers = askAll(sentinel -> {
             try {
-                return sentinels.call(sentinel, jedis -> jedis.sentinelReplicas(master));
+                return apiSentinels.call(sentinel, jedis -> jedis.sentinelReplicas(master));
             } catch (RuntimeException e) {
                 return null;
             }
@@ -253,5 +256,6 @@ public final class MasterResolver implements AutoCloseable {
         pool.shutdownNow();
         sentinels.close();
         servers.close();
+        apiSentinels.close();
     }
 }
