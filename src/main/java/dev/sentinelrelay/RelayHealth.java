@@ -15,6 +15,7 @@ public final class RelayHealth {
     private final Set<String> reconciled = ConcurrentHashMap.newKeySet();
     private volatile long sentinelsReachable;
     private volatile boolean warmedUp;
+    private volatile RelayObserver observer = RelayObserver.NONE;
 
     public RelayHealth(List<String> masters, int majority) {
         this.masters = List.copyOf(masters);
@@ -23,6 +24,11 @@ public final class RelayHealth {
 
     public void sentinelsAnswered(long reachable) {
         sentinelsReachable = reachable;
+        observer.sentinelsAnswered(reachable, majority);
+    }
+
+    public void observe(RelayObserver observer) {
+        this.observer = observer;
     }
 
     public void reconciled(String master) {

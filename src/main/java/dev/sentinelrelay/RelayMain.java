@@ -1,6 +1,15 @@
 package dev.sentinelrelay;
 
+import dev.sentinelrelay.alerts.AlertChannels;
+import dev.sentinelrelay.alerts.AlertDedup;
+import dev.sentinelrelay.alerts.AlertGrouping;
+import dev.sentinelrelay.alerts.AlertMessages;
+import dev.sentinelrelay.alerts.AlertOutbox;
+import dev.sentinelrelay.alerts.AlertRetry;
+import dev.sentinelrelay.alerts.Alerts;
+import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.ConfigException;
+import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.ConsulConfig;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayProperties;
@@ -39,7 +48,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -60,10 +71,12 @@ public final class RelayMain {
         Path configFile = Path.of(System.getProperty("relay.config", "config/application.properties"));
         RelayConfig config;
         DeadLetters deadLetters;
+        Path templates;
         try {
             config = RelayConfig.from(RelayProperties.load(configFile));
             maskSecrets(config);
             deadLetters = deadLetters(config);
+            templates = AlertChannels.templates(config.alerts(), configFile);
         } catch (ConfigException e) {
             System.err.println("sentinel-relay: configuration error: " + e.getMessage());
             System.exit(EXIT_CONFIG);
@@ -76,7 +89,9 @@ public final class RelayMain {
         LOG.info("consul: {}", config.consulEnabled() ? config.consul() : "off (relay.consul.url not set)");
         LOG.info("health: http://{}:{}/health/live and /health/ready", config.apiHost(), config.apiPort());
         LOG.info("dead letters: {}", deadLetters.file().toAbsolutePath());
-        run(config, configFile, deadLetters, args);
+        LOG.info("alerts: {}", config.alerts().enabled() ? config.alerts().channels() + ", templates " + templates
+                : "off (relay.alerts.channels not set)");
+        run(config, configFile, deadLetters, templates, args);
     }
 
     /** Before anything is logged: no configured secret may reach a log line. */
@@ -86,6 +101,7 @@ public final class RelayMain {
         if (config.consulEnabled()) {
             SecretMasking.secret(config.consul().token());
         }
+        AlertChannels.maskSecrets(config.alerts());
     }
 
     private static DeadLetters deadLetters(RelayConfig config) {
@@ -96,7 +112,8 @@ public final class RelayMain {
         }
     }
 
-    private static void run(RelayConfig config, Path configFile, DeadLetters deadLetters, String[] args) throws Exception {
+    private static void run(RelayConfig config, Path configFile, DeadLetters deadLetters, Path templates, String[] args)
+            throws Exception {
         Main main = new Main();
         // the configuration file comes last so an operator can override any of the Camel defaults
         main.setPropertyPlaceholderLocations("classpath:camel-defaults.properties,file:" + configFile);
@@ -104,6 +121,7 @@ public final class RelayMain {
         main.addInitialProperty("camel.server.port", String.valueOf(config.apiPort()));
         main.addInitialProperty("relay.reconcile.period-ms", String.valueOf(config.reconcileInterval().toMillis()));
         main.addInitialProperty("relay.consul.enabled", String.valueOf(config.consulEnabled()));
+        main.addInitialProperty("relay.alerts.group-window-ms", String.valueOf(config.alerts().groupWindow().toMillis()));
 
         RelayHealth health = new RelayHealth(config.masters(), config.sentinelMajority());
         MasterResolver resolver = new MasterResolver(config, health);
@@ -135,7 +153,14 @@ public final class RelayMain {
             haproxySync.settled(task.routing());
         });
         WarmUp warmUp = new WarmUp(config, endpointWorkers, health);
-        ConsulWorker consulWorker = consul(main, config, deadLetters, producer);
+        ConsulSync consulSync = new ConsulSync(config.consul(), deadLetters);
+        ConsulWorker consulWorker = consul(main, config, consulSync, producer);
+        Alerts alerts = alerts(main, config, deadLetters, producer);
+        fences.observe(alerts);
+        health.observe(alerts);
+        deadLetters.observe(alerts);
+        haproxySync.observe(alerts);
+        consulSync.observe(alerts);
         main.bind("haproxySync", haproxySync);
         main.bind("endpointWorkers", endpointWorkers);
         main.bind("stringSerializer", new StringRedisSerializer(StandardCharsets.UTF_8));
@@ -147,7 +172,7 @@ public final class RelayMain {
             @Override
             public void afterConfigure(BaseMainSupport support) {
                 CamelContext context = support.getCamelContext();
-                instantiateTemplates(context, config);
+                instantiateTemplates(context, config, templates);
                 reconcile.connect(context.createProducerTemplate());
                 producer.set(context.createProducerTemplate());
             }
@@ -163,6 +188,7 @@ public final class RelayMain {
             @Override
             public void afterStop(BaseMainSupport support) {
                 subscriptions.close();
+                alerts.close();
                 endpointWorkers.close();
                 consulWorker.close();
                 fences.close();
@@ -176,13 +202,12 @@ public final class RelayMain {
      * The Consul branch's beans. The component carries the URL and the ACL token, so no endpoint URI (which Camel
      * may log) ever holds the token. With Consul off, the consul route drops every routing before the worker.
      */
-    private static ConsulWorker consul(Main main, RelayConfig config, DeadLetters deadLetters,
+    private static ConsulWorker consul(Main main, RelayConfig config, ConsulSync sync,
                                        AtomicReference<ProducerTemplate> producer) {
         ConsulWorker worker = new ConsulWorker(routing -> producer.get().sendBody("direct:consul-master", routing));
         main.bind("consulWorker", worker);
         ConsulConfig consul = config.consul();
         // bound even with Consul off: the consul routes refer to it (and never call it then)
-        ConsulSync sync = new ConsulSync(consul, deadLetters);
         main.bind("consulSync", sync);
         main.bind("consulRetryLog", (Processor) exchange -> sync.retrying(
                 exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class),
@@ -203,7 +228,43 @@ public final class RelayMain {
         return worker;
     }
 
-    private static void instantiateTemplates(CamelContext context, RelayConfig config) {
+    /**
+     * The alert branch's beans. Alerts are queued on seda:alerts and never waited for; with no channel configured
+     * they are only logged.
+     */
+    private static Alerts alerts(Main main, RelayConfig config, DeadLetters deadLetters,
+                                 AtomicReference<ProducerTemplate> producer) {
+        AlertsConfig settings = config.alerts();
+        List<String> destinations = new ArrayList<>(config.haproxyEndpoints().stream().map(HaproxyEndpoint::id).toList());
+        if (config.consulEnabled()) {
+            destinations.add(ConsulSync.DESTINATION);
+        }
+        Alerts alerts = new Alerts(destinations, config.sentinels().size(), alert -> {
+            try {
+                producer.get().sendBody("seda:alerts", alert);
+            } catch (RuntimeException e) {
+                LOG.error("alert not queued ({}): {}", e.getMessage(), alert);
+            }
+        });
+        main.bind("alerts", alerts);
+        main.bind("alertDedup", new AlertDedup(settings.repeatAfter()));
+        main.bind("alertGrouping", new AlertGrouping());
+        main.bind("alertOutbox", new AlertOutbox(settings, deadLetters.file().getParent(), deadLetters));
+        main.bind("alertMessages", new AlertMessages(settings));
+        main.bind("alertRetry", new AlertRetry(settings));
+        long timeout = settings.timeout().toMillis();
+        main.addInitialProperty("camel.component.http.connect-timeout", String.valueOf(timeout));
+        main.addInitialProperty("camel.component.http.response-timeout", String.valueOf(timeout));
+        main.addInitialProperty("camel.component.http.so-timeout", String.valueOf(timeout));
+        for (AlertsConfig.Channel channel : settings.channels()) {
+            if (!channel.type().http()) {
+                main.bind(AlertChannels.mailPropertiesBean(channel), AlertChannels.mailProperties(channel, timeout));
+            }
+        }
+        return alerts;
+    }
+
+    private static void instantiateTemplates(CamelContext context, RelayConfig config, Path templates) {
         for (int i = 0; i < config.sentinels().size(); i++) {
             String id = SentinelSubscriptions.sentinelId(i);
             TemplatedRouteBuilder.builder(context, "sentinel-subscriber")
@@ -218,6 +279,16 @@ public final class RelayMain {
             TemplatedRouteBuilder.builder(context, "master-resolver")
                     .routeId("resolve-" + master)
                     .parameter("master", master)
+                    .add();
+        }
+        for (AlertsConfig.Channel channel : config.alerts().channels()) {
+            TemplatedRouteBuilder.builder(context, "alert-channel")
+                    .routeId("alert-" + channel.name())
+                    .parameter("channel", channel.name())
+                    .parameter("template", AlertChannels.templateUri(templates, channel))
+                    .parameter("send", AlertChannels.sendUri(channel))
+                    .parameter("retry-delay-ms", String.valueOf(channel.retryDelay().toMillis()))
+                    .parameter("max-retry-delay-ms", String.valueOf(channel.maxRetryDelay().toMillis()))
                     .add();
         }
     }

@@ -1,14 +1,20 @@
 package dev.sentinelrelay.deadletter;
 
+import dev.sentinelrelay.RelayObserver;
+
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The durable record of what the relay could not deliver after its retries: one JSON object per line in
@@ -18,8 +24,12 @@ import java.util.Map;
 public final class DeadLetters {
 
     public static final String FILE = "dead-letters.jsonl";
+    /** Held while the file is appended to or rewritten, by the relay and by {@code bin/relay replay} alike. */
+    static final String LOCK = "dead-letters.lock";
 
     private final Path file;
+    private final Path lock;
+    private volatile RelayObserver observer = RelayObserver.NONE;
 
     /** Creates the directory if needed; throws {@link UncheckedIOException} when it cannot be written. */
     public DeadLetters(Path dir) {
@@ -32,6 +42,7 @@ public final class DeadLetters {
             throw new UncheckedIOException(e.getMessage(), e);
         }
         this.file = dir.resolve(FILE);
+        this.lock = dir.resolve(LOCK);
     }
 
     public Path file() {
@@ -44,11 +55,52 @@ public final class DeadLetters {
         entry.put("time", Instant.now().toString());
         entry.put("destination", destination);
         entry.putAll(details);
-        try {
+        try (FileChannel held = locked()) {
             Files.writeString(file, json(entry) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write dead letter to " + file + ": " + e.getMessage(), e);
+        }
+        observer.deadLettered(destination, details);
+    }
+
+    public void observe(RelayObserver observer) {
+        this.observer = observer;
+    }
+
+    /**
+     * Removes the entries {@code taken} accepts and returns them (each line as written); the rest stay. The file
+     * is rewritten atomically, so a crash leaves either all entries or the remaining ones.
+     */
+    public synchronized List<String> take(Predicate<String> taken) {
+        try (FileChannel held = locked()) {
+            if (!Files.exists(file)) {
+                return List.of();
+            }
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            List<String> out = lines.stream().filter(l -> !l.isBlank() && taken.test(l)).toList();
+            if (!out.isEmpty()) {
+                Path tmp = file.resolveSibling(FILE + ".tmp");
+                List<String> kept = lines.stream().filter(l -> !out.contains(l)).toList();
+                Files.write(tmp, kept, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** An exclusive lock on the lock file, across processes; released when the channel is closed. */
+    private FileChannel locked() throws IOException {
+        FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            channel.lock();
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
     }
 
