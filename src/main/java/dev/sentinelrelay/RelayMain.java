@@ -76,7 +76,7 @@ public final class RelayMain {
             config = RelayConfig.from(RelayProperties.load(configFile));
             maskSecrets(config);
             deadLetters = deadLetters(config);
-            templates = AlertChannels.templates(config.alerts(), configFile);
+            templates = AlertChannels.templates(config.alerts());
         } catch (ConfigException e) {
             System.err.println("sentinel-relay: configuration error: " + e.getMessage());
             System.exit(EXIT_CONFIG);

@@ -19,10 +19,9 @@ public final class AlertChannels {
     private AlertChannels() {
     }
 
-    /** The templates directory: relay.alerts.templates, or templates/ beside the configuration file. */
-    public static Path templates(AlertsConfig config, Path configFile) {
-        Path dir = config.templates() != null ? Path.of(config.templates())
-                : configFile.toAbsolutePath().getParent().resolve("templates");
+    /** The templates directory, relay.alerts.templates; relative paths are from the working directory, like routes/. */
+    public static Path templates(AlertsConfig config) {
+        Path dir = Path.of(config.templates());
         for (Channel channel : config.channels()) {
             Path template = dir.resolve(AlertMessages.template(channel.type()));
             if (!Files.isReadable(template)) {

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * @param groupWindow alerts raised within this window go out together, one message per channel
  * @param repeatAfter the same alert (same kind, master and address) is not sent again within this window
  * @param timeout     how long one delivery attempt may take (connecting, then waiting for the answer)
- * @param templates   directory of the message templates; null for {@code templates/} beside the configuration
+ * @param templates   directory of the message templates (default {@code config/templates})
  */
 public record AlertsConfig(List<Channel> channels, Duration groupWindow, Duration repeatAfter, Duration timeout,
                            String templates) {
@@ -114,7 +114,7 @@ public record AlertsConfig(List<Channel> channels, Duration groupWindow, Duratio
                 channels.add(channel(r, name));
             }
         }
-        String templates = r.optional("relay.alerts.templates", null);
+        String templates = r.optional("relay.alerts.templates", "config/templates");
         return new AlertsConfig(List.copyOf(channels), r.duration("relay.alerts.group-window", "2s"),
                 r.duration("relay.alerts.repeat-after", "10m"), r.duration("relay.alerts.timeout", "10s"), templates);
     }
