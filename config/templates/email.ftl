@@ -2,7 +2,7 @@
 ${body.title}
 <#list body.alerts as a>
 
-== ${a.title}<#if a.master?has_content> — ${a.master}</#if> (${a.severity}) ==
+== ${a.title}<#if a.master?has_content> - ${a.master}</#if> (${a.severity}) ==
 ${a.summary}
 
   time: ${a.time}
