@@ -80,11 +80,13 @@ class AlertOutboxTest {
         outbox.failed(entry, new ConnectException("Connection refused"));
         String letters = Files.readString(deadLetters.file());
         assertTrue(letters.contains("\"destination\":\"alert:ops\"") && letters.contains("Connection refused"), letters);
-        assertTrue(new AlertOutbox(alerts, data, deadLetters).unsent().isEmpty(), "out of the outbox");
+        assertTrue(new AlertOutbox(alerts, data, deadLetters).unsent().stream().noneMatch(e -> e.channel().equals("ops")),
+                "out of the outbox");
 
         List<OutboxEntry> replayed = Replay.replay(deadLetters, data, config, "ops");
         assertEquals(List.of(entry), replayed);
-        assertEquals(List.of(entry), new AlertOutbox(alerts, data, deadLetters).unsent());
+        assertEquals(List.of(entry), new AlertOutbox(alerts, data, deadLetters).unsent().stream()
+                .filter(e -> e.channel().equals("ops")).toList());
         String left = Files.readString(deadLetters.file());
         assertFalse(left.contains("alert:ops"), left);
         assertTrue(left.contains("haproxy-1"), "other dead letters stay: " + left);

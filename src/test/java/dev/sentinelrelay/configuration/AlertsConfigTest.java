@@ -15,11 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class AlertsConfigTest {
+public class AlertsConfigTest {
 
     private static final String HOOK = "https://hooks.slack.com/services/T000/B000/secrettoken";
 
-    static Map<String, String> withChannels() {
+    public static Map<String, String> withChannels() {
         Map<String, String> p = RelayConfigTest.valid();
         p.put("relay.alerts.channels", "ops,oncall");
         p.put("relay.alerts.ops.type", "slack");
