@@ -4,6 +4,7 @@ import dev.sentinelrelay.RelayObserver;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.SentinelEvent;
+import dev.sentinelrelay.sentinel.Trigger;
 import dev.sentinelrelay.sentinel.VerificationPendingException;
 import dev.sentinelrelay.sentinel.Verdict;
 import dev.sentinelrelay.sentinel.Vote;
@@ -79,8 +80,7 @@ public final class Alerts implements RelayObserver, AutoCloseable {
         }
         String agreeing = verdict.votes().stream().filter(v -> verdict.master().equals(v.master()))
                 .map(Vote::sentinel).collect(Collectors.joining(", "));
-        Failover f = new Failover(verdict.name(), previous, verdict.master(), agreeing, String.valueOf(verdict.trigger()),
-                verdict.trigger().receivedNanos());
+        Failover f = new Failover(verdict.name(), previous, verdict.master(), agreeing, verdict.trigger());
         Failover superseded = failovers.put(verdict.name(), f);
         if (superseded != null) {
             report(superseded);
@@ -140,8 +140,9 @@ public final class Alerts implements RelayObserver, AutoCloseable {
         if (f == null || routing.fenced() || !f.now.equals(routing.master())) {
             return;
         }
-        double millis = (System.nanoTime() - f.triggerNanos) / 1e6;
-        f.results.put(destination, failure == null ? String.format("updated in %.1f ms", millis) : "FAILED: " + failure);
+        double millis = (System.nanoTime() - f.trigger.receivedNanos()) / 1e6;
+        String after = f.trigger.type() != null ? f.trigger.type() : f.trigger.promoted() != null ? "the promotion" : "reconcile";
+        f.results.put(destination, failure == null ? String.format("updated %.1f ms after %s", millis, after) : "FAILED: " + failure);
         if (f.results.keySet().containsAll(destinations)) {
             report(f);
         }
@@ -177,8 +178,8 @@ public final class Alerts implements RelayObserver, AutoCloseable {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("old master", f.old);
         facts.put("new master", f.now);
-        facts.put("verified by", f.agreeing);
-        facts.put("trigger", f.trigger);
+        facts.put("verified by sentinels", f.agreeing);
+        facts.put("trigger", String.valueOf(f.trigger));
         for (String d : destinations) {
             facts.put(d, f.results.getOrDefault(d, "not confirmed within " + FAILOVER_REPORT_DEADLINE.toSeconds() + " s"));
         }
@@ -214,17 +215,15 @@ public final class Alerts implements RelayObserver, AutoCloseable {
         final HostPort old;
         final HostPort now;
         final String agreeing;
-        final String trigger;
-        final long triggerNanos;
+        final Trigger trigger;
         final Map<String, String> results = new ConcurrentHashMap<>();
 
-        Failover(String name, HostPort old, HostPort now, String agreeing, String trigger, long triggerNanos) {
+        Failover(String name, HostPort old, HostPort now, String agreeing, Trigger trigger) {
             this.name = name;
             this.old = old;
             this.now = now;
             this.agreeing = agreeing;
             this.trigger = trigger;
-            this.triggerNanos = triggerNanos;
         }
     }
 

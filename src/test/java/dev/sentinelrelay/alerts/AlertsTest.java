@@ -65,8 +65,8 @@ class AlertsTest {
         Map<String, String> d = failover.details();
         assertEquals("10.0.0.1:6379", d.get("old master"));
         assertEquals("10.0.0.2:6379", d.get("new master"));
-        assertEquals("127.0.0.1:26370, 127.0.0.1:26371", d.get("verified by"));
-        assertTrue(d.get("haproxy-1").startsWith("updated in "), d.toString());
+        assertEquals("127.0.0.1:26370, 127.0.0.1:26371", d.get("verified by sentinels"));
+        assertTrue(d.get("haproxy-1").matches("updated [0-9.]+ ms after \\+switch-master"), d.toString());
         assertEquals("FAILED: Connection refused", d.get("haproxy-2"));
         assertTrue(failover.summary().contains("1 of 2 destinations updated"), failover.summary());
         assertEquals("down/mymaster/10.0.0.1:6379", failover.closes());

@@ -141,8 +141,8 @@ class AlertsIT extends SandboxIT {
         JsonNode failover = failovers.get(0);
         assertEquals(old, failover.path("details").path("old master").asText(), failover.toString());
         assertEquals(now, failover.path("details").path("new master").asText(), failover.toString());
-        assertTrue(failover.path("details").path("haproxy-1").asText().startsWith("updated in "), failover.toString());
-        assertTrue(failover.path("details").path("verified by").asText().split(", ").length >= 2, failover.toString());
+        assertTrue(failover.path("details").path("haproxy-1").asText().matches("updated [0-9.]+ ms after .+"), failover.toString());
+        assertTrue(failover.path("details").path("verified by sentinels").asText().split(", ").length >= 2, failover.toString());
 
         // Slack: one message text per alert, with the master and both addresses
         List<String> slack = hooks.accepted(SLACK).stream().map(AlertsIT::json).map(n -> n.toString()).toList();
