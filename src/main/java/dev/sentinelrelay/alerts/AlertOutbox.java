@@ -51,6 +51,10 @@ public final class AlertOutbox {
     private final DeadLetters deadLetters;
     /** ids of entries handed to a channel route and not settled yet, per channel */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** ids of alerts waiting in the group window, held on disk under {@link #GROUPING} */
+    private final Set<String> grouping = ConcurrentHashMap.newKeySet();
+    /** Alerts waiting for their group window to close: written when raised, deleted once their group is stored. */
+    static final String GROUPING = "grouping";
 
     public AlertOutbox(AlertsConfig config, Path dataDir, DeadLetters deadLetters) {
         this.config = config;
@@ -60,6 +64,26 @@ public final class AlertOutbox {
 
     public static Path channelDir(Path dataDir, String channel) {
         return dataDir.resolve("outbox").resolve(channel);
+    }
+
+    /** Writes an alert to disk while it waits for its group window, so a relay killed meanwhile sends it later. */
+    public Alert hold(Alert alert) {
+        writeJson(dir.resolve(GROUPING).resolve(alert.id() + ".json"), alert);
+        grouping.add(alert.id());
+        return alert;
+    }
+
+    /** Alerts on disk that no group window holds: left by a relay that was killed before their group was stored. */
+    public List<Alert> ungrouped() {
+        List<Alert> out = new ArrayList<>();
+        for (Path file : jsonFiles(dir.resolve(GROUPING))) {
+            Alert alert = read(file, Alert.class);
+            if (alert != null && grouping.add(alert.id())) {
+                LOG.info("outbox: grouping {} again (left from before)", alert);
+                out.add(alert);
+            }
+        }
+        return out;
     }
 
     /**
@@ -82,6 +106,10 @@ public final class AlertOutbox {
                 entries.add(entry);
             }
         }
+        for (Alert alert : alerts) {
+            delete(dir.resolve(GROUPING).resolve(alert.id() + ".json"));
+            grouping.remove(alert.id());
+        }
         return entries;
     }
 
@@ -89,20 +117,12 @@ public final class AlertOutbox {
     public List<OutboxEntry> unsent() {
         List<OutboxEntry> out = new ArrayList<>();
         for (Channel channel : config.channels()) {
-            Path channelDir = dir.resolve(channel.name());
-            if (!Files.isDirectory(channelDir)) {
-                continue;
-            }
-            try (Stream<Path> files = Files.list(channelDir)) {
-                for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-                    OutboxEntry entry = read(file);
-                    if (entry != null && inFlight.add(key(entry))) {
-                        LOG.info("outbox: sending {} (left from before)", entry);
-                        out.add(entry);
-                    }
+            for (Path file : jsonFiles(dir.resolve(channel.name()))) {
+                OutboxEntry entry = read(file, OutboxEntry.class);
+                if (entry != null && inFlight.add(key(entry))) {
+                    LOG.info("outbox: sending {} (left from before)", entry);
+                    out.add(entry);
                 }
-            } catch (IOException e) {
-                LOG.error("outbox: cannot list {}: {}", channelDir, e.getMessage());
             }
         }
         return out;
@@ -133,13 +153,17 @@ public final class AlertOutbox {
     }
 
     private void write(OutboxEntry entry) {
-        Path file = file(entry);
+        writeJson(file(entry), entry);
+    }
+
+    /** Forced to disk, then renamed into place: a crash leaves the whole file or none. */
+    private static void writeJson(Path file, Object value) {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                out.write(ByteBuffer.wrap(toJson(entry).getBytes(StandardCharsets.UTF_8)));
+                out.write(ByteBuffer.wrap(JSON.writeValueAsBytes(value)));
                 out.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -149,12 +173,28 @@ public final class AlertOutbox {
     }
 
     private void delete(OutboxEntry entry) {
-        try {
-            Files.deleteIfExists(file(entry));
-        } catch (IOException e) {
-            LOG.error("outbox: cannot delete {}: {} (it will be sent again)", file(entry), e.getMessage());
-        }
+        delete(file(entry));
         inFlight.remove(key(entry));
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.error("outbox: cannot delete {}: {} (it will be sent again)", file, e.getMessage());
+        }
+    }
+
+    private static List<Path> jsonFiles(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+        } catch (IOException e) {
+            LOG.error("outbox: cannot list {}: {}", dir, e.getMessage());
+            return List.of();
+        }
     }
 
     private Path file(OutboxEntry entry) {
@@ -182,10 +222,10 @@ public final class AlertOutbox {
         new AlertOutbox(null, dataDir, null).write(entry);
     }
 
-    /** The entry in a file; null, with the file renamed to *.bad so it is reported once, when it is unreadable. */
-    private static OutboxEntry read(Path file) {
+    /** The value in a file; null, with the file renamed to *.bad so it is reported once, when it is unreadable. */
+    private static <T> T read(Path file, Class<T> type) {
         try {
-            return fromJson(Files.readString(file, StandardCharsets.UTF_8));
+            return JSON.readValue(Files.readString(file, StandardCharsets.UTF_8), type);
         } catch (IOException e) {
             Path bad = file.resolveSibling(file.getFileName() + ".bad");
             LOG.error("outbox: {} is not a readable alert message ({}); moved to {}", file, e.getMessage(), bad);

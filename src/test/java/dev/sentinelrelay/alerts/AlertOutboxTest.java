@@ -63,6 +63,18 @@ class AlertOutboxTest {
     }
 
     @Test
+    void anAlertWaitingForItsGroupSurvivesACrashUntilTheGroupIsStored() {
+        Alert waiting = alert(AlertKind.FAILOVER);
+        new AlertOutbox(alerts, data, new DeadLetters(data)).hold(waiting);
+
+        AlertOutbox restarted = new AlertOutbox(alerts, data, new DeadLetters(data));
+        assertEquals(List.of(waiting), restarted.ungrouped());
+        assertTrue(restarted.ungrouped().isEmpty(), "held again: not handed out twice");
+        restarted.store(List.of(waiting));
+        assertTrue(new AlertOutbox(alerts, data, new DeadLetters(data)).ungrouped().isEmpty(), "stored: no longer held");
+    }
+
+    @Test
     void anUnreadableFileIsSetAsideOnce() throws IOException {
         Files.createDirectories(data.resolve("outbox/ops"));
         Files.writeString(data.resolve("outbox/ops/broken.json"), "{not json");

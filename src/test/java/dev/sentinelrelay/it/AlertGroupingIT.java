@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -18,8 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two masters fail over at once: each channel gets one message naming both, with each master's old and new
- * address, instead of one message per master.
+ * address, instead of one message per master. And an alert still in its group window when the relay is killed
+ * is sent after the restart.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AlertGroupingIT extends SandboxIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +53,7 @@ class AlertGroupingIT extends SandboxIT {
     }
 
     @Test
+    @Order(1)
     void twoMastersFailingOverTogetherMakeOneMessagePerChannel() throws Exception {
         int mymaster = sandbox.sentinelMasterPort(Sandbox.MASTER);
         int other = sandbox.sentinelMasterPort(Sandbox.OTHER);
@@ -75,6 +81,34 @@ class AlertGroupingIT extends SandboxIT {
         List<String> slack = receiver.accepted("/slack").stream().filter(b -> b.contains("failover completed")).toList();
         assertEquals(1, slack.size(), slack.toString());
         assertTrue(slack.get(0).contains("127.0.0.1:" + newMymaster) && slack.get(0).contains("127.0.0.1:" + newOther), slack.get(0));
+    }
+
+    @Test
+    @Order(2)
+    void anAlertRaisedJustBeforeTheRelayIsKilledArrivesAfterRestart() throws Exception {
+        int before = sandbox.sentinelMasterPort(Sandbox.MASTER);
+        long failoversBefore = relay.count("alert: failover");
+        int next = sandbox.failover();
+        sandbox.awaitClientsReach(next);
+        await("the failover alert is raised").atMost(Duration.ofSeconds(60))
+                .until(() -> relay.count("alert: failover") > failoversBefore);
+        // within the 8 s group window: nothing has been sent yet
+        relay.process.signal("KILL");
+        relay.process.awaitExit(30);
+        assertTrue(failoverDocuments(receiver.accepted("/generic")).stream().noneMatch(d -> d.toString().contains("127.0.0.1:" + next)));
+
+        relay = Relay.launch(relay.config(), relay.apiPort, sandbox.dir.resolve("relay-restarted.log"));
+        relay.awaitReady();
+        await("the alert raised before the kill arrives").atMost(Duration.ofSeconds(60)).until(() ->
+                failoverDocuments(receiver.accepted("/generic")).stream().anyMatch(d -> {
+                    for (JsonNode a : d.path("alerts")) {
+                        if (a.path("details").path("new master").asText().equals("127.0.0.1:" + next)
+                                && a.path("details").path("old master").asText().equals("127.0.0.1:" + before)) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }));
     }
 
     private static void assertFailover(JsonNode doc, String master, int oldPort, int newPort) {
