@@ -101,12 +101,19 @@ public final class Alerts implements RelayObserver, AutoCloseable {
             return;
         }
         String name = verdict.name();
+        // one alert per refused claim: what the +switch-master announced, or what the majority named
+        String claim = switchMaster ? String.valueOf(verdict.trigger().event().promoted())
+                : candidate.map(String::valueOf).orElse("none");
+        // an unconfirmed +switch-master may come with the current master verified again: that is the reason
+        String why = verdict.verified() ? "a majority of sentinels names " + verdict.master() + ", which answers ROLE master"
+                : verdict.refusal();
         raise(AlertKind.CHANGE_REFUSED, name,
-                name + ": not routing to " + candidate.map(String::valueOf).orElse("any server") + ": " + verdict.refusal()
+                name + ": not routing to " + (switchMaster ? claim + " (announced by " + verdict.trigger().event().sentinel() + ")"
+                        : candidate.map(String::valueOf).orElse("any server")) + ": " + why
                         + "; clients stay on " + (current == null ? "what HAProxy holds" : current),
-                details("current master", current, "candidate", candidate.orElse(null), "refusal", verdict.refusal(),
+                details("current master", current, "candidate", candidate.orElse(null), "refusal", why,
                         "sentinels said", verdict.votes(), "trigger", verdict.trigger()),
-                "refused/" + name + "/" + candidate.map(String::valueOf).orElse("none"), null);
+                "refused/" + name + "/" + claim, null);
     }
 
     /** The +switch-master the relay kept verifying was never confirmed (see routes/30-resolve.yaml). */
