@@ -17,7 +17,7 @@ COPY routes /app/routes
 COPY config /app/config
 # Mount your own configuration and routes over these; the relay reads them at start-up.
 VOLUME ["/app/config", "/app/routes"]
-# Dead letters (relay.data.dir): keep them across container restarts.
+# Dead letters and the alert outbox (relay.data.dir): keep them across container restarts.
 VOLUME ["/app/data"]
 USER relay
 # Inside a container the health API must listen beyond loopback to be reachable.

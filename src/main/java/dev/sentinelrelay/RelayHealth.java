@@ -16,6 +16,7 @@ public final class RelayHealth {
     private final Map<String, Long> reconciled = new ConcurrentHashMap<>();
     private volatile long sentinelsReachable;
     private volatile boolean warmedUp;
+    private volatile RelayObserver observer = RelayObserver.NONE;
 
     public RelayHealth(List<String> masters, int majority) {
         this.masters = List.copyOf(masters);
@@ -24,6 +25,11 @@ public final class RelayHealth {
 
     public void sentinelsAnswered(long reachable) {
         sentinelsReachable = reachable;
+        observer.sentinelsAnswered(reachable, majority);
+    }
+
+    public void observe(RelayObserver observer) {
+        this.observer = observer;
     }
 
     public void reconciled(String master) {

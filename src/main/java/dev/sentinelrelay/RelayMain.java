@@ -1,6 +1,15 @@
 package dev.sentinelrelay;
 
+import dev.sentinelrelay.alerts.AlertChannels;
+import dev.sentinelrelay.alerts.AlertDedup;
+import dev.sentinelrelay.alerts.AlertGrouping;
+import dev.sentinelrelay.alerts.AlertMessages;
+import dev.sentinelrelay.alerts.AlertOutbox;
+import dev.sentinelrelay.alerts.AlertRetry;
+import dev.sentinelrelay.alerts.Alerts;
+import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.ConfigException;
+import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.ConsulConfig;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.HostPort;
@@ -48,9 +57,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,12 +91,14 @@ public final class RelayMain {
         RelayConfig config;
         OperatorConfig operator;
         DeadLetters deadLetters;
+        Path templates;
         try {
             RelayProperties properties = RelayProperties.load(configFile);
             config = RelayConfig.from(properties);
             operator = OperatorConfig.read(properties);
             maskSecrets(config, operator);
             deadLetters = deadLetters(config);
+            templates = AlertChannels.templates(config.alerts());
         } catch (ConfigException e) {
             System.err.println("sentinel-relay: configuration error: " + e.getMessage());
             System.exit(EXIT_CONFIG);
@@ -102,7 +115,9 @@ public final class RelayMain {
         LOG.info("health: http://{}:{}/health/live and /health/ready", config.apiHost(), config.apiPort());
         LOG.info("api: http://{}:{}/api/..., metrics /metrics ({})", config.apiHost(), config.apiPort(), operator);
         LOG.info("dead letters: {}", deadLetters.file().toAbsolutePath());
-        run(config, operator, configFile, deadLetters, args);
+        LOG.info("alerts: {}", config.alerts().enabled() ? config.alerts().channels() + ", templates " + templates
+                : "off (relay.alerts.channels not set)");
+        run(config, operator, configFile, deadLetters, templates, args);
     }
 
     /**
@@ -117,9 +132,10 @@ public final class RelayMain {
             RelayProperties properties = RelayProperties.load(file);
             RelayConfig config = RelayConfig.from(properties);
             OperatorConfig.read(properties);
+            AlertChannels.templates(config.alerts());
             System.out.println("sentinel-relay: configuration ok: " + file + " (masters " + config.masters() + ", "
                     + config.sentinels().size() + " sentinels, " + config.haproxyEndpoints().size() + " haproxy endpoints"
-                    + (config.consulEnabled() ? ", consul" : "") + ")");
+                    + (config.consulEnabled() ? ", consul" : "") + ", alert channels " + config.alerts().channels().size() + ")");
         } catch (ConfigException e) {
             System.err.println("sentinel-relay: configuration error: " + e.getMessage());
             System.exit(EXIT_CONFIG);
@@ -134,6 +150,7 @@ public final class RelayMain {
         if (config.consulEnabled()) {
             SecretMasking.secret(config.consul().token());
         }
+        AlertChannels.maskSecrets(config.alerts());
     }
 
     private static DeadLetters deadLetters(RelayConfig config) {
@@ -145,7 +162,7 @@ public final class RelayMain {
     }
 
     private static void run(RelayConfig config, OperatorConfig operator, Path configFile, DeadLetters deadLetters,
-                            String[] args) throws Exception {
+                            Path templates, String[] args) throws Exception {
         Main main = new Main();
         // the configuration file comes last so an operator can override any of the Camel defaults
         main.setPropertyPlaceholderLocations("classpath:camel-defaults.properties,file:" + configFile);
@@ -153,6 +170,7 @@ public final class RelayMain {
         main.addInitialProperty("camel.server.port", String.valueOf(config.apiPort()));
         main.addInitialProperty("relay.reconcile.period-ms", String.valueOf(config.reconcileInterval().toMillis()));
         main.addInitialProperty("relay.consul.enabled", String.valueOf(config.consulEnabled()));
+        main.addInitialProperty("relay.alerts.group-window-ms", String.valueOf(config.alerts().groupWindow().toMillis()));
 
         RelayHealth health = new RelayHealth(config.masters(), config.sentinelMajority());
         RelayMetrics metrics = new RelayMetrics(config.masters(), deadLetters::size, health::secondsSinceReconciled);
@@ -193,6 +211,12 @@ public final class RelayMain {
         WarmUp warmUp = new WarmUp(config, endpointWorkers, health);
         ConsulSync consulSync = new ConsulSync(config.consul(), deadLetters);
         ConsulWorker consulWorker = consul(main, config, consulSync, metrics, producer);
+        Alerts alerts = alerts(main, config, deadLetters, producer);
+        fences.observe(alerts);
+        health.observe(alerts);
+        deadLetters.observe(alerts);
+        haproxySync.observe(alerts);
+        consulSync.observe(alerts);
         main.bind("haproxySync", haproxySync);
         main.bind("haproxyRetried", (Processor) exchange -> metrics.destinationRetried(
                 exchange.getProperty("task", HaproxyTask.class).endpoint().id()));
@@ -220,7 +244,7 @@ public final class RelayMain {
             @Override
             public void afterConfigure(BaseMainSupport support) {
                 CamelContext context = support.getCamelContext();
-                instantiateTemplates(context, config);
+                instantiateTemplates(context, config, templates);
                 if (operator.routesReload()) {
                     addRouteReload(context, support.configure().getRoutesIncludePattern());
                 }
@@ -239,6 +263,7 @@ public final class RelayMain {
             @Override
             public void afterStop(BaseMainSupport support) {
                 subscriptions.close();
+                alerts.close();
                 endpointWorkers.close();
                 consulWorker.close();
                 fences.close();
@@ -303,7 +328,43 @@ public final class RelayMain {
         return out;
     }
 
-    private static void instantiateTemplates(CamelContext context, RelayConfig config) {
+    /**
+     * The alert branch's beans. Alerts are queued on seda:alerts and never waited for; with no channel configured
+     * they are only logged.
+     */
+    private static Alerts alerts(Main main, RelayConfig config, DeadLetters deadLetters,
+                                 AtomicReference<ProducerTemplate> producer) {
+        AlertsConfig settings = config.alerts();
+        List<String> destinations = new ArrayList<>(config.haproxyEndpoints().stream().map(HaproxyEndpoint::id).toList());
+        if (config.consulEnabled()) {
+            destinations.add(ConsulSync.DESTINATION);
+        }
+        Alerts alerts = new Alerts(destinations, config.sentinels().size(), alert -> {
+            try {
+                producer.get().sendBody("seda:alerts", alert);
+            } catch (RuntimeException e) {
+                LOG.error("alert not queued ({}): {}", e.getMessage(), alert);
+            }
+        });
+        main.bind("alerts", alerts);
+        main.bind("alertDedup", new AlertDedup(settings.repeatAfter()));
+        main.bind("alertGrouping", new AlertGrouping());
+        main.bind("alertOutbox", new AlertOutbox(settings, deadLetters.file().getParent(), deadLetters));
+        main.bind("alertMessages", new AlertMessages(settings));
+        main.bind("alertRetry", new AlertRetry(settings));
+        long timeout = settings.timeout().toMillis();
+        main.addInitialProperty("camel.component.http.connect-timeout", String.valueOf(timeout));
+        main.addInitialProperty("camel.component.http.response-timeout", String.valueOf(timeout));
+        main.addInitialProperty("camel.component.http.so-timeout", String.valueOf(timeout));
+        for (AlertsConfig.Channel channel : settings.channels()) {
+            if (!channel.type().http()) {
+                main.bind(AlertChannels.mailPropertiesBean(channel), AlertChannels.mailProperties(channel, timeout));
+            }
+        }
+        return alerts;
+    }
+
+    private static void instantiateTemplates(CamelContext context, RelayConfig config, Path templates) {
         for (int i = 0; i < config.sentinels().size(); i++) {
             String id = SentinelSubscriptions.sentinelId(i);
             TemplatedRouteBuilder.builder(context, "sentinel-subscriber")
@@ -318,6 +379,16 @@ public final class RelayMain {
             TemplatedRouteBuilder.builder(context, "master-resolver")
                     .routeId("resolve-" + master)
                     .parameter("master", master)
+                    .add();
+        }
+        for (AlertsConfig.Channel channel : config.alerts().channels()) {
+            TemplatedRouteBuilder.builder(context, "alert-channel")
+                    .routeId("alert-" + channel.name())
+                    .parameter("channel", channel.name())
+                    .parameter("template", AlertChannels.templateUri(templates, channel))
+                    .parameter("send", AlertChannels.sendUri(channel))
+                    .parameter("retry-delay-ms", String.valueOf(channel.retryDelay().toMillis()))
+                    .parameter("max-retry-delay-ms", String.valueOf(channel.maxRetryDelay().toMillis()))
                     .add();
         }
     }

@@ -27,7 +27,8 @@ public record RelayConfig(
         String dataDir,
         String apiHost,
         int apiPort,
-        ConsulConfig consul) {
+        ConsulConfig consul,
+        AlertsConfig alerts) {
 
     /** Master names as Sentinel allows them and as safe to embed in route ids and HAProxy commands. */
     public static final Pattern MASTER_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
@@ -116,7 +117,8 @@ public record RelayConfig(
                 r.optional("relay.data.dir", "data"),
                 r.host("relay.api.host", "127.0.0.1"),
                 r.convert("relay.api.port", r.optional("relay.api.port", "8080"), HostPort::parsePort),
-                ConsulConfig.read(key -> r.optional(key, null), masters));
+                ConsulConfig.read(key -> r.optional(key, null), masters),
+                AlertsConfig.read(r));
     }
 
     /** True when {@code relay.consul.url} is set: the Consul branch is on. */
@@ -130,7 +132,7 @@ public record RelayConfig(
     }
 
     /** Reads keys and turns any parse failure into a one-line {@link ConfigException} naming the key. */
-    private record Reader(Function<String, String> lookup) {
+    record Reader(Function<String, String> lookup) {
 
         String optional(String key, String fallback) {
             String value = lookup.apply(key);

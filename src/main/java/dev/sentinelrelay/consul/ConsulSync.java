@@ -1,5 +1,6 @@
 package dev.sentinelrelay.consul;
 
+import dev.sentinelrelay.RelayObserver;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.ConsulConfig;
 import dev.sentinelrelay.configuration.ConsulConfig.ConsulTarget;
@@ -27,6 +28,7 @@ public final class ConsulSync {
     private final DeadLetters deadLetters;
     /** master -> {@link Routing#holding()} known to be in the catalog. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
+    private volatile RelayObserver observer = RelayObserver.NONE;
 
     public ConsulSync(ConsulConfig config, DeadLetters deadLetters) {
         this.config = config;
@@ -84,6 +86,11 @@ public final class ConsulSync {
         LOG.info("consul updated: {} {} -> {} (service {} on node {}) {} ms after {}", routing.name(),
                 before == null ? "?" : before, routing.fenced() ? "deregistered, " + routing.holding() : routing.holding(),
                 target.service(), target.node(), String.format("%.1f", millis), routing.trigger());
+        observer.destinationSettled(DESTINATION, routing, null);
+    }
+
+    public void observe(RelayObserver observer) {
+        this.observer = observer;
     }
 
     /** Before each retry: the failure, token masked (Camel's own retry line would print the token). */
@@ -107,6 +114,7 @@ public final class ConsulSync {
         deadLetters.store(DESTINATION + " (" + config.url() + ")", details);
         LOG.error("consul update failed after retries: {} at {}: {} (to hold {} after {})", routing.name(), config.url(),
                 reason, routing.holding(), routing.trigger());
+        observer.destinationSettled(DESTINATION, routing, reason);
         return reason;
     }
 

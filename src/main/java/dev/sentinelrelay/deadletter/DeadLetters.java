@@ -1,15 +1,20 @@
 package dev.sentinelrelay.deadletter;
 
+import dev.sentinelrelay.RelayObserver;
+
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -20,10 +25,12 @@ import java.util.stream.Stream;
 public final class DeadLetters {
 
     public static final String FILE = "dead-letters.jsonl";
+    /** Held while the file is appended to or rewritten, by the relay and by {@code bin/relay replay} alike. */
+    static final String LOCK = "dead-letters.lock";
 
     private final Path file;
-    /** Entries in the file, those of earlier runs included (for the metrics). */
-    private final AtomicLong size = new AtomicLong();
+    private final Path lock;
+    private volatile RelayObserver observer = RelayObserver.NONE;
 
     /** Creates the directory if needed; throws {@link UncheckedIOException} when it cannot be written. */
     public DeadLetters(Path dir) {
@@ -36,18 +43,21 @@ public final class DeadLetters {
             throw new UncheckedIOException(e.getMessage(), e);
         }
         this.file = dir.resolve(FILE);
-        if (Files.exists(file)) {
-            try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
-                size.set(lines.filter(l -> !l.isBlank()).count());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-            }
-        }
+        this.lock = dir.resolve(LOCK);
     }
 
-    /** How many entries the store holds. */
-    public long size() {
-        return size.get();
+    /** How many entries the store holds now (for the metrics; bin/relay replay may have taken some). */
+    public synchronized long size() {
+        try (FileChannel held = locked()) {
+            if (!Files.exists(file)) {
+                return 0;
+            }
+            try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+                return lines.filter(l -> !l.isBlank()).count();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     public Path file() {
@@ -60,12 +70,52 @@ public final class DeadLetters {
         entry.put("time", Instant.now().toString());
         entry.put("destination", destination);
         entry.putAll(details);
-        try {
+        try (FileChannel held = locked()) {
             Files.writeString(file, json(entry) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
-            size.incrementAndGet();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write dead letter to " + file + ": " + e.getMessage(), e);
+        }
+        observer.deadLettered(destination, details);
+    }
+
+    public void observe(RelayObserver observer) {
+        this.observer = observer;
+    }
+
+    /**
+     * Removes the entries {@code taken} accepts and returns them (each line as written); the rest stay. The file
+     * is rewritten atomically, so a crash leaves either all entries or the remaining ones.
+     */
+    public synchronized List<String> take(Predicate<String> taken) {
+        try (FileChannel held = locked()) {
+            if (!Files.exists(file)) {
+                return List.of();
+            }
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            List<String> out = lines.stream().filter(l -> !l.isBlank() && taken.test(l)).toList();
+            if (!out.isEmpty()) {
+                Path tmp = file.resolveSibling(FILE + ".tmp");
+                List<String> kept = lines.stream().filter(l -> !out.contains(l)).toList();
+                Files.write(tmp, kept, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** An exclusive lock on the lock file, across processes; released when the channel is closed. */
+    private FileChannel locked() throws IOException {
+        FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            channel.lock();
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
     }
 

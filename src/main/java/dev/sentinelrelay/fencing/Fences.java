@@ -1,5 +1,6 @@
 package dev.sentinelrelay.fencing;
 
+import dev.sentinelrelay.RelayObserver;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
@@ -41,6 +42,7 @@ public final class Fences implements AutoCloseable {
     private final Map<String, Fence> fences = new ConcurrentHashMap<>();
     /** The last master verified for each name: what a fence protects. */
     private final Map<String, HostPort> verified = new ConcurrentHashMap<>();
+    private volatile RelayObserver observer = RelayObserver.NONE;
     private final ScheduledThreadPoolExecutor expiry = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "fence-expiry");
         t.setDaemon(true);
@@ -128,12 +130,13 @@ public final class Fences implements AutoCloseable {
             if (fence != null && fences.remove(name, fence)) {
                 LOG.info("fence on {} {} lifted: {} verified", name, fence.master(), verdict.master());
             }
-            verified.put(name, verdict.master());
+            observer.verified(verdict, verified.put(name, verdict.master()));
             return Routing.route(verdict.trigger(), verdict.master());
         }
         if (fence != null) {
             return Routing.fence(verdict.trigger(), fence.master(), fence.reason());
         }
+        observer.refused(verdict, verified.get(name));
         return Routing.none(verdict.trigger(), verdict.refusal() + " votes " + verdict.votes());
     }
 
@@ -151,6 +154,10 @@ public final class Fences implements AutoCloseable {
         expiry.schedule(() -> resolve.accept(Trigger.reconcile(trigger.master())),
                 timeout.toMillis() + 10, TimeUnit.MILLISECONDS);
         return Routing.fence(trigger, master, reason);
+    }
+
+    public void observe(RelayObserver observer) {
+        this.observer = observer;
     }
 
     @Override

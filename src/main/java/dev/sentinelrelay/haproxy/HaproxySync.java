@@ -1,6 +1,7 @@
 package dev.sentinelrelay.haproxy;
 
 import dev.sentinelrelay.RelayHealth;
+import dev.sentinelrelay.RelayObserver;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.deadletter.DeadLetters;
@@ -37,6 +38,7 @@ public final class HaproxySync {
     private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
     /** endpoint/master pairs the relay has written to since start-up. */
     private final Set<String> written = ConcurrentHashMap.newKeySet();
+    private volatile RelayObserver observer = RelayObserver.NONE;
 
     public HaproxySync(RelayConfig config, RelayHealth health, DeadLetters deadLetters, RuntimeApi runtimeApi) {
         this.config = config;
@@ -165,6 +167,11 @@ public final class HaproxySync {
         LOG.info("haproxy updated: {} {} -> {} on {} ({}) {} ms after {}", task.routing().name(),
                 before == null ? "?" : before, task.routing().holding(), task.endpoint().id(), task.endpoint(),
                 String.format("%.1f", millis), task.routing().trigger());
+        observer.destinationSettled(task.endpoint().id(), task.routing(), null);
+    }
+
+    public void observe(RelayObserver observer) {
+        this.observer = observer;
     }
 
     /**
@@ -182,6 +189,7 @@ public final class HaproxySync {
         deadLetters.store(task.endpoint().id() + " (" + task.endpoint() + ")", details);
         LOG.error("haproxy update failed after retries: {}: {} (to hold {} after {})", task, reason(cause),
                 task.routing().holding(), task.routing().trigger());
+        observer.destinationSettled(task.endpoint().id(), task.routing(), reason(cause));
         return reason(cause);
     }
 

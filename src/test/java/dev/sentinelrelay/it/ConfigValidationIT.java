@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The runnable jar refuses an invalid configuration: exit code 2 and one line that names the key. */
@@ -68,6 +69,22 @@ class ConfigValidationIT {
         assertRefused(write(props), expectedKey);
     }
 
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "relay.alerts.ops.type|pager",
+            "relay.alerts.ops.url|hooks.example.com/secret-path",
+            "relay.alerts.ops.attempts|0",
+            "relay.alerts.templates|/nonexistent/templates",
+    })
+    void invalidAlertChannelExitsWithCode2NamingTheKeyAndNotTheUrl(String key, String value) throws Exception {
+        Map<String, String> props = RelayConfigTest.valid();
+        props.put("relay.alerts.channels", "ops");
+        props.put("relay.alerts.ops.type", "slack");
+        props.put("relay.alerts.ops.url", "https://hooks.example.com/services/secret-path");
+        props.put(key, value);
+        assertRefused(write(props), key);
+    }
+
     @Test
     void missingFileExitsWithCode2NamingTheFile() throws Exception {
         assertRefused(dir.resolve("does-not-exist.properties"), dir.resolve("does-not-exist.properties").toString());
@@ -86,6 +103,7 @@ class ConfigValidationIT {
         List<String> lines = relay.logText().lines().filter(l -> !l.isBlank()).toList();
         assertEquals(1, lines.size(), "exactly one line: " + lines);
         assertTrue(lines.get(0).startsWith("sentinel-relay: configuration error: " + key + ": "), lines.get(0));
+        assertFalse(lines.get(0).contains("secret-path"), "a webhook URL is never printed: " + lines.get(0));
     }
 
     private ManagedProcess launch(Path config, Map<String, String> env) {

@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A test server that speaks enough RESP to pass for a sentinel: it accepts SUBSCRIBE, answers
- * {@code SENTINEL get-master-addr-by-name} as "unknown master", and publishes whatever the test tells it to,
+ * {@code SENTINEL get-master-addr-by-name} as "unknown master" (or, once told to lie, with a wrong address), and
+ * publishes whatever the test tells it to,
  * including payloads a real sentinel would never send (clients cannot PUBLISH on a real sentinel's channels).
  */
 final class FakeSentinel implements AutoCloseable {
@@ -23,9 +24,11 @@ final class FakeSentinel implements AutoCloseable {
     private final ServerSocket server;
     private final Set<Socket> subscribers = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    /** What it answers to SENTINEL get-master-addr-by-name; null: "unknown master". */
+    private volatile String[] claimedMaster;
 
     FakeSentinel() throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        server = new ServerSocket(Sandbox.freePort(), 50, InetAddress.getLoopbackAddress());
         acceptor = new Thread(this::acceptLoop, "fake-sentinel");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -33,6 +36,11 @@ final class FakeSentinel implements AutoCloseable {
 
     int port() {
         return server.getLocalPort();
+    }
+
+    /** From now on, a lying sentinel: it names this server as the master of every master name. */
+    void claimMaster(String host, int port) {
+        claimedMaster = new String[]{host, String.valueOf(port)};
     }
 
     boolean hasSubscriber() {
@@ -93,7 +101,9 @@ final class FakeSentinel implements AutoCloseable {
             case "UNSUBSCRIBE":
                 return confirmations("unsubscribe", command);
             case "SENTINEL":
-                return "*-1\r\n".getBytes(StandardCharsets.UTF_8);
+                String[] claimed = claimedMaster;
+                boolean addrQuery = command.size() > 1 && command.get(1).equalsIgnoreCase("get-master-addr-by-name");
+                return addrQuery && claimed != null ? array(List.of(claimed)) : "*-1\r\n".getBytes(StandardCharsets.UTF_8);
             default:
                 return ("-ERR unknown command '" + name + "'\r\n").getBytes(StandardCharsets.UTF_8);
         }

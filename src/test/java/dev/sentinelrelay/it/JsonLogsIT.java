@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code relay.log.format=json}: every line the relay prints is one JSON object, and no configured secret appears in
- * it: the Redis and sentinel password, the API token, and a Consul token that the Consul client puts in the URL of
+ * it: the Redis and sentinel password, the API token, a webhook URL's path, and a Consul token that the Consul client puts in the URL of
  * the failures it reports (the Consul double refuses it with 403, so every update is retried and dead-lettered).
  */
 class JsonLogsIT extends SandboxIT {
@@ -26,6 +26,8 @@ class JsonLogsIT extends SandboxIT {
     private static final String PASSWORD = "json-redis-pass-71d";
     private static final String API_TOKEN = "json-api-token-0c4f2e";
     private static final String CONSUL_TOKEN = "json-consul-token-9a8b";
+    /** The secret part of a webhook URL (nothing listens there: every alert fails and is retried). */
+    private static final String WEBHOOK_PATH = "/hooks/T0JSON/B0LOGS/webhook-secret-3e7f";
     private static final ObjectMapper JSON = new ObjectMapper();
     private ConsulDouble consul;
 
@@ -35,7 +37,9 @@ class JsonLogsIT extends SandboxIT {
         sandbox = Sandbox.start(PASSWORD);
         relay = Relay.start(sandbox, Map.of("relay.log.format", "json", "relay.sentinel.password", PASSWORD,
                 "relay.redis.password", PASSWORD, "relay.api.token", API_TOKEN,
-                "relay.consul.url", consul.url(), "relay.consul.token", CONSUL_TOKEN),
+                "relay.consul.url", consul.url(), "relay.consul.token", CONSUL_TOKEN,
+                "relay.alerts.channels", "ops", "relay.alerts.ops.type", "webhook",
+                "relay.alerts.ops.url", "http://127.0.0.1:" + Sandbox.freePort() + WEBHOOK_PATH),
                 Map.of("Authorization", "Bearer " + API_TOKEN));
     }
 
@@ -58,7 +62,7 @@ class JsonLogsIT extends SandboxIT {
         assertTrue(failure.get("message").asText().contains("403") && failure.get("message").asText().contains("******"),
                 failure.toString());
         String log = relay.log();
-        for (String secret : List.of(PASSWORD, API_TOKEN, CONSUL_TOKEN)) {
+        for (String secret : List.of(PASSWORD, API_TOKEN, CONSUL_TOKEN, WEBHOOK_PATH, "webhook-secret-3e7f")) {
             assertFalse(log.contains(secret), "the log shows " + secret);
         }
         sandbox.awaitSentinelsSettled();

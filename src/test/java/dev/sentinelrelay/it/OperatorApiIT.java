@@ -32,6 +32,7 @@ class OperatorApiIT extends SandboxIT {
 
     static final String PASSWORD = "redis-pass-4c1e7";
     static final String TOKEN = "api-token-9f3a5b7c1d";
+    private static final String WEBHOOK_PATH = "/hooks/T0API/B0CONF/webhook-secret-8c2d";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -39,7 +40,9 @@ class OperatorApiIT extends SandboxIT {
     void start() throws Exception {
         sandbox = Sandbox.start(PASSWORD);
         relay = Relay.start(sandbox, Map.of("relay.sentinel.password", PASSWORD, "relay.redis.password", PASSWORD,
-                "relay.api.token", TOKEN), Map.of("Authorization", "Bearer " + TOKEN));
+                "relay.api.token", TOKEN, "relay.alerts.channels", "ops", "relay.alerts.ops.type", "webhook",
+                "relay.alerts.ops.url", "http://127.0.0.1:" + Sandbox.freePort() + WEBHOOK_PATH),
+                Map.of("Authorization", "Bearer " + TOKEN));
     }
 
     static HttpResponse<String> get(Relay relay, String path, String token) throws IOException, InterruptedException {
@@ -152,8 +155,10 @@ class OperatorApiIT extends SandboxIT {
             String body = body(path);
             assertFalse(body.contains(PASSWORD), path + " shows the password");
             assertFalse(body.contains(TOKEN), path + " shows the token");
+            assertFalse(body.contains("webhook-secret-8c2d"), path + " shows the webhook URL");
         }
         assertFalse(relay.log().contains(PASSWORD), "the log shows the password");
         assertFalse(relay.log().contains(TOKEN), "the log shows the token");
+        assertFalse(relay.log().contains("webhook-secret-8c2d"), "the log shows the webhook URL");
     }
 }

@@ -39,6 +39,10 @@ final class Relay implements AutoCloseable {
         return new Relay(start(config, log, Map.of()), apiPort, config, Map.of());
     }
 
+    Path config() {
+        return config;
+    }
+
     /** relay.data.dir of the configuration the relay runs on (where its dead letters are). */
     Path dataDir() throws IOException {
         Properties properties = new Properties();

@@ -41,6 +41,8 @@ import static org.awaitility.Awaitility.await;
 final class Sandbox implements AutoCloseable {
 
     static final String MASTER = "mymaster";
+    /** The second master of a two-master sandbox ({@link #startTwoMasters()}): two nodes of its own. */
+    static final String OTHER = "othermaster";
     static final Path HOME = Path.of(System.getProperty("relay.home", "."));
     private static final Duration SETTLE = Duration.ofSeconds(60);
     private static final Random RANDOM = new Random();
@@ -52,6 +54,12 @@ final class Sandbox implements AutoCloseable {
     final String password;
     final List<Integer> redisPorts = new ArrayList<>();
     final List<Integer> sentinelPorts = new ArrayList<>();
+    /** The other master's nodes, its first master first; empty unless two masters. */
+    final List<Integer> otherPorts = new ArrayList<>();
+    /** The other master's frontend on HAProxy instance 1; 0 unless two masters. */
+    int otherFrontendPort;
+    /** An extra HAProxy config file (-f) with the other master's frontend and backend; null unless two masters. */
+    private Path otherConfig;
     final HaproxyMode mode;
     /** Instance 1's frontend, admin port and admin socket (see the per-instance methods for the others). */
     final int frontendPort = freePort();
@@ -84,13 +92,38 @@ final class Sandbox implements AutoCloseable {
 
     /** Likewise, with HAProxy started from the {@code mode}'s config; node 1 is the first master. */
     static Sandbox start(String password, HaproxyMode mode) throws IOException {
-        Sandbox s = new Sandbox(password, mode);
+        return startAll(new Sandbox(password, mode));
+    }
+
+    /**
+     * A sandbox following two masters with the same sentinels: mymaster on three nodes as usual, and othermaster on
+     * two more, with its own frontend and backend on HAProxy (addr mode, from an extra config file).
+     */
+    static Sandbox startTwoMasters() throws IOException {
+        Sandbox s = new Sandbox(null, HaproxyMode.ADDR);
+        s.otherPorts.addAll(List.of(freePort(), freePort()));
+        s.otherFrontendPort = freePort();
+        s.otherConfig = s.dir.resolve("othermaster.cfg");
+        Files.writeString(s.otherConfig, String.join("\n",
+                "frontend redis_" + OTHER,
+                "    bind \"${FRONTEND2_ADDR}\"",
+                "    default_backend redis_" + OTHER,
+                "backend redis_" + OTHER,
+                "    server master \"${INITIAL_MASTER2}\"", ""));
+        return startAll(s);
+    }
+
+    private static Sandbox startAll(Sandbox s) throws IOException {
         try {
             int master = s.redisPorts.get(0);
             for (int port : s.redisPorts) {
                 s.startRedis(port, port == master ? null : master);
             }
-            await("replicas in sync").atMost(SETTLE).until(() -> s.redisPorts.stream().skip(1)
+            for (int port : s.otherPorts) {
+                s.startRedis(port, port == s.otherPorts.get(0) ? null : s.otherPorts.get(0));
+            }
+            await("replicas in sync").atMost(SETTLE).until(() -> Stream.concat(s.redisPorts.stream().skip(1),
+                            s.otherPorts.stream().skip(1))
                     .allMatch(p -> s.info(p, "replication").contains("master_link_status:up")));
             for (int port : s.sentinelPorts) {
                 s.writeSentinelConfig(port, master);
@@ -135,6 +168,10 @@ final class Sandbox implements AutoCloseable {
                 "sentinel down-after-milliseconds " + MASTER + " 1000",
                 "sentinel failover-timeout " + MASTER + " 10000",
                 "sentinel parallel-syncs " + MASTER + " 1",
+                otherPorts.isEmpty() ? "" : String.join("\n",
+                        "sentinel monitor " + OTHER + " 127.0.0.1 " + otherPorts.get(0) + " 2",
+                        "sentinel down-after-milliseconds " + OTHER + " 1000",
+                        "sentinel failover-timeout " + OTHER + " 10000"),
                 password == null ? "" : String.join("\n",
                         "requirepass " + password,
                         "sentinel auth-pass " + MASTER + " " + password,
@@ -159,7 +196,9 @@ final class Sandbox implements AutoCloseable {
             await("sentinels settled").atMost(SETTLE).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
                     sentinelPorts.stream().allMatch(p -> {
                         try (Jedis j = jedis(p)) {
-                            return healthyReplicas(j) == 2 && j.sentinelSentinels(MASTER).size() == 2;
+                            return healthyReplicas(j, MASTER) == 2 && j.sentinelSentinels(MASTER).size() == 2
+                                    && (otherPorts.isEmpty()
+                                    || healthyReplicas(j, OTHER) == 1 && j.sentinelSentinels(OTHER).size() == 2);
                         }
                     }));
         } catch (ConditionTimeoutException e) {
@@ -193,8 +232,8 @@ final class Sandbox implements AutoCloseable {
         }
     }
 
-    private static long healthyReplicas(Jedis sentinel) {
-        return sentinel.sentinelReplicas(MASTER).stream()
+    private static long healthyReplicas(Jedis sentinel, String master) {
+        return sentinel.sentinelReplicas(master).stream()
                 .filter(r -> !r.get("flags").contains("down") && !r.get("flags").contains("disconnected")
                         && "0".equals(r.getOrDefault("master-link-down-time", "0")))
                 .count();
@@ -202,10 +241,14 @@ final class Sandbox implements AutoCloseable {
 
     /** The master a majority of the sentinels names now. */
     int sentinelMasterPort() {
+        return sentinelMasterPort(MASTER);
+    }
+
+    int sentinelMasterPort(String name) {
         Map<Integer, Integer> votes = new HashMap<>();
         for (int p : sentinelPorts) {
             try (Jedis j = jedis(p)) {
-                List<String> addr = j.sentinelGetMasterAddrByName(MASTER);
+                List<String> addr = j.sentinelGetMasterAddrByName(name);
                 votes.merge(Integer.parseInt(addr.get(1)), 1, Integer::sum);
             } catch (RuntimeException e) {
                 // an unreachable sentinel does not vote
@@ -224,15 +267,20 @@ final class Sandbox implements AutoCloseable {
     /** Runs SENTINEL FAILOVER and waits until a majority names a new master; returns its port. */
     int failover() {
         int before = sentinelMasterPort();
-        await("SENTINEL FAILOVER accepted").atMost(SETTLE).pollInterval(Duration.ofMillis(500)).until(() -> {
+        requestFailover(MASTER);
+        return awaitNewMaster(before);
+    }
+
+    /** Runs SENTINEL FAILOVER for {@code name} until a sentinel accepts it; does not wait for the new master. */
+    void requestFailover(String name) {
+        await("SENTINEL FAILOVER " + name + " accepted").atMost(SETTLE).pollInterval(Duration.ofMillis(500)).until(() -> {
             try (Jedis j = jedis(sentinelPorts.get(0))) {
-                j.sentinelFailover(MASTER);
+                j.sentinelFailover(name);
                 return true;
             } catch (JedisDataException e) { // INPROG or NOGOODSLAVE right after a previous failover
                 return false;
             }
         });
-        return awaitNewMaster(before);
     }
 
     int awaitNewMaster(int before) {
@@ -420,17 +468,27 @@ final class Sandbox implements AutoCloseable {
     private void launch(Haproxy h) {
         Path cfg = mode.config();
         Map<String, String> env = haproxyEnv(h);
-        ManagedProcess check = ManagedProcess.start(h.name() + " -c", List.of("haproxy", "-c", "-f", cfg.toString()),
+        List<String> files = new ArrayList<>(List.of("-f", cfg.toString()));
+        if (otherConfig != null) {
+            files.addAll(List.of("-f", otherConfig.toString()));
+            env.put("FRONTEND2_ADDR", "127.0.0.1:" + (h.number == 1 ? otherFrontendPort : freePort()));
+            env.put("INITIAL_MASTER2", "127.0.0.1:" + otherPorts.get(0));
+        }
+        List<String> check = new ArrayList<>(List.of("haproxy", "-c"));
+        check.addAll(files);
+        ManagedProcess checked = ManagedProcess.start(h.name() + " -c", check,
                 dir, dir.resolve(h.name() + "-check.log"), env);
         try {
-            if (check.awaitExit(30) != 0) {
-                throw new IllegalStateException("haproxy -c rejected " + cfg + ": " + check.logText());
+            if (checked.awaitExit(30) != 0) {
+                throw new IllegalStateException("haproxy -c rejected " + files + ": " + checked.logText());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        h.process = ManagedProcess.start(h.name(), List.of("haproxy", "-db", "-f", cfg.toString()),
+        List<String> run = new ArrayList<>(List.of("haproxy", "-db"));
+        run.addAll(files);
+        h.process = ManagedProcess.start(h.name(), run,
                 dir, dir.resolve(h.name() + ".log"), env);
         await(h.name() + " up").atMost(SETTLE).ignoreExceptions().failFast(h.name() + " exited", () -> !h.process.alive())
                 .until(() -> haproxyCommand(h.number, "show info").contains("Name: HAProxy"));
@@ -580,6 +638,11 @@ final class Sandbox implements AutoCloseable {
                 props.put(key + "backends", String.join(",", redisPorts.stream().map(this::nodeBackend).toList()));
                 props.put(key + "reject-backend", "redis_reject");
             }
+        }
+        if (!otherPorts.isEmpty()) {
+            props.put("relay.masters", MASTER + "," + OTHER);
+            props.put("relay.haproxy." + OTHER + ".backend", "redis_" + OTHER);
+            props.put("relay.haproxy." + OTHER + ".server", "master");
         }
         props.put("relay.reconcile.interval", "2s");
         props.put("relay.api.port", String.valueOf(apiPort));

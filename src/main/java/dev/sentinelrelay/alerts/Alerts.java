@@ -1,0 +1,241 @@
+package dev.sentinelrelay.alerts;
+
+import dev.sentinelrelay.RelayObserver;
+import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.sentinel.SentinelEvent;
+import dev.sentinelrelay.sentinel.Trigger;
+import dev.sentinelrelay.sentinel.VerificationPendingException;
+import dev.sentinelrelay.sentinel.Verdict;
+import dev.sentinelrelay.sentinel.Vote;
+import dev.sentinelrelay.sentinel.VoteTally;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Turns what the relay sees and does into alerts and hands them to the alert route (which deduplicates, groups
+ * and delivers them). A failover alert is raised once every destination has the new master, or failed, or after
+ * {@link #FAILOVER_REPORT_DEADLINE}, so it can say what was updated and how fast.
+ */
+public final class Alerts implements RelayObserver, AutoCloseable {
+
+    static final Duration FAILOVER_REPORT_DEADLINE = Duration.ofSeconds(30);
+
+    private final List<String> destinations;
+    private final int sentinels;
+    private final Consumer<Alert> sink;
+    private final Map<String, Failover> failovers = new ConcurrentHashMap<>();
+    private final ScheduledThreadPoolExecutor deadline = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "failover-report");
+        t.setDaemon(true);
+        return t;
+    });
+    private Boolean majority;
+
+    /**
+     * @param destinations every destination a routing goes to (HAProxy endpoint ids, "consul")
+     * @param sentinels    how many sentinels are configured
+     * @param sink         queues an alert for delivery; must not block
+     */
+    public Alerts(List<String> destinations, int sentinels, Consumer<Alert> sink) {
+        this.destinations = List.copyOf(destinations);
+        this.sentinels = sentinels;
+        this.sink = sink;
+    }
+
+    /** {@code +odown}, {@code -odown} and {@code +tilt} from one sentinel (each sentinel publishes its own). */
+    public void sentinelEvent(SentinelEvent event) {
+        switch (event.type()) {
+            case "+odown" -> raise(AlertKind.MASTER_DOWN, event.master(),
+                    event.master() + " " + event.instance() + " is objectively down (" + event.sentinel()
+                            + " and a quorum agree); Sentinel should fail over",
+                    details("address", event.instance(), "reported by", event.sentinel()),
+                    downKey(event.master(), event.instance()), null);
+            case "-odown" -> raise(AlertKind.MASTER_RECOVERED, event.master(),
+                    event.master() + " " + event.instance() + " is no longer objectively down",
+                    details("address", event.instance(), "reported by", event.sentinel()),
+                    "up/" + event.master() + "/" + event.instance(), downKey(event.master(), event.instance()));
+            case "+tilt" -> raise(AlertKind.SENTINEL_TILT, null,
+                    event.sentinel() + " entered TILT mode: it acts on nothing for 30 s (clock jump or overload)",
+                    details("sentinel", event.sentinel()), "tilt/" + event.sentinel(), null);
+            default -> {
+                // other events are not alerted
+            }
+        }
+    }
+
+    @Override
+    public void verified(Verdict verdict, HostPort previous) {
+        if (previous == null || previous.equals(verdict.master())) {
+            return;
+        }
+        String agreeing = verdict.votes().stream().filter(v -> verdict.master().equals(v.master()))
+                .map(Vote::sentinel).collect(Collectors.joining(", "));
+        Failover f = new Failover(verdict.name(), previous, verdict.master(), agreeing, verdict.trigger());
+        Failover superseded = failovers.put(verdict.name(), f);
+        if (superseded != null) {
+            report(superseded);
+        }
+        deadline.schedule(() -> report(f), FAILOVER_REPORT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A refusal is alerted when it refuses a change: a {@code +switch-master} the relay could not verify, or a
+     * majority naming another server than the current master. The current master being unreachable is the
+     * master-down alert's business; no reachable majority is the majority-lost alert's.
+     */
+    @Override
+    public void refused(Verdict verdict, HostPort current) {
+        Optional<HostPort> candidate = VoteTally.majority(verdict.votes(), sentinels);
+        boolean switchMaster = verdict.trigger().event() != null && verdict.trigger().event().isSwitchMaster();
+        if (!switchMaster && (candidate.isEmpty() || candidate.get().equals(current))) {
+            return;
+        }
+        String name = verdict.name();
+        // one alert per refused claim: what the +switch-master announced, or what the majority named
+        String claim = switchMaster ? String.valueOf(verdict.trigger().event().promoted())
+                : candidate.map(String::valueOf).orElse("none");
+        // an unconfirmed +switch-master may come with the current master verified again: that is the reason
+        String why = verdict.verified() ? "a majority of sentinels names " + verdict.master() + ", which answers ROLE master"
+                : verdict.refusal();
+        raise(AlertKind.CHANGE_REFUSED, name,
+                name + ": not routing to " + (switchMaster ? claim + " (announced by " + verdict.trigger().event().sentinel() + ")"
+                        : candidate.map(String::valueOf).orElse("any server")) + ": " + why
+                        + "; clients stay on " + (current == null ? "what HAProxy holds" : current),
+                details("current master", current, "candidate", candidate.orElse(null), "refusal", why,
+                        "sentinels said", verdict.votes(), "trigger", verdict.trigger()),
+                "refused/" + name + "/" + claim, null);
+    }
+
+    /** The +switch-master the relay kept verifying was never confirmed (see routes/30-resolve.yaml). */
+    public void notConfirmed(Exception pending) {
+        if (pending instanceof VerificationPendingException p) {
+            refused(p.verdict(), null);
+        }
+    }
+
+    @Override
+    public synchronized void sentinelsAnswered(long reachable, int needed) {
+        boolean reached = reachable >= needed;
+        Boolean before = majority;
+        majority = reached;
+        if (before == null ? !reached : before != reached) {
+            String counts = reachable + " of " + sentinels + " sentinels answer (majority " + needed + ")";
+            if (reached) {
+                raise(AlertKind.MAJORITY_REGAINED, null, "sentinel majority regained: " + counts,
+                        details("sentinels answering", reachable), "majority-regained", "majority");
+            } else {
+                raise(AlertKind.MAJORITY_LOST, null, "sentinel majority lost: " + counts
+                        + "; the relay changes nothing until a majority answers", details("sentinels answering", reachable),
+                        "majority", null);
+            }
+        }
+    }
+
+    @Override
+    public void destinationSettled(String destination, Routing routing, String failure) {
+        Failover f = failovers.get(routing.name());
+        if (f == null || routing.fenced() || !f.now.equals(routing.master())) {
+            return;
+        }
+        double millis = (System.nanoTime() - f.trigger.receivedNanos()) / 1e6;
+        String after = f.trigger.type() != null ? f.trigger.type() : f.trigger.promoted() != null ? "the promotion" : "reconcile";
+        f.results.put(destination, failure == null ? String.format("updated %.1f ms after %s", millis, after) : "FAILED: " + failure);
+        if (f.results.keySet().containsAll(destinations)) {
+            report(f);
+        }
+    }
+
+    @Override
+    public void deadLettered(String destination, Map<String, String> details) {
+        if (destination.startsWith(AlertOutbox.DESTINATION_PREFIX) && "true".equals(details.get(AlertOutbox.ABOUT_ALERTS))) {
+            return; // an alert about failing alert channels that failed too: no alert about it, no loop
+        }
+        String master = details.get("master");
+        String channel = destination.startsWith(AlertOutbox.DESTINATION_PREFIX)
+                ? destination.substring(AlertOutbox.DESTINATION_PREFIX.length()) : null;
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("destination", destination);
+        details.forEach((k, v) -> {
+            if (!AlertOutbox.ALERTS.equals(k) && !AlertOutbox.ABOUT_ALERTS.equals(k)) {
+                facts.put(k, v);
+            }
+        });
+        if (channel != null) {
+            facts.put(AlertOutbox.CHANNEL, channel);
+        }
+        raise(AlertKind.DELIVERY_FAILED, master, destination + " failed after its retries"
+                        + (master == null ? "" : " for " + master) + ": " + details.get("reason") + "; dead-lettered",
+                facts, "dead/" + destination + "/" + master, null);
+    }
+
+    private void report(Failover f) {
+        if (!failovers.remove(f.name, f)) {
+            return;
+        }
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("old master", f.old);
+        facts.put("new master", f.now);
+        facts.put("verified by sentinels", f.agreeing);
+        facts.put("trigger", String.valueOf(f.trigger));
+        for (String d : destinations) {
+            facts.put(d, f.results.getOrDefault(d, "not confirmed within " + FAILOVER_REPORT_DEADLINE.toSeconds() + " s"));
+        }
+        long updated = f.results.values().stream().filter(r -> r.startsWith("updated")).count();
+        raise(AlertKind.FAILOVER, f.name, f.name + " failed over from " + f.old + " to " + f.now + "; "
+                        + updated + " of " + destinations.size() + " destinations updated",
+                facts, "failover/" + f.name + "/" + f.now, downKey(f.name, f.old));
+    }
+
+    private void raise(AlertKind kind, String master, String summary, Map<String, Object> facts, String key, String closes) {
+        Map<String, String> text = new LinkedHashMap<>();
+        facts.forEach((k, v) -> text.put(k, String.valueOf(v)));
+        sink.accept(Alert.of(kind, master, summary, text, key, closes));
+    }
+
+    private static String downKey(String master, HostPort address) {
+        return "down/" + master + "/" + address;
+    }
+
+    /** Facts in order from name/value pairs; null values are left out. */
+    private static Map<String, Object> details(Object... pairs) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < pairs.length; i += 2) {
+            if (pairs[i + 1] != null) {
+                out.put(String.valueOf(pairs[i]), pairs[i + 1]);
+            }
+        }
+        return out;
+    }
+
+    private static final class Failover {
+        final String name;
+        final HostPort old;
+        final HostPort now;
+        final String agreeing;
+        final Trigger trigger;
+        final Map<String, String> results = new ConcurrentHashMap<>();
+
+        Failover(String name, HostPort old, HostPort now, String agreeing, Trigger trigger) {
+            this.name = name;
+            this.old = old;
+            this.now = now;
+            this.agreeing = agreeing;
+            this.trigger = trigger;
+        }
+    }
+
+    @Override
+    public void close() {
+        deadline.shutdownNow();
+    }
+}
