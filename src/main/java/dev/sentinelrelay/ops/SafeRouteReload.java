@@ -104,12 +104,14 @@ public final class SafeRouteReload extends RouteWatcherReloadStrategy {
                 LOG.error("route reload refused: {}: {}; a new file, so nothing to put back", file, oneLine(e));
                 return;
             }
-            LOG.error("route reload refused: {}: {}; its last working version is put back", file, oneLine(e));
+            // put back first, then say so: once the line is in the log, the routes run again
             try {
                 PluginHelper.getRoutesLoader(getCamelContext())
                         .updateRoutes(List.of(ResourceHelper.fromString(resource.getLocation(), previous)));
+                LOG.error("route reload refused: {}: {}; its last working version is put back", file, oneLine(e));
             } catch (Exception again) {
-                LOG.error("route reload: putting back the last working version of {} failed too: {}", file, oneLine(again));
+                LOG.error("route reload refused: {}: {}; putting back its last working version failed too: {}", file,
+                        oneLine(e), oneLine(again));
             }
         }
     }
