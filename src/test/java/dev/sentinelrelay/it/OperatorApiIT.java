@@ -77,6 +77,11 @@ class OperatorApiIT extends SandboxIT {
         }
         assertEquals("pong", body("/api/ping"));
         assertEquals("UP", body("/health/live"));
+        // the status page alone is served without the token: static HTML that reads the API with it
+        HttpResponse<String> page = get(relay, "/", null);
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("<title>sentinel-relay status</title>"));
+        assertFalse(page.body().contains("127.0.0.1:" + sandbox.sentinelMasterPort()), "the page holds no data");
     }
 
     @Test
