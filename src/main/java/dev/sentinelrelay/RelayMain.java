@@ -214,7 +214,16 @@ public final class RelayMain {
         Alerts alerts = alerts(main, config, deadLetters, producer);
         fences.observe(alerts);
         health.observe(alerts);
-        deadLetters.observe(alerts);
+        // alert channels' failures are counted here; HAProxy's and Consul's by their routes (relayState)
+        deadLetters.observe(new RelayObserver() {
+            @Override
+            public void deadLettered(String destination, Map<String, String> details) {
+                alerts.deadLettered(destination, details);
+                if (destination.startsWith(AlertOutbox.DESTINATION_PREFIX)) {
+                    metrics.destinationFailed(destination);
+                }
+            }
+        });
         haproxySync.observe(alerts);
         consulSync.observe(alerts);
         main.bind("haproxySync", haproxySync);

@@ -39,7 +39,8 @@ class JsonLogsIT extends SandboxIT {
                 "relay.redis.password", PASSWORD, "relay.api.token", API_TOKEN,
                 "relay.consul.url", consul.url(), "relay.consul.token", CONSUL_TOKEN,
                 "relay.alerts.channels", "ops", "relay.alerts.ops.type", "webhook",
-                "relay.alerts.ops.url", "http://127.0.0.1:" + Sandbox.freePort() + WEBHOOK_PATH),
+                "relay.alerts.ops.url", "http://127.0.0.1:" + Sandbox.freePort() + WEBHOOK_PATH,
+                "relay.alerts.ops.attempts", "2"),
                 Map.of("Authorization", "Bearer " + API_TOKEN));
     }
 
@@ -49,6 +50,10 @@ class JsonLogsIT extends SandboxIT {
         sandbox.awaitClientsReach(newMaster);
         await("consul update dead-lettered").atMost(Duration.ofSeconds(60))
                 .until(() -> relay.count("consul update failed after retries") > 0);
+        // the webhook's alerts fail too, and are counted per channel like every other destination
+        await("alert channel failure counted").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                OperatorApiIT.get(relay, "/metrics", API_TOKEN).body().contains(
+                        "relay_destination_failures_total{destination=\"alert:ops\"}"));
 
         List<JsonNode> lines = new ArrayList<>();
         for (String line : relay.log().lines().filter(l -> !l.isBlank()).toList()) {
