@@ -127,7 +127,9 @@ class PackagingTest {
         Map<String, Path> mounts = mounts(relay);
         assertEquals(REPO.resolve("routes"), mounts.get("/app/routes"));
         Properties file = new Properties();
-        try (var in = Files.newBufferedReader(mounts.get("/app/config").resolve("application.properties"))) {
+        // the file alone is mounted, so the image's config/templates stays visible for alerts
+        assertEquals(null, mounts.get("/app/config"), "mounting a directory over /app/config hides the templates");
+        try (var in = Files.newBufferedReader(mounts.get("/app/config/application.properties"))) {
             file.load(in);
         }
         RelayConfig config = RelayConfig.from(new RelayProperties(file, Map.of(), new Properties()));
