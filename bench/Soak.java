@@ -1,0 +1,685 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * Soak and comparison, run by bench/soak on a sandbox it started with the relay and a second HAProxy configured
+ * with the plain tcp-check recipe (bench/tcp-check-recipe.cfg). Launched as a single-file program with the relay's
+ * shaded jar (for Jedis) on the class path.
+ *
+ * <p>Two writers, one through each HAProxy, write numbered keys at a fixed rate for the whole run while K failovers
+ * happen in a fixed rotation: graceful ({@code SENTINEL FAILOVER}), the master killed with SIGKILL (restarted once
+ * Sentinel switched, still believing it is master, as after a crash), the master frozen with SIGSTOP until Sentinel
+ * switched. A master timeline from the sentinels' own events and the signals sent here tells, for every
+ * acknowledged write, whether the server that acknowledged it was the master at that moment.
+ *
+ * <p>Arguments: sentinel ports, redis ports (redis-1,redis-2,redis-3), sandbox dir, relay frontend port, recipe
+ * frontend port, K, writes per second per writer, relay pid, file to write the result table to.
+ */
+public class Soak {
+
+    static final String MASTER = "mymaster";
+    static final String HOST = "127.0.0.1";
+    static final int REDIS_TIMEOUT_MS = 2000;
+    /** The writers' connect and read timeout: a frozen server costs a writer this much per attempt. */
+    static final int WRITE_TIMEOUT_MS = 300;
+    static final long SWITCH_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    static final long SETTLE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(90);
+    /** After the sentinels settled: the recipe's checks need rise 2 x inter 1 s to take a changed server in. */
+    static final long SETTLE_EXTRA_MS = 2500;
+    /** The target's margin over Sentinel's own window. */
+    static final long WINDOW_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    static final double MAX_LOST_PER_FAILOVER = 2;
+
+    enum Kind {
+        GRACEFUL("graceful"), SIGKILL("SIGKILL"), SIGSTOP("SIGSTOP");
+
+        final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 9) {
+            System.err.println("usage: Soak <sentinel-ports,...> <redis-ports,...> <sandbox-dir> <relay-frontend-port>"
+                    + " <recipe-frontend-port> <failovers> <writes-per-second> <relay-pid> <table-file>");
+            System.exit(2);
+        }
+        int[] sentinels = ports(args[0]);
+        int[] redis = ports(args[1]);
+        Path sandbox = Path.of(args[2]);
+        int relayFrontend = Integer.parseInt(args[3]);
+        int recipeFrontend = Integer.parseInt(args[4]);
+        int k = Integer.parseInt(args[5]);
+        int rate = Integer.parseInt(args[6]);
+        long relayPid = Long.parseLong(args[7]);
+        Path tableFile = Path.of(args[8]);
+
+        Timeline timeline = new Timeline(sentinels);
+        timeline.awaitSubscribed();
+        int initialMaster = awaitSettled(sentinels, 0);
+        Writer relay = new Writer("relay", relayFrontend, rate);
+        Writer recipe = new Writer("recipe", recipeFrontend, rate);
+        List<Failover> failovers = new ArrayList<>();
+        Exception aborted = null;
+        int master = initialMaster;
+        relay.start();
+        recipe.start();
+        try {
+            Thread.sleep(SETTLE_EXTRA_MS); // both writers on the master before the first failover
+            for (int i = 1; i <= k; i++) {
+                if (!Files.exists(Path.of("/proc/" + relayPid))) {
+                    throw new IllegalStateException("the relay (pid " + relayPid + ") is no longer running");
+                }
+                timeline.requireSubscribed();
+                Kind kind = Kind.values()[(i - 1) % Kind.values().length];
+                Failover failover = failover(i, kind, master, sentinels, redis, sandbox, timeline);
+                failovers.add(failover);
+                System.out.println(failover.describe());
+                master = failover.newPort;
+            }
+        } catch (Exception e) {
+            aborted = e;
+            System.out.println("ABORTED after " + failovers.size() + " of " + k + " failovers: " + e);
+        } finally {
+            relay.finish();
+            recipe.finish();
+        }
+        int finalMaster = aborted == null ? master : awaitSettled(sentinels, 0);
+        Result relayResult = new Result(relay, failovers, initialMaster, finalMaster);
+        Result recipeResult = new Result(recipe, failovers, initialMaster, finalMaster);
+        for (Failover f : failovers) {
+            System.out.println(String.format(Locale.ROOT, "failover %2d %-8s Sentinel %s | relay %s | recipe %s",
+                    f.number, f.kind.label, ms(f.sentinelWindow()), relayResult.describe(f), recipeResult.describe(f)));
+        }
+        String table = table(k, rate, failovers, relayResult, recipeResult);
+        Files.writeString(tableFile, table);
+        System.exit(aborted == null ? 0 : 1);
+    }
+
+    static int[] ports(String list) {
+        return Arrays.stream(list.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * One failover, as the master timeline needs it: until {@code lossNanos} the old master is the master, from
+     * {@code promotionNanos} on the new one, in between none. For a graceful failover the loss is the promotion;
+     * for a kill or freeze it is the moment the signal was delivered (taken after kill(1) returned, so that no
+     * write the old master really acknowledged is ever placed after it).
+     */
+    record Failover(int number, Kind kind, int oldPort, int newPort, long triggerNanos, long lossNanos,
+            long promotionNanos, long switchNanos) {
+
+        /** Sentinel's own write-unavailability: from the master's loss to the first +switch-master. */
+        long sentinelWindow() {
+            return switchNanos - lossNanos;
+        }
+
+        String describe() {
+            return String.format(Locale.ROOT, "failover %2d %-8s %d -> %d: promotion %s after the %s, first"
+                    + " +switch-master %s after the promotion", number, kind.label, oldPort, newPort,
+                    ms(promotionNanos - triggerNanos), kind == Kind.GRACEFUL ? "SENTINEL FAILOVER" : "signal",
+                    ms(switchNanos - promotionNanos));
+        }
+    }
+
+    static Failover failover(int number, Kind kind, int oldPort, int[] sentinels, int[] redis, Path sandbox,
+            Timeline timeline) throws Exception {
+        String name = "redis-" + (indexOf(redis, oldPort) + 1); // bin/sandbox's name for it: its pid file, dir, log
+        long trigger;
+        long signalled = 0;
+        Timeline.Event switched;
+        switch (kind) {
+            case GRACEFUL -> {
+                trigger = triggerFailover(sentinels[(number - 1) % sentinels.length]);
+                switched = timeline.awaitSwitch(trigger);
+            }
+            case SIGKILL -> {
+                trigger = System.nanoTime();
+                signal(sandbox, name, "KILL");
+                signalled = System.nanoTime();
+                switched = timeline.awaitSwitch(trigger);
+                restart(sandbox, name, oldPort);
+            }
+            default -> {
+                trigger = System.nanoTime();
+                signal(sandbox, name, "STOP");
+                signalled = System.nanoTime();
+                try {
+                    switched = timeline.awaitSwitch(trigger);
+                } finally {
+                    signal(sandbox, name, "CONT");
+                }
+            }
+        }
+        // The leader publishes +failover-state-wait-promotion right after it sent SLAVEOF NO ONE (its
+        // +failover-state-send-slaveof-noone comes a timer tick earlier, before anything was sent).
+        long promotion = timeline.first("+failover-state-wait-promotion", trigger, switched.nanos())
+                .or(() -> timeline.first("+promoted-slave", trigger, switched.nanos()))
+                .orElse(switched.nanos());
+        int newPort = Integer.parseInt(switched.message().split(" ")[4]);
+        awaitSettled(sentinels, newPort);
+        Thread.sleep(SETTLE_EXTRA_MS);
+        return new Failover(number, kind, oldPort, newPort, trigger, kind == Kind.GRACEFUL ? promotion : signalled,
+                promotion, switched.nanos());
+    }
+
+    static int indexOf(int[] ports, int port) {
+        for (int i = 0; i < ports.length; i++) {
+            if (ports[i] == port) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("the master " + port + " is none of the sandbox's " + Arrays.toString(ports));
+    }
+
+    /** kill -s SIG on the PID in bin/sandbox's pid file, after checking that it is a redis-server. */
+    static void signal(Path sandbox, String name, String signal) throws IOException, InterruptedException {
+        String pid = Files.readString(sandbox.resolve("pids/" + name + ".pid")).trim();
+        String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+        if (!cmdline.contains("redis-server")) {
+            throw new IllegalStateException(name + ": pid " + pid + " is not a redis-server (" + cmdline + ")");
+        }
+        run("kill", "-s", signal, pid);
+    }
+
+    /**
+     * Starts a killed server again, empty and still a master in its own eyes (as after a crash), with the options
+     * of bin/sandbox's start_redis, so that Sentinel has to turn it into a replica.
+     */
+    static void restart(Path sandbox, String name, int port) throws IOException, InterruptedException {
+        run("redis-server", "--port", String.valueOf(port), "--bind", HOST, "--dir", sandbox.resolve(name).toString(),
+                "--daemonize", "yes", "--pidfile", sandbox.resolve("pids/" + name + ".pid").toString(),
+                "--logfile", sandbox.resolve("logs/" + name + ".log").toString(), "--save", "", "--appendonly", "no");
+    }
+
+    static void run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " failed");
+        }
+    }
+
+    /** SENTINEL FAILOVER, retried with backoff while Sentinel says a failover is running or no replica is fit yet. */
+    static long triggerFailover(int sentinel) throws InterruptedException {
+        long deadline = System.nanoTime() + SWITCH_TIMEOUT_NANOS;
+        long backoffMillis = 100;
+        while (true) {
+            try (Jedis jedis = new Jedis(HOST, sentinel, REDIS_TIMEOUT_MS)) {
+                long sent = System.nanoTime();
+                jedis.sentinelFailover(MASTER);
+                return sent;
+            } catch (JedisDataException e) {
+                String message = String.valueOf(e.getMessage());
+                if (!(message.startsWith("INPROG") || message.startsWith("NOGOODSLAVE"))
+                        || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis) > deadline) {
+                    throw new IllegalStateException("SENTINEL FAILOVER on sentinel " + sentinel + ": " + message, e);
+                }
+                Thread.sleep(backoffMillis);
+                backoffMillis = Math.min(backoffMillis * 2, 2000);
+            }
+        }
+    }
+
+    /**
+     * Waits until every sentinel names the same master ({@code expected}, unless 0) and sees two healthy replicas
+     * (a killed master restarted and resynced included), so that the next failover finds a fit replica. Returns the
+     * master's port.
+     */
+    static int awaitSettled(int[] sentinels, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + SETTLE_TIMEOUT_NANOS;
+        String state = "";
+        while (System.nanoTime() < deadline) {
+            Set<String> masters = new HashSet<>();
+            StringBuilder seen = new StringBuilder();
+            boolean settled = true;
+            for (int port : sentinels) {
+                try (Jedis jedis = new Jedis(HOST, port, REDIS_TIMEOUT_MS)) {
+                    List<String> addr = jedis.sentinelGetMasterAddrByName(MASTER);
+                    long replicas = jedis.sentinelReplicas(MASTER).stream().filter(Soak::healthyReplica).count();
+                    masters.add(addr == null ? "none" : addr.get(1));
+                    seen.append(String.format(" [sentinel %d: master %s, %d healthy replicas]", port, addr, replicas));
+                    settled &= replicas == 2;
+                } catch (RuntimeException e) {
+                    seen.append(String.format(" [sentinel %d: %s]", port, e.getMessage()));
+                    settled = false;
+                }
+            }
+            state = seen.toString();
+            String master = masters.iterator().next();
+            if (settled && masters.size() == 1 && !master.equals("none")
+                    && (expected == 0 || master.equals(String.valueOf(expected)))) {
+                return Integer.parseInt(master);
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the sentinels did not settle within "
+                + TimeUnit.NANOSECONDS.toSeconds(SETTLE_TIMEOUT_NANOS) + " s:" + state);
+    }
+
+    /** A replica Sentinel would promote; a returning old master is listed as one before it reports the role. */
+    static boolean healthyReplica(Map<String, String> replica) {
+        String flags = replica.getOrDefault("flags", "");
+        return !flags.contains("s_down") && !flags.contains("disconnected")
+                && "0".equals(replica.get("master-link-down-time")) && "ok".equals(replica.get("master-link-status"))
+                && "slave".equals(replica.get("role-reported"));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** Every event every sentinel publishes, with its arrival time: one pattern subscriber thread per sentinel. */
+    static final class Timeline {
+        record Event(long nanos, int sentinel, String channel, String message) {
+        }
+
+        private final int[] sentinels;
+        private final Set<Integer> subscribed = ConcurrentHashMap.newKeySet();
+        private final List<Event> events = new CopyOnWriteArrayList<>();
+
+        Timeline(int[] sentinels) {
+            this.sentinels = sentinels;
+            for (int port : sentinels) {
+                Thread thread = new Thread(() -> subscribe(port), "sentinel-events-" + port);
+                thread.setDaemon(true); // ends with the program; no unsubscribe needed
+                thread.start();
+            }
+        }
+
+        private void subscribe(int port) {
+            JedisPubSub listener = new JedisPubSub() {
+                @Override
+                public void onPSubscribe(String pattern, int count) {
+                    subscribed.add(port);
+                }
+
+                @Override
+                public void onPMessage(String pattern, String channel, String message) {
+                    events.add(new Event(System.nanoTime(), port, channel, message));
+                }
+            };
+            try (Jedis jedis = new Jedis(HOST, port, REDIS_TIMEOUT_MS)) {
+                jedis.psubscribe(listener, "*");
+            } catch (RuntimeException e) {
+                System.out.println("  subscription to sentinel " + port + " lost: " + e.getMessage());
+            } finally {
+                subscribed.remove(port);
+            }
+        }
+
+        void awaitSubscribed() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (subscribed.size() < sentinels.length && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            requireSubscribed();
+        }
+
+        void requireSubscribed() {
+            if (subscribed.size() < sentinels.length) {
+                throw new IllegalStateException("subscribed to the events of sentinels " + subscribed + " only, of "
+                        + Arrays.toString(sentinels));
+            }
+        }
+
+        /** The arrival of the first {@code channel} event for our master in [from, to). */
+        Optional<Long> first(String channel, long from, long to) {
+            return events.stream().filter(e -> e.channel.equals(channel) && e.nanos >= from && e.nanos < to
+                    && e.message.contains(" @ " + MASTER + " ")).map(Event::nanos).min(Long::compare);
+        }
+
+        /** The first +switch-master for our master after {@code from}: "<master> <old ip> <old port> <new ip> <new port>". */
+        Event awaitSwitch(long from) throws InterruptedException {
+            long deadline = System.nanoTime() + SWITCH_TIMEOUT_NANOS;
+            while (System.nanoTime() < deadline) {
+                for (Event e : events) {
+                    if (e.nanos >= from && e.channel.equals("+switch-master") && e.message.startsWith(MASTER + " ")) {
+                        return e;
+                    }
+                }
+                Thread.sleep(1);
+            }
+            throw new IllegalStateException("no +switch-master within "
+                    + TimeUnit.NANOSECONDS.toSeconds(SWITCH_TIMEOUT_NANOS) + " s");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Writes {@code SET soak:<name>:<n> <n>} through one HAProxy at a fixed rate and records every attempt: when it
+     * was sent and answered, and which server acknowledged it (the {@code tcp_port} of {@code INFO server}, asked
+     * once per connection: HAProxy keeps a TCP connection on one server), 0 when it was not acknowledged. Any error
+     * drops the connection; the next attempt opens a new one through HAProxy. The pace is an absolute schedule
+     * (attempt i is due at start + i / rate); slots that passed while an attempt was blocked are skipped.
+     */
+    static final class Writer extends Thread {
+        private static final Pattern TCP_PORT = Pattern.compile("(?m)^tcp_port:(\\d+)");
+
+        final String prefix;
+        private final HostAndPort target;
+        private final JedisClientConfig config;
+        private final long periodNanos;
+        private volatile boolean running = true;
+        // written by this thread only, read after finish()
+        long[] sent = new long[1 << 16];
+        long[] answered = new long[1 << 16];
+        int[] server = new int[1 << 16];
+        int attempts;
+
+        Writer(String name, int frontendPort, int writesPerSecond) {
+            super("writer-" + name);
+            this.prefix = "soak:" + name + ":";
+            this.target = new HostAndPort(HOST, frontendPort);
+            this.config = DefaultJedisClientConfig.builder().connectionTimeoutMillis(WRITE_TIMEOUT_MS)
+                    // no CLIENT SETINFO on connect: a connection costs one round trip (INFO) before its first write
+                    .socketTimeoutMillis(WRITE_TIMEOUT_MS).clientSetInfoConfig(ClientSetInfoConfig.DISABLED).build();
+            this.periodNanos = TimeUnit.SECONDS.toNanos(1) / writesPerSecond;
+        }
+
+        @Override
+        public void run() {
+            Jedis jedis = null;
+            int port = 0;
+            long start = System.nanoTime();
+            long slot = 0;
+            while (running) {
+                LockSupport.parkNanos(start + slot * periodNanos - System.nanoTime());
+                long begin = System.nanoTime();
+                int n = attempts + 1;
+                int acknowledgedBy = 0;
+                try {
+                    if (jedis == null) {
+                        jedis = new Jedis(target, config);
+                        Matcher m = TCP_PORT.matcher(jedis.info("server"));
+                        port = m.find() ? Integer.parseInt(m.group(1)) : 0;
+                    }
+                    if ("OK".equals(jedis.set(prefix + n, String.valueOf(n)))) {
+                        acknowledgedBy = port;
+                    }
+                } catch (RuntimeException e) {
+                    close(jedis);
+                    jedis = null;
+                }
+                record(begin, System.nanoTime(), acknowledgedBy);
+                slot = Math.max(slot + 1, (System.nanoTime() - start) / periodNanos + 1);
+            }
+            close(jedis);
+        }
+
+        private static void close(Jedis jedis) {
+            if (jedis != null) {
+                try {
+                    jedis.close();
+                } catch (RuntimeException ignored) {
+                    // the connection is being dropped anyway
+                }
+            }
+        }
+
+        private void record(long begin, long end, int acknowledgedBy) {
+            if (attempts == sent.length) {
+                sent = Arrays.copyOf(sent, attempts * 2);
+                answered = Arrays.copyOf(answered, attempts * 2);
+                server = Arrays.copyOf(server, attempts * 2);
+            }
+            sent[attempts] = begin;
+            answered[attempts] = end;
+            server[attempts] = acknowledgedBy;
+            attempts++;
+        }
+
+        void finish() throws InterruptedException {
+            running = false;
+            join();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** What one writer saw, held against the master timeline and the final master's data. */
+    static final class Result {
+        final Writer writer;
+        final List<Failover> failovers;
+        long acknowledged;
+        long refused;
+        long lost;
+        long splitBrain;
+        long splitBrainAfterSwitch;
+        /** Per failover (index = number - 1): lost and split-brain writes, unavailability window (null: not measured). */
+        final long[] lostIn;
+        final long[] splitBrainIn;
+        final Long[] window;
+
+        Result(Writer w, List<Failover> failovers, int initialMaster, int finalMaster) {
+            this.writer = w;
+            this.failovers = failovers;
+            lostIn = new long[failovers.size()];
+            splitBrainIn = new long[failovers.size()];
+            window = new Long[failovers.size()];
+            boolean[] missing = missingOn(finalMaster);
+            for (int i = 0; i < w.attempts; i++) {
+                if (w.server[i] == 0) {
+                    refused++;
+                    continue;
+                }
+                acknowledged++;
+                long at = w.answered[i];
+                int during = failoverAt(at);
+                if (missing[i]) {
+                    lost++;
+                    if (during >= 0) {
+                        lostIn[during]++;
+                    }
+                }
+                if (w.server[i] != masterAt(at, initialMaster)) {
+                    splitBrain++;
+                    if (during >= 0) {
+                        splitBrainIn[during]++;
+                        splitBrainAfterSwitch += at >= failovers.get(during).switchNanos ? 1 : 0;
+                    }
+                }
+            }
+            for (int f = 0; f < failovers.size(); f++) {
+                window[f] = window(failovers.get(f), f + 1 < failovers.size() ? failovers.get(f + 1).triggerNanos
+                        : Long.MAX_VALUE);
+            }
+        }
+
+        /** The failover whose phase (its trigger up to the next one's) {@code nanos} falls in, or -1 before the first. */
+        private int failoverAt(long nanos) {
+            int during = -1;
+            for (int f = 0; f < failovers.size() && failovers.get(f).triggerNanos <= nanos; f++) {
+                during = f;
+            }
+            return during;
+        }
+
+        /** The master's port at {@code nanos}, 0 between a master's loss and its successor's promotion. */
+        private int masterAt(long nanos, int initialMaster) {
+            int master = initialMaster;
+            for (Failover f : failovers) {
+                if (nanos < f.lossNanos) {
+                    return master;
+                }
+                if (nanos < f.promotionNanos) {
+                    return 0;
+                }
+                master = f.newPort;
+            }
+            return master;
+        }
+
+        /**
+         * From the first failed attempt after the trigger (or the master's loss, if earlier) to the answer of the first
+         * write the new master acknowledged, before the next failover's trigger; null if there was none.
+         */
+        private Long window(Failover f, long until) {
+            long start = f.lossNanos;
+            for (int i = 0; i < writer.attempts && writer.sent[i] < until; i++) {
+                if (writer.sent[i] < f.triggerNanos) {
+                    continue;
+                }
+                if (writer.server[i] == 0) {
+                    start = Math.min(start, writer.sent[i]);
+                } else if (writer.server[i] == f.newPort && writer.answered[i] >= f.lossNanos) {
+                    return writer.answered[i] - start;
+                }
+            }
+            return null;
+        }
+
+        /** Per attempt: acknowledged but missing on the final master (like WriteLossProbe.missingKeysOn). */
+        private boolean[] missingOn(int finalMaster) {
+            boolean[] missing = new boolean[writer.attempts];
+            int chunk = 500;
+            try (Jedis jedis = new Jedis(HOST, finalMaster, REDIS_TIMEOUT_MS)) {
+                for (int from = 0; from < writer.attempts; from += chunk) {
+                    int to = Math.min(writer.attempts, from + chunk);
+                    String[] keys = new String[to - from];
+                    for (int i = from; i < to; i++) {
+                        keys[i - from] = writer.prefix + (i + 1);
+                    }
+                    List<String> values = jedis.mget(keys);
+                    for (int i = from; i < to; i++) {
+                        missing[i] = writer.server[i] != 0 && values.get(i - from) == null;
+                    }
+                }
+            }
+            return missing;
+        }
+
+        /** Failovers whose window missed Sentinel's + 50 ms (not measured counts as missed). */
+        long windowsMissed(List<Failover> of) {
+            return of.stream().filter(f -> window[f.number - 1] == null
+                    || window[f.number - 1] > f.sentinelWindow() + WINDOW_MARGIN_NANOS).count();
+        }
+
+        String describe(Failover f) {
+            int i = f.number - 1;
+            return String.format(Locale.ROOT, "window %s, lost %d, split-brain %d",
+                    window[i] == null ? "new master not reached" : ms(window[i]), lostIn[i], splitBrainIn[i]);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    static String table(int k, int rate, List<Failover> failovers, Result relay, Result recipe) {
+        int n = failovers.size();
+        StringBuilder t = new StringBuilder(String.format(Locale.ROOT,
+                "Soak: %d of %d failovers, %d writes/s per writer, one writer through each HAProxy, same sandbox.%n%n",
+                n, k, rate));
+        t.append("| metric | relay (fencing on) | tcp-check recipe | target |\n|---|---|---|---|\n");
+        row(t, "failovers: graceful / SIGKILL / SIGSTOP", byKind(failovers), byKind(failovers), "");
+        row(t, "write attempts", relay.writer.attempts, recipe.writer.attempts, "");
+        row(t, "acknowledged", relay.acknowledged, recipe.acknowledged, "");
+        row(t, "refused or failed", relay.refused, recipe.refused, "");
+        row(t, "lost acknowledged, total", relay.lost, recipe.lost, "");
+        row(t, "lost acknowledged per failover, mean / max", perFailover(relay.lostIn), perFailover(recipe.lostIn),
+                "relay ≤ 2");
+        row(t, "split-brain writes (acknowledged by a non-master)", relay.splitBrain, recipe.splitBrain, "relay 0");
+        row(t, "… of them after the first +switch-master", relay.splitBrainAfterSwitch, recipe.splitBrainAfterSwitch, "");
+        row(t, "unavailability window, median / p95 / max", windows(relay.window), windows(recipe.window), "");
+        String sentinel = windows(failovers.stream().map(Failover::sentinelWindow).toArray(Long[]::new));
+        row(t, "Sentinel's window (loss → first +switch-master)", sentinel, sentinel, "");
+        row(t, "failovers with a window > Sentinel's + 50 ms", relay.windowsMissed(failovers) + " of " + n,
+                recipe.windowsMissed(failovers) + " of " + n, "relay 0");
+        row(t, "targets met", verdict(relay), verdict(recipe), "");
+        t.append("\n| kind | failovers | Sentinel's window, median | window median / max, relay | recipe"
+                + " | lost per failover mean / max, relay | recipe | split-brain, relay | recipe |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
+        for (Kind kind : Kind.values()) {
+            List<Failover> of = failovers.stream().filter(f -> f.kind == kind).toList();
+            if (of.isEmpty()) {
+                continue;
+            }
+            Function<Result, long[]> lost = r -> of.stream().mapToLong(f -> r.lostIn[f.number - 1]).toArray();
+            Function<Result, Long[]> window = r -> of.stream().map(f -> r.window[f.number - 1]).toArray(Long[]::new);
+            Function<Result, Long> splitBrain = r -> of.stream().mapToLong(f -> r.splitBrainIn[f.number - 1]).sum();
+            long[] sentinelWindows = of.stream().mapToLong(Failover::sentinelWindow).sorted().toArray();
+            t.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %d | %d |%n", kind.label,
+                    of.size(), ms(sentinelWindows[sentinelWindows.length / 2]), medianMax(window.apply(relay)),
+                    medianMax(window.apply(recipe)), perFailover(lost.apply(relay)), perFailover(lost.apply(recipe)),
+                    splitBrain.apply(relay), splitBrain.apply(recipe)));
+        }
+        return t.toString();
+    }
+
+    static String verdict(Result r) {
+        List<String> missed = new ArrayList<>();
+        if (r.splitBrain > 0) {
+            missed.add("split-brain");
+        }
+        if (Arrays.stream(r.lostIn).anyMatch(l -> l > MAX_LOST_PER_FAILOVER)) {
+            missed.add("lost");
+        }
+        if (r.windowsMissed(r.failovers) > 0) {
+            missed.add("window");
+        }
+        return missed.isEmpty() ? "all" : "missed: " + String.join(", ", missed);
+    }
+
+    static String byKind(List<Failover> failovers) {
+        return String.join(" / ", Arrays.stream(Kind.values())
+                .map(k -> String.valueOf(failovers.stream().filter(f -> f.kind == k).count())).toList());
+    }
+
+    static String perFailover(long[] counts) {
+        return counts.length == 0 ? "–" : String.format(Locale.ROOT, "%.1f / %d", Arrays.stream(counts).average()
+                .orElse(0), Arrays.stream(counts).max().orElse(0));
+    }
+
+    /** median / p95 (nearest rank) / max, and how many were not measured. */
+    static String windows(Long[] nanos) {
+        long[] sorted = Arrays.stream(nanos).filter(x -> x != null).mapToLong(Long::longValue).sorted().toArray();
+        long missing = nanos.length - sorted.length;
+        String notReached = missing == 0 ? "" : " (" + missing + " never reached the new master)";
+        if (sorted.length == 0) {
+            return "–" + notReached;
+        }
+        return ms(sorted[sorted.length / 2]) + " / " + ms(sorted[(int) Math.ceil(0.95 * sorted.length) - 1]) + " / "
+                + ms(sorted[sorted.length - 1]) + notReached;
+    }
+
+    static String medianMax(Long[] nanos) {
+        long[] sorted = Arrays.stream(nanos).filter(x -> x != null).mapToLong(Long::longValue).sorted().toArray();
+        return sorted.length == 0 ? "–" : ms(sorted[sorted.length / 2]) + " / " + ms(sorted[sorted.length - 1])
+                + (sorted.length < nanos.length ? " (" + (nanos.length - sorted.length) + " not reached)" : "");
+    }
+
+    static void row(StringBuilder t, String metric, Object relay, Object recipe, String target) {
+        t.append("| ").append(metric).append(" | ").append(relay).append(" | ").append(recipe).append(" | ")
+                .append(target).append(" |\n");
+    }
+
+    static String ms(long nanos) {
+        return String.format(Locale.ROOT, "%.0f ms", nanos / 1e6);
+    }
+}
