@@ -117,6 +117,10 @@ public class Soak {
             System.out.println(String.format(Locale.ROOT, "failover %2d %-8s Sentinel %s | relay %s | recipe %s",
                     f.number, f.kind.label, ms(f.sentinelWindow()), relayResult.describe(f), recipeResult.describe(f)));
         }
+        // The raw data next to the table, to look into a failover after the run (times in ms since the start).
+        relay.dump(tableFile.resolveSibling("writes-relay.tsv"), timeline.start);
+        recipe.dump(tableFile.resolveSibling("writes-recipe.tsv"), timeline.start);
+        timeline.dump(tableFile.resolveSibling("events.tsv"), failovers);
         String table = table(k, rate, failovers, relayResult, recipeResult);
         Files.writeString(tableFile, table);
         System.exit(aborted == null ? 0 : 1);
@@ -303,6 +307,7 @@ public class Soak {
         private final int[] sentinels;
         private final Set<Integer> subscribed = ConcurrentHashMap.newKeySet();
         private final List<Event> events = new CopyOnWriteArrayList<>();
+        final long start = System.nanoTime();
 
         Timeline(int[] sentinels) {
             this.sentinels = sentinels;
@@ -347,6 +352,15 @@ public class Soak {
                 throw new IllegalStateException("subscribed to the events of sentinels " + subscribed + " only, of "
                         + Arrays.toString(sentinels));
             }
+        }
+
+        void dump(Path file, List<Failover> failovers) throws IOException {
+            StringBuilder out = new StringBuilder("ms\tsentinel\tchannel\tmessage\n");
+            events.forEach(e -> out.append(String.format(Locale.ROOT, "%.3f\t%d\t%s\t%s%n", (e.nanos - start) / 1e6,
+                    e.sentinel, e.channel, e.message)));
+            failovers.forEach(f -> out.append(String.format(Locale.ROOT, "%.3f\t-\tsoak-trigger\t%s%n%.3f\t-\tsoak-loss\t%s%n",
+                    (f.triggerNanos - start) / 1e6, f.describe(), (f.lossNanos - start) / 1e6, f.kind.label)));
+            Files.writeString(file, out);
         }
 
         /** The arrival of the first {@code channel} event for our master in [from, to). */
@@ -456,6 +470,16 @@ public class Soak {
             attempts++;
         }
 
+        /** One line per attempt: sent, answered, the port of the server that acknowledged it (0: not acknowledged). */
+        void dump(Path file, long origin) throws IOException {
+            StringBuilder out = new StringBuilder("n\tsent_ms\tanswered_ms\tserver\n");
+            for (int i = 0; i < attempts; i++) {
+                out.append(String.format(Locale.ROOT, "%d\t%.3f\t%.3f\t%d%n", i + 1, (sent[i] - origin) / 1e6,
+                        (answered[i] - origin) / 1e6, server[i]));
+            }
+            Files.writeString(file, out);
+        }
+
         void finish() throws InterruptedException {
             running = false;
             join();
@@ -473,10 +497,14 @@ public class Soak {
         long lost;
         long splitBrain;
         long splitBrainAfterSwitch;
-        /** Per failover (index = number - 1): lost and split-brain writes, unavailability window (null: not measured). */
+        /**
+         * Per failover (index = number - 1): lost and split-brain writes, the unavailability window and when it ended
+         * (the answer to the first write the new master acknowledged; null: not within the failover's phase).
+         */
         final long[] lostIn;
         final long[] splitBrainIn;
         final Long[] window;
+        final Long[] reached;
 
         Result(Writer w, List<Failover> failovers, int initialMaster, int finalMaster) {
             this.writer = w;
@@ -484,6 +512,7 @@ public class Soak {
             lostIn = new long[failovers.size()];
             splitBrainIn = new long[failovers.size()];
             window = new Long[failovers.size()];
+            reached = new Long[failovers.size()];
             boolean[] missing = missingOn(finalMaster);
             for (int i = 0; i < w.attempts; i++) {
                 if (w.server[i] == 0) {
@@ -508,8 +537,7 @@ public class Soak {
                 }
             }
             for (int f = 0; f < failovers.size(); f++) {
-                window[f] = window(failovers.get(f), f + 1 < failovers.size() ? failovers.get(f + 1).triggerNanos
-                        : Long.MAX_VALUE);
+                window(f, f + 1 < failovers.size() ? failovers.get(f + 1).triggerNanos : Long.MAX_VALUE);
             }
         }
 
@@ -539,9 +567,10 @@ public class Soak {
 
         /**
          * From the first failed attempt after the trigger (or the master's loss, if earlier) to the answer of the first
-         * write the new master acknowledged, before the next failover's trigger; null if there was none.
+         * write the new master acknowledged, before the next failover's trigger.
          */
-        private Long window(Failover f, long until) {
+        private void window(int index, long until) {
+            Failover f = failovers.get(index);
             long start = f.lossNanos;
             for (int i = 0; i < writer.attempts && writer.sent[i] < until; i++) {
                 if (writer.sent[i] < f.triggerNanos) {
@@ -550,10 +579,11 @@ public class Soak {
                 if (writer.server[i] == 0) {
                     start = Math.min(start, writer.sent[i]);
                 } else if (writer.server[i] == f.newPort && writer.answered[i] >= f.lossNanos) {
-                    return writer.answered[i] - start;
+                    reached[index] = writer.answered[i];
+                    window[index] = writer.answered[i] - start;
+                    return;
                 }
             }
-            return null;
         }
 
         /** Per attempt: acknowledged but missing on the final master (like WriteLossProbe.missingKeysOn). */
@@ -585,7 +615,8 @@ public class Soak {
         String describe(Failover f) {
             int i = f.number - 1;
             return String.format(Locale.ROOT, "window %s, lost %d, split-brain %d",
-                    window[i] == null ? "new master not reached" : ms(window[i]), lostIn[i], splitBrainIn[i]);
+                    window[i] == null ? "new master not reached" : ms(window[i]) + " (new master reached "
+                            + ms(reached[i] - f.switchNanos) + " after +switch-master)", lostIn[i], splitBrainIn[i]);
         }
     }
 
