@@ -5,11 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -22,13 +18,11 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.JedisPubSub;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Soak and comparison, run by bench/soak on a sandbox it started with the relay and a second HAProxy configured
  * with the plain tcp-check recipe (bench/tcp-check-recipe.cfg). Launched as a single-file program with the relay's
- * shaded jar (for Jedis) on the class path.
+ * shaded jar (for Jedis) and bench/lib/BenchSentinels (compiled by bench/lib/bench.sh) on the class path.
  *
  * <p>Two writers, one through each HAProxy, write numbered keys at a fixed rate for the whole run while K failovers
  * happen in a fixed rotation: graceful ({@code SENTINEL FAILOVER}), the master killed with SIGKILL (restarted once
@@ -41,9 +35,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
  */
 public class Soak {
 
-    static final String MASTER = "mymaster";
-    static final String HOST = "127.0.0.1";
-    static final int REDIS_TIMEOUT_MS = 2000;
+    static final String MASTER = BenchSentinels.MASTER;
+    static final String HOST = BenchSentinels.HOST;
     /** The writers' connect and read timeout: a frozen server costs a writer this much per attempt. */
     static final int WRITE_TIMEOUT_MS = 300;
     static final long SWITCH_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -81,7 +74,7 @@ public class Soak {
         Path tableFile = Path.of(args[8]);
 
         Timeline timeline = new Timeline(sentinels);
-        timeline.awaitSubscribed();
+        timeline.events.awaitSubscribed();
         int initialMaster = awaitSettled(sentinels, 0);
         Writer relay = new Writer("relay", relayFrontend, rate);
         Writer recipe = new Writer("recipe", recipeFrontend, rate);
@@ -96,7 +89,7 @@ public class Soak {
                 if (!Files.exists(Path.of("/proc/" + relayPid))) {
                     throw new IllegalStateException("the relay (pid " + relayPid + ") is no longer running");
                 }
-                timeline.requireSubscribed();
+                timeline.events.requireSubscribed();
                 Kind kind = Kind.values()[(i - 1) % Kind.values().length];
                 Failover failover = failover(i, kind, master, sentinels, redis, sandbox, timeline);
                 failovers.add(failover);
@@ -159,10 +152,10 @@ public class Soak {
         String name = "redis-" + (indexOf(redis, oldPort) + 1); // bin/sandbox's name for it: its pid file, dir, log
         long trigger;
         long signalled = 0;
-        Timeline.Event switched;
+        BenchSentinels.Event switched;
         switch (kind) {
             case GRACEFUL -> {
-                trigger = triggerFailover(sentinels[(number - 1) % sentinels.length]);
+                trigger = BenchSentinels.triggerFailover(sentinels[(number - 1) % sentinels.length]);
                 switched = timeline.awaitSwitch(trigger);
             }
             case SIGKILL -> {
@@ -215,8 +208,8 @@ public class Soak {
     }
 
     /**
-     * Starts a killed server again, empty and still a master in its own eyes (as after a crash), with the options
-     * of bin/sandbox's start_redis, so that Sentinel has to turn it into a replica.
+     * Starts a killed server again as after a crash: a master in its own eyes (no --replicaof), with the options of
+     * bin/sandbox's start_redis, so that Sentinel has to turn it into a replica.
      */
     static void restart(Path sandbox, String name, int port) throws IOException, InterruptedException {
         run("redis-server", "--port", String.valueOf(port), "--bind", HOST, "--dir", sandbox.resolve(name).toString(),
@@ -232,149 +225,50 @@ public class Soak {
         }
     }
 
-    /** SENTINEL FAILOVER, retried with backoff while Sentinel says a failover is running or no replica is fit yet. */
-    static long triggerFailover(int sentinel) throws InterruptedException {
-        long deadline = System.nanoTime() + SWITCH_TIMEOUT_NANOS;
-        long backoffMillis = 100;
-        while (true) {
-            try (Jedis jedis = new Jedis(HOST, sentinel, REDIS_TIMEOUT_MS)) {
-                long sent = System.nanoTime();
-                jedis.sentinelFailover(MASTER);
-                return sent;
-            } catch (JedisDataException e) {
-                String message = String.valueOf(e.getMessage());
-                if (!(message.startsWith("INPROG") || message.startsWith("NOGOODSLAVE"))
-                        || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis) > deadline) {
-                    throw new IllegalStateException("SENTINEL FAILOVER on sentinel " + sentinel + ": " + message, e);
-                }
-                Thread.sleep(backoffMillis);
-                backoffMillis = Math.min(backoffMillis * 2, 2000);
-            }
-        }
-    }
-
-    /**
-     * Waits until every sentinel names the same master ({@code expected}, unless 0) and sees two healthy replicas
-     * (a killed master restarted and resynced included), so that the next failover finds a fit replica. Returns the
-     * master's port.
-     */
+    /** BenchSentinels.awaitSettled for ports: the master's port; {@code expected} 0 for any. */
     static int awaitSettled(int[] sentinels, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + SETTLE_TIMEOUT_NANOS;
-        String state = "";
-        while (System.nanoTime() < deadline) {
-            Set<String> masters = new HashSet<>();
-            StringBuilder seen = new StringBuilder();
-            boolean settled = true;
-            for (int port : sentinels) {
-                try (Jedis jedis = new Jedis(HOST, port, REDIS_TIMEOUT_MS)) {
-                    List<String> addr = jedis.sentinelGetMasterAddrByName(MASTER);
-                    long replicas = jedis.sentinelReplicas(MASTER).stream().filter(Soak::healthyReplica).count();
-                    masters.add(addr == null ? "none" : addr.get(1));
-                    seen.append(String.format(" [sentinel %d: master %s, %d healthy replicas]", port, addr, replicas));
-                    settled &= replicas == 2;
-                } catch (RuntimeException e) {
-                    seen.append(String.format(" [sentinel %d: %s]", port, e.getMessage()));
-                    settled = false;
-                }
-            }
-            state = seen.toString();
-            String master = masters.iterator().next();
-            if (settled && masters.size() == 1 && !master.equals("none")
-                    && (expected == 0 || master.equals(String.valueOf(expected)))) {
-                return Integer.parseInt(master);
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("the sentinels did not settle within "
-                + TimeUnit.NANOSECONDS.toSeconds(SETTLE_TIMEOUT_NANOS) + " s:" + state);
-    }
-
-    /** A replica Sentinel would promote; a returning old master is listed as one before it reports the role. */
-    static boolean healthyReplica(Map<String, String> replica) {
-        String flags = replica.getOrDefault("flags", "");
-        return !flags.contains("s_down") && !flags.contains("disconnected")
-                && "0".equals(replica.get("master-link-down-time")) && "ok".equals(replica.get("master-link-status"))
-                && "slave".equals(replica.get("role-reported"));
+        String master = BenchSentinels.awaitSettled(sentinels, expected == 0 ? null : HOST + ":" + expected,
+                SETTLE_TIMEOUT_NANOS);
+        return Integer.parseInt(master.substring(master.lastIndexOf(':') + 1));
     }
 
     // ---------------------------------------------------------------------------------------------------------
 
-    /** Every event every sentinel publishes, with its arrival time: one pattern subscriber thread per sentinel. */
+    /** Every event every sentinel publishes, with its arrival time. */
     static final class Timeline {
-        record Event(long nanos, int sentinel, String channel, String message) {
-        }
-
-        private final int[] sentinels;
-        private final Set<Integer> subscribed = ConcurrentHashMap.newKeySet();
-        private final List<Event> events = new CopyOnWriteArrayList<>();
+        private final List<BenchSentinels.Event> received = new CopyOnWriteArrayList<>();
         final long start = System.nanoTime();
+        final BenchSentinels.Events events;
 
         Timeline(int[] sentinels) {
-            this.sentinels = sentinels;
-            for (int port : sentinels) {
-                Thread thread = new Thread(() -> subscribe(port), "sentinel-events-" + port);
-                thread.setDaemon(true); // ends with the program; no unsubscribe needed
-                thread.start();
-            }
-        }
-
-        private void subscribe(int port) {
-            JedisPubSub listener = new JedisPubSub() {
-                @Override
-                public void onPSubscribe(String pattern, int count) {
-                    subscribed.add(port);
-                }
-
-                @Override
-                public void onPMessage(String pattern, String channel, String message) {
-                    events.add(new Event(System.nanoTime(), port, channel, message));
-                }
-            };
-            try (Jedis jedis = new Jedis(HOST, port, REDIS_TIMEOUT_MS)) {
-                jedis.psubscribe(listener, "*");
-            } catch (RuntimeException e) {
-                System.out.println("  subscription to sentinel " + port + " lost: " + e.getMessage());
-            } finally {
-                subscribed.remove(port);
-            }
-        }
-
-        void awaitSubscribed() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (subscribed.size() < sentinels.length && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            requireSubscribed();
-        }
-
-        void requireSubscribed() {
-            if (subscribed.size() < sentinels.length) {
-                throw new IllegalStateException("subscribed to the events of sentinels " + subscribed + " only, of "
-                        + Arrays.toString(sentinels));
-            }
+            events = new BenchSentinels.Events(sentinels, received::add);
         }
 
         void dump(Path file, List<Failover> failovers) throws IOException {
             StringBuilder out = new StringBuilder("ms\tsentinel\tchannel\tmessage\n");
-            events.forEach(e -> out.append(String.format(Locale.ROOT, "%.3f\t%d\t%s\t%s%n", (e.nanos - start) / 1e6,
-                    e.sentinel, e.channel, e.message)));
-            failovers.forEach(f -> out.append(String.format(Locale.ROOT, "%.3f\t-\tsoak-trigger\t%s%n%.3f\t-\tsoak-loss\t%s%n",
-                    (f.triggerNanos - start) / 1e6, f.describe(), (f.lossNanos - start) / 1e6, f.kind.label)));
+            received.forEach(e -> out.append(String.format(Locale.ROOT, "%.3f\t%d\t%s\t%s%n", ms(e.nanos()),
+                    e.sentinel(), e.channel(), e.message())));
+            failovers.forEach(f -> out.append(String.format(Locale.ROOT, "%.3f\t-\tsoak-trigger\t%s%n"
+                    + "%.3f\t-\tsoak-loss\t%s%n", ms(f.triggerNanos), f.describe(), ms(f.lossNanos), f.kind.label)));
             Files.writeString(file, out);
+        }
+
+        private double ms(long nanos) {
+            return (nanos - start) / 1e6;
         }
 
         /** The arrival of the first {@code channel} event for our master in [from, to). */
         Optional<Long> first(String channel, long from, long to) {
-            return events.stream().filter(e -> e.channel.equals(channel) && e.nanos >= from && e.nanos < to
-                    && e.message.contains(" @ " + MASTER + " ")).map(Event::nanos).min(Long::compare);
+            return received.stream().filter(e -> e.channel().equals(channel) && e.nanos() >= from && e.nanos() < to
+                    && e.message().contains(" @ " + MASTER + " ")).map(BenchSentinels.Event::nanos).min(Long::compare);
         }
 
         /** The first +switch-master for our master after {@code from}: "<master> <old ip> <old port> <new ip> <new port>". */
-        Event awaitSwitch(long from) throws InterruptedException {
+        BenchSentinels.Event awaitSwitch(long from) throws InterruptedException {
             long deadline = System.nanoTime() + SWITCH_TIMEOUT_NANOS;
             while (System.nanoTime() < deadline) {
-                for (Event e : events) {
-                    if (e.nanos >= from && e.channel.equals("+switch-master") && e.message.startsWith(MASTER + " ")) {
+                for (BenchSentinels.Event e : received) {
+                    if (e.nanos() >= from && e.channel().equals("+switch-master") && e.message().startsWith(MASTER + " ")) {
                         return e;
                     }
                 }
@@ -590,7 +484,7 @@ public class Soak {
         private boolean[] missingOn(int finalMaster) {
             boolean[] missing = new boolean[writer.attempts];
             int chunk = 500;
-            try (Jedis jedis = new Jedis(HOST, finalMaster, REDIS_TIMEOUT_MS)) {
+            try (Jedis jedis = new Jedis(HOST, finalMaster, BenchSentinels.REDIS_TIMEOUT_MS)) {
                 for (int from = 0; from < writer.attempts; from += chunk) {
                     int to = Math.min(writer.attempts, from + chunk);
                     String[] keys = new String[to - from];

@@ -12,6 +12,9 @@ JAR=target/sentinel-relay.jar
 # The relay and the benchmark run from a copy: a rebuild of target/ during the run must not pull the jar away
 # from under a running JVM. The name keeps "sentinel-relay", which bin/sandbox down checks before it stops a PID.
 BENCH_JAR=$SANDBOX_DIR/sentinel-relay.jar
+# The benchmark programs' class path: the jar (Jedis) and bench/lib/BenchSentinels, compiled here.
+BENCH_CLASSES=$SANDBOX_DIR/classes
+BENCH_CP=$BENCH_JAR:$BENCH_CLASSES
 RELAY_LOG=$SANDBOX_DIR/relay.log
 RELAY_PID_FILE=$SANDBOX_DIR/pids/relay.pid
 TABLE=$SANDBOX_DIR/table.md
@@ -40,7 +43,7 @@ teardown() {
         wait "$bench_pid" 2>/dev/null || true
     fi
     "$SANDBOX" down >&2 || true
-    rm -f "$BENCH_JAR"
+    rm -rf "$BENCH_JAR" "$BENCH_CLASSES"
 }
 on_exit() {
     local rc=$?
@@ -77,6 +80,9 @@ bench_sandbox_up() {
     # shellcheck source=/dev/null
     source "$SANDBOX_DIR/sandbox.env"
     cp "$JAR" "$BENCH_JAR"
+    rm -rf "$BENCH_CLASSES"
+    javac -d "$BENCH_CLASSES" -cp "$BENCH_JAR" "$REPO/bench/lib/BenchSentinels.java" ||
+        fail "bench/lib/BenchSentinels.java did not compile"
 }
 
 # Starts the relay on the sandbox and waits until it is ready; sets relay_pid and startup_ms.
