@@ -3,9 +3,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -94,7 +94,7 @@ public class Soak {
                 Failover failover = failover(i, kind, master, sentinels, redis, sandbox, timeline);
                 failovers.add(failover);
                 System.out.println(failover.describe());
-                master = failover.newPort;
+                master = failover.settledPort;
             }
         } catch (Exception e) {
             aborted = e;
@@ -104,8 +104,9 @@ public class Soak {
             recipe.finish();
         }
         int finalMaster = aborted == null ? master : awaitSettled(sentinels, 0);
-        Result relayResult = new Result(relay, failovers, initialMaster, finalMaster);
-        Result recipeResult = new Result(recipe, failovers, initialMaster, finalMaster);
+        List<Change> masters = timeline.masters(initialMaster, failovers);
+        Result relayResult = new Result(relay, failovers, masters, finalMaster);
+        Result recipeResult = new Result(recipe, failovers, masters, finalMaster);
         for (Failover f : failovers) {
             System.out.println(String.format(Locale.ROOT, "failover %2d %-8s Sentinel %s | relay %s | recipe %s",
                     f.number, f.kind.label, ms(f.sentinelWindow()), relayResult.describe(f), recipeResult.describe(f)));
@@ -126,13 +127,14 @@ public class Soak {
     // ---------------------------------------------------------------------------------------------------------
 
     /**
-     * One failover, as the master timeline needs it: until {@code lossNanos} the old master is the master, from
-     * {@code promotionNanos} on the new one, in between none. For a graceful failover the loss is the promotion;
-     * for a kill or freeze it is the moment the signal was delivered (taken after kill(1) returned, so that no
-     * write the old master really acknowledged is ever placed after it).
+     * One failover caused here: the old master is lost at {@code lossNanos}, the promotion for a graceful failover,
+     * for a kill or freeze the moment the signal was delivered (taken after kill(1) returned, so that no write the
+     * old master really acknowledged is ever placed after it). {@code newPort} is the master named by the first
+     * +switch-master; {@code settledPort} the one the sentinels agreed on once settled, which differs when Sentinel
+     * failed over once more on its own ({@code sentinelFailovers} counts the promotions in this failover's phase).
      */
-    record Failover(int number, Kind kind, int oldPort, int newPort, long triggerNanos, long lossNanos,
-            long promotionNanos, long switchNanos) {
+    record Failover(int number, Kind kind, int oldPort, int newPort, int settledPort, long triggerNanos,
+            long lossNanos, long promotionNanos, long switchNanos, int sentinelFailovers) {
 
         /** Sentinel's own write-unavailability: from the master's loss to the first +switch-master. */
         long sentinelWindow() {
@@ -141,10 +143,16 @@ public class Soak {
 
         String describe() {
             return String.format(Locale.ROOT, "failover %2d %-8s %d -> %d: promotion %s after the %s, first"
-                    + " +switch-master %s after the promotion", number, kind.label, oldPort, newPort,
+                    + " +switch-master %s after the promotion%s", number, kind.label, oldPort, newPort,
                     ms(promotionNanos - triggerNanos), kind == Kind.GRACEFUL ? "SENTINEL FAILOVER" : "signal",
-                    ms(switchNanos - promotionNanos));
+                    ms(switchNanos - promotionNanos), settledPort == newPort && sentinelFailovers == 1 ? ""
+                            : "; Sentinel failed over " + (sentinelFailovers - 1) + " more time(s) on its own, to "
+                                    + settledPort);
         }
+    }
+
+    /** From {@code nanos} on, {@code port} is the master (0: none). */
+    record Change(long nanos, int port) {
     }
 
     static Failover failover(int number, Kind kind, int oldPort, int[] sentinels, int[] redis, Path sandbox,
@@ -176,16 +184,17 @@ public class Soak {
                 }
             }
         }
-        // The leader publishes +failover-state-wait-promotion right after it sent SLAVEOF NO ONE (its
-        // +failover-state-send-slaveof-noone comes a timer tick earlier, before anything was sent).
-        long promotion = timeline.first("+failover-state-wait-promotion", trigger, switched.nanos())
-                .or(() -> timeline.first("+promoted-slave", trigger, switched.nanos()))
-                .orElse(switched.nanos());
+        List<Change> promotions = timeline.promotions(trigger, switched.nanos());
+        if (promotions.isEmpty()) {
+            throw new IllegalStateException("failover " + number + ": a +switch-master without a promotion seen before");
+        }
+        long promotion = promotions.get(0).nanos();
         int newPort = Integer.parseInt(switched.message().split(" ")[4]);
-        awaitSettled(sentinels, newPort);
+        int settledPort = awaitSettled(sentinels, 0);
         Thread.sleep(SETTLE_EXTRA_MS);
-        return new Failover(number, kind, oldPort, newPort, trigger, kind == Kind.GRACEFUL ? promotion : signalled,
-                promotion, switched.nanos());
+        return new Failover(number, kind, oldPort, newPort, settledPort, trigger,
+                kind == Kind.GRACEFUL ? promotion : signalled, promotion, switched.nanos(),
+                timeline.promotions(trigger, System.nanoTime()).size());
     }
 
     static int indexOf(int[] ports, int port) {
@@ -257,10 +266,24 @@ public class Soak {
             return (nanos - start) / 1e6;
         }
 
-        /** The arrival of the first {@code channel} event for our master in [from, to). */
-        Optional<Long> first(String channel, long from, long to) {
-            return received.stream().filter(e -> e.channel().equals(channel) && e.nanos() >= from && e.nanos() < to
-                    && e.message().contains(" @ " + MASTER + " ")).map(BenchSentinels.Event::nanos).min(Long::compare);
+        /**
+         * The promotions in [from, to): when a failover leader sent SLAVEOF NO ONE (it publishes
+         * +failover-state-wait-promotion right after; its +failover-state-send-slaveof-noone comes a timer tick
+         * earlier, before anything was sent) and to which replica: "slave <ip:port> <ip> <port> @ <master> ...".
+         */
+        List<Change> promotions(long from, long to) {
+            return received.stream().filter(e -> e.nanos() >= from && e.nanos() < to
+                    && e.channel().equals("+failover-state-wait-promotion") && e.message().contains(" @ " + MASTER + " "))
+                    .map(e -> new Change(e.nanos(), Integer.parseInt(e.message().split(" ")[3]))).toList();
+        }
+
+        /** The master timeline: every promotion, and every master lost to a signal sent here (no master until the next). */
+        List<Change> masters(int initialMaster, List<Failover> failovers) {
+            List<Change> changes = new ArrayList<>(promotions(start, Long.MAX_VALUE));
+            changes.add(new Change(start, initialMaster));
+            failovers.stream().filter(f -> f.kind != Kind.GRACEFUL).forEach(f -> changes.add(new Change(f.lossNanos, 0)));
+            changes.sort(Comparator.comparingLong(Change::nanos));
+            return changes;
         }
 
         /** The first +switch-master for our master after {@code from}: "<master> <old ip> <old port> <new ip> <new port>". */
@@ -400,7 +423,7 @@ public class Soak {
         final Long[] window;
         final Long[] reached;
 
-        Result(Writer w, List<Failover> failovers, int initialMaster, int finalMaster) {
+        Result(Writer w, List<Failover> failovers, List<Change> masters, int finalMaster) {
             this.writer = w;
             this.failovers = failovers;
             lostIn = new long[failovers.size()];
@@ -422,7 +445,7 @@ public class Soak {
                         lostIn[during]++;
                     }
                 }
-                if (w.server[i] != masterAt(at, initialMaster)) {
+                if (w.server[i] != masterAt(masters, at)) {
                     splitBrain++;
                     if (during >= 0) {
                         splitBrainIn[during]++;
@@ -445,16 +468,10 @@ public class Soak {
         }
 
         /** The master's port at {@code nanos}, 0 between a master's loss and its successor's promotion. */
-        private int masterAt(long nanos, int initialMaster) {
-            int master = initialMaster;
-            for (Failover f : failovers) {
-                if (nanos < f.lossNanos) {
-                    return master;
-                }
-                if (nanos < f.promotionNanos) {
-                    return 0;
-                }
-                master = f.newPort;
+        private static int masterAt(List<Change> masters, long nanos) {
+            int master = 0;
+            for (int c = 0; c < masters.size() && masters.get(c).nanos() <= nanos; c++) {
+                master = masters.get(c).port();
             }
             return master;
         }
@@ -572,8 +589,10 @@ public class Soak {
     }
 
     static String byKind(List<Failover> failovers) {
+        int extra = failovers.stream().mapToInt(f -> f.sentinelFailovers - 1).sum();
         return String.join(" / ", Arrays.stream(Kind.values())
-                .map(k -> String.valueOf(failovers.stream().filter(f -> f.kind == k).count())).toList());
+                .map(k -> String.valueOf(failovers.stream().filter(f -> f.kind == k).count())).toList())
+                + (extra == 0 ? "" : " (and " + extra + " more that Sentinel made on its own)");
     }
 
     static String perFailover(long[] counts) {
