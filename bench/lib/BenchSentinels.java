@@ -47,7 +47,8 @@ public final class BenchSentinels {
                     throw new IllegalStateException("SENTINEL FAILOVER " + MASTER + " on " + HOST + ":" + sentinel
                             + ": " + message, e);
                 }
-                System.out.println("  sentinel " + sentinel + ": " + message + "; retrying in " + backoffMillis + " ms");
+                System.out.println("  sentinel " + sentinel + ": " + message + "; retrying in " + backoffMillis
+                        + " ms");
                 Thread.sleep(backoffMillis);
                 backoffMillis = Math.min(backoffMillis * 2, 2000);
             }
@@ -70,7 +71,8 @@ public final class BenchSentinels {
                 try (Jedis jedis = new Jedis(HOST, port, REDIS_TIMEOUT_MS)) {
                     List<String> addr = jedis.sentinelGetMasterAddrByName(MASTER);
                     String master = addr == null ? null : addr.get(0) + ":" + addr.get(1);
-                    long replicas = jedis.sentinelReplicas(MASTER).stream().filter(BenchSentinels::healthyReplica).count();
+                    long replicas = jedis.sentinelReplicas(MASTER).stream().filter(BenchSentinels::healthyReplica)
+                            .count();
                     long others = jedis.sentinelSentinels(MASTER).stream().filter(BenchSentinels::reachable).count();
                     masters.add(master);
                     state.append(String.format(" [sentinel %d: master %s, %d healthy replicas, %d sentinels]", port,
