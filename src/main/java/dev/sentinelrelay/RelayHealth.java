@@ -1,7 +1,7 @@
 package dev.sentinelrelay;
 
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -12,7 +12,8 @@ public final class RelayHealth {
 
     private final List<String> masters;
     private final int majority;
-    private final Set<String> reconciled = ConcurrentHashMap.newKeySet();
+    /** master -> {@link System#nanoTime()} of its last successful reconcile (every HAProxy in step). */
+    private final Map<String, Long> reconciled = new ConcurrentHashMap<>();
     private volatile long sentinelsReachable;
     private volatile boolean warmedUp;
     private volatile RelayObserver observer = RelayObserver.NONE;
@@ -32,7 +33,13 @@ public final class RelayHealth {
     }
 
     public void reconciled(String master) {
-        reconciled.add(master);
+        reconciled.put(master, System.nanoTime());
+    }
+
+    /** Seconds since the master was last reconciled successfully; NaN before the first time (for metrics). */
+    public double secondsSinceReconciled(String master) {
+        Long at = reconciled.get(master);
+        return at == null ? Double.NaN : (System.nanoTime() - at) / 1e9;
     }
 
     public void warmedUp() {
@@ -40,7 +47,7 @@ public final class RelayHealth {
     }
 
     public boolean ready() {
-        return warmedUp && sentinelsReachable >= majority && reconciled.containsAll(masters);
+        return warmedUp && sentinelsReachable >= majority && reconciled.keySet().containsAll(masters);
     }
 
     /** 200 when ready, 503 otherwise, so load balancers and orchestrators can use the endpoint as it is. */

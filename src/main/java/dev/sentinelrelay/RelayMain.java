@@ -11,6 +11,9 @@ import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.ConfigException;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.ConsulConfig;
+import dev.sentinelrelay.configuration.HaproxyEndpoint;
+import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.configuration.OperatorConfig;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayProperties;
 import dev.sentinelrelay.consul.ConsulSync;
@@ -23,7 +26,13 @@ import dev.sentinelrelay.haproxy.HaproxySync;
 import dev.sentinelrelay.haproxy.HaproxyTask;
 import dev.sentinelrelay.haproxy.RuntimeApi;
 import dev.sentinelrelay.haproxy.ReplyUntilCloseDecoder;
+import dev.sentinelrelay.logging.LogFormat;
 import dev.sentinelrelay.logging.SecretMasking;
+import dev.sentinelrelay.ops.ApiAuth;
+import dev.sentinelrelay.ops.RelayApi;
+import dev.sentinelrelay.ops.RelayMetrics;
+import dev.sentinelrelay.ops.RelayState;
+import dev.sentinelrelay.ops.SafeRouteReload;
 import dev.sentinelrelay.sentinel.MasterResolver;
 import dev.sentinelrelay.sentinel.SentinelEventParser;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
@@ -50,8 +59,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Starts the relay: validates the configuration (exit code 2 and one line naming the key when it is wrong),
@@ -63,18 +76,27 @@ public final class RelayMain {
     private static final Logger LOG = LoggerFactory.getLogger(RelayMain.class);
     static final int EXIT_CONFIG = 2;
     private static final Duration CONSUL_TIMEOUT = Duration.ofSeconds(2);
+    /** Events the API keeps (GET /api/events): a few failovers' worth with three sentinels. */
+    private static final int EVENTS_KEPT = 500;
 
     private RelayMain() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("check-config")) {
+            checkConfig(args);
+            return;
+        }
         Path configFile = Path.of(System.getProperty("relay.config", "config/application.properties"));
         RelayConfig config;
+        OperatorConfig operator;
         DeadLetters deadLetters;
         Path templates;
         try {
-            config = RelayConfig.from(RelayProperties.load(configFile));
-            maskSecrets(config);
+            RelayProperties properties = RelayProperties.load(configFile);
+            config = RelayConfig.from(properties);
+            operator = OperatorConfig.read(properties);
+            maskSecrets(config, operator);
             deadLetters = deadLetters(config);
             templates = AlertChannels.templates(config.alerts());
         } catch (ConfigException e) {
@@ -82,20 +104,47 @@ public final class RelayMain {
             System.exit(EXIT_CONFIG);
             return;
         }
+        if (operator.jsonLogs()) {
+            LogFormat.json();
+        }
         LOG.info("configuration: sentinels {} (majority {}), masters {}, haproxy {}, reconcile every {}, auth sentinel {} redis {}",
                 config.sentinels(), config.sentinelMajority(), config.masters(), config.haproxyEndpoints(),
                 config.reconcileInterval(), config.sentinelCredentials(), config.redisCredentials());
         config.haproxyTargets().forEach((master, target) -> LOG.info("haproxy for {}: {}", master, target));
         LOG.info("consul: {}", config.consulEnabled() ? config.consul() : "off (relay.consul.url not set)");
         LOG.info("health: http://{}:{}/health/live and /health/ready", config.apiHost(), config.apiPort());
+        LOG.info("api: http://{}:{}/api/..., metrics /metrics ({})", config.apiHost(), config.apiPort(), operator);
         LOG.info("dead letters: {}", deadLetters.file().toAbsolutePath());
         LOG.info("alerts: {}", config.alerts().enabled() ? config.alerts().channels() + ", templates " + templates
                 : "off (relay.alerts.channels not set)");
-        run(config, configFile, deadLetters, templates, args);
+        run(config, operator, configFile, deadLetters, templates, args);
+    }
+
+    /**
+     * {@code check-config [DIR]}: validates {@code DIR/application.properties} (default: the one the relay would run
+     * on), with -D and environment overrides applied as at start-up, and exits 0, or 2 with the one line naming the
+     * key. Connects nowhere and creates nothing.
+     */
+    private static void checkConfig(String[] args) {
+        Path file = args.length > 1 ? Path.of(args[1], "application.properties")
+                : Path.of(System.getProperty("relay.config", "config/application.properties"));
+        try {
+            RelayProperties properties = RelayProperties.load(file);
+            RelayConfig config = RelayConfig.from(properties);
+            OperatorConfig.read(properties);
+            AlertChannels.templates(config.alerts());
+            System.out.println("sentinel-relay: configuration ok: " + file + " (masters " + config.masters() + ", "
+                    + config.sentinels().size() + " sentinels, " + config.haproxyEndpoints().size() + " haproxy endpoints"
+                    + (config.consulEnabled() ? ", consul" : "") + ", alert channels " + config.alerts().channels().size() + ")");
+        } catch (ConfigException e) {
+            System.err.println("sentinel-relay: configuration error: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
+        }
     }
 
     /** Before anything is logged: no configured secret may reach a log line. */
-    private static void maskSecrets(RelayConfig config) {
+    private static void maskSecrets(RelayConfig config, OperatorConfig operator) {
+        SecretMasking.secret(operator.apiToken());
         SecretMasking.secret(config.sentinelCredentials().password());
         SecretMasking.secret(config.redisCredentials().password());
         if (config.consulEnabled()) {
@@ -112,8 +161,8 @@ public final class RelayMain {
         }
     }
 
-    private static void run(RelayConfig config, Path configFile, DeadLetters deadLetters, Path templates, String[] args)
-            throws Exception {
+    private static void run(RelayConfig config, OperatorConfig operator, Path configFile, DeadLetters deadLetters,
+                            Path templates, String[] args) throws Exception {
         Main main = new Main();
         // the configuration file comes last so an operator can override any of the Camel defaults
         main.setPropertyPlaceholderLocations("classpath:camel-defaults.properties,file:" + configFile);
@@ -124,7 +173,9 @@ public final class RelayMain {
         main.addInitialProperty("relay.alerts.group-window-ms", String.valueOf(config.alerts().groupWindow().toMillis()));
 
         RelayHealth health = new RelayHealth(config.masters(), config.sentinelMajority());
-        MasterResolver resolver = new MasterResolver(config, health);
+        RelayMetrics metrics = new RelayMetrics(config.masters(), deadLetters::size, health::secondsSinceReconciled);
+        RelayState state = new RelayState(sentinelsById(config), EVENTS_KEPT, metrics);
+        MasterResolver resolver = new MasterResolver(config, health, state::verdict);
         ReconcileRequests reconcile = new ReconcileRequests();
         AtomicReference<ProducerTemplate> producer = new AtomicReference<>();
         long haproxyTimeout = config.haproxyTimeout().toMillis();
@@ -137,7 +188,12 @@ public final class RelayMain {
                 throw new IllegalStateException(cause.getMessage(), cause);
             }
         });
-        SentinelSubscriptions subscriptions = new SentinelSubscriptions(config, reconcile::requestAll);
+        SentinelSubscriptions subscriptions = new SentinelSubscriptions(config, (id, again) -> {
+            state.subscribed(id, again);
+            if (again) {
+                reconcile.requestAll(id);
+            }
+        });
         Fences fences = new Fences(config, resolver,
                 new PromotionWatch(resolver, config.fenceTimeout(), reconcile::resolve), reconcile::resolve);
 
@@ -154,14 +210,39 @@ public final class RelayMain {
         });
         WarmUp warmUp = new WarmUp(config, endpointWorkers, health);
         ConsulSync consulSync = new ConsulSync(config.consul(), deadLetters);
-        ConsulWorker consulWorker = consul(main, config, consulSync, producer);
+        ConsulWorker consulWorker = consul(main, config, consulSync, metrics, producer);
         Alerts alerts = alerts(main, config, deadLetters, producer);
         fences.observe(alerts);
         health.observe(alerts);
-        deadLetters.observe(alerts);
+        // alert channels' failures are counted here; HAProxy's and Consul's by their routes (relayState)
+        deadLetters.observe(new RelayObserver() {
+            @Override
+            public void deadLettered(String destination, Map<String, String> details) {
+                alerts.deadLettered(destination, details);
+                if (destination.startsWith(AlertOutbox.DESTINATION_PREFIX)) {
+                    metrics.destinationFailed(destination);
+                }
+            }
+        });
         haproxySync.observe(alerts);
         consulSync.observe(alerts);
         main.bind("haproxySync", haproxySync);
+        main.bind("haproxyRetried", (Processor) exchange -> metrics.destinationRetried(
+                exchange.getProperty("task", HaproxyTask.class).endpoint().id()));
+        main.bind("relayState", state);
+        main.bind("relayMetrics", metrics);
+        main.bind("apiAuth", new ApiAuth(operator.apiToken()));
+        main.bind("relayApi", new RelayApi(config, operator, state, health, new RelayApi.Holdings() {
+            @Override
+            public String haproxy(HaproxyEndpoint endpoint, String master) {
+                return haproxySync.holding(endpoint, master);
+            }
+
+            @Override
+            public String consul(String master) {
+                return consulSync.holding(master);
+            }
+        }, resolver::replicas));
         main.bind("endpointWorkers", endpointWorkers);
         main.bind("stringSerializer", new StringRedisSerializer(StandardCharsets.UTF_8));
         main.bind("haproxyCommandEncoder", new StringEncoder(StandardCharsets.UTF_8));
@@ -173,6 +254,9 @@ public final class RelayMain {
             public void afterConfigure(BaseMainSupport support) {
                 CamelContext context = support.getCamelContext();
                 instantiateTemplates(context, config, templates);
+                if (operator.routesReload()) {
+                    addRouteReload(context, support.configure().getRoutesIncludePattern());
+                }
                 reconcile.connect(context.createProducerTemplate());
                 producer.set(context.createProducerTemplate());
             }
@@ -202,16 +286,18 @@ public final class RelayMain {
      * The Consul branch's beans. The component carries the URL and the ACL token, so no endpoint URI (which Camel
      * may log) ever holds the token. With Consul off, the consul route drops every routing before the worker.
      */
-    private static ConsulWorker consul(Main main, RelayConfig config, ConsulSync sync,
+    private static ConsulWorker consul(Main main, RelayConfig config, ConsulSync sync, RelayMetrics metrics,
                                        AtomicReference<ProducerTemplate> producer) {
         ConsulWorker worker = new ConsulWorker(routing -> producer.get().sendBody("direct:consul-master", routing));
         main.bind("consulWorker", worker);
         ConsulConfig consul = config.consul();
         // bound even with Consul off: the consul routes refer to it (and never call it then)
         main.bind("consulSync", sync);
-        main.bind("consulRetryLog", (Processor) exchange -> sync.retrying(
-                exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class),
-                exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)));
+        main.bind("consulRetryLog", (Processor) exchange -> {
+            metrics.destinationRetried(ConsulSync.DESTINATION);
+            sync.retrying(exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class),
+                    exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+        });
         if (consul == null) {
             return worker;
         }
@@ -226,6 +312,29 @@ public final class RelayMain {
         settings.setWriteTimeout(CONSUL_TIMEOUT);
         main.bind("consul", component);
         return worker;
+    }
+
+    /** Watches the directory the routes are loaded from ({@code file:<dir>/<glob>}, as in camel-defaults.properties). */
+    private static void addRouteReload(CamelContext context, String includePattern) {
+        Matcher m = Pattern.compile("file:(.+)/([^/]+)").matcher(includePattern);
+        if (!m.matches()) {
+            LOG.error("route hot-reload off: camel.main.routes-include-pattern '{}' is not file:<dir>/<glob>", includePattern);
+            return;
+        }
+        try {
+            context.addService(new SafeRouteReload(Path.of(m.group(1)), m.group(2)), true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start route hot-reload: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every configured sentinel by the id its routes and events carry. */
+    private static Map<String, HostPort> sentinelsById(RelayConfig config) {
+        Map<String, HostPort> out = new LinkedHashMap<>();
+        for (int i = 0; i < config.sentinels().size(); i++) {
+            out.put(SentinelSubscriptions.sentinelId(i), config.sentinels().get(i));
+        }
+        return out;
     }
 
     /**

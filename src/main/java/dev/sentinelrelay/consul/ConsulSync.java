@@ -40,6 +40,11 @@ public final class ConsulSync {
         return routing.trigger().readBack() || !routing.holding().equals(held.get(routing.name()));
     }
 
+    /** What the catalog is known to hold for the master ({@link Routing#holding()}); null when not known. */
+    public String holding(String master) {
+        return held.get(master);
+    }
+
     public String serviceName(Routing routing) {
         return target(routing).service();
     }
@@ -93,8 +98,11 @@ public final class ConsulSync {
         LOG.warn("consul attempt {} failed, retrying: {}", attempt, cause == null ? "?" : reason(cause));
     }
 
-    /** After the last retry: durably dead-lettered with the reason; the next reconcile reads back and retries. */
-    public void failed(Routing routing, Exception cause) {
+    /**
+     * After the last retry: durably dead-lettered with the reason; the next reconcile reads back and retries.
+     * Returns the reason.
+     */
+    public String failed(Routing routing, Exception cause) {
         held.remove(routing.name());
         String reason = reason(cause);
         Map<String, String> details = new LinkedHashMap<>();
@@ -107,6 +115,7 @@ public final class ConsulSync {
         LOG.error("consul update failed after retries: {} at {}: {} (to hold {} after {})", routing.name(), config.url(),
                 reason, routing.holding(), routing.trigger());
         observer.destinationSettled(DESTINATION, routing, reason);
+        return reason;
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * The durable record of what the relay could not deliver after its retries: one JSON object per line in
@@ -43,6 +44,20 @@ public final class DeadLetters {
         }
         this.file = dir.resolve(FILE);
         this.lock = dir.resolve(LOCK);
+    }
+
+    /** How many entries the store holds now (for the metrics; bin/relay replay may have taken some). */
+    public synchronized long size() {
+        try (FileChannel held = locked()) {
+            if (!Files.exists(file)) {
+                return 0;
+            }
+            try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+                return lines.filter(l -> !l.isBlank()).count();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     public Path file() {

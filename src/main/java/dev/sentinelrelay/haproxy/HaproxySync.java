@@ -174,8 +174,11 @@ public final class HaproxySync {
         this.observer = observer;
     }
 
-    /** After the last retry: durably dead-lettered with the reason; the reconciler tries again on its next round. */
-    public void failed(HaproxyTask task, Exception cause) {
+    /**
+     * After the last retry: durably dead-lettered with the reason; the reconciler tries again on its next round.
+     * Returns the reason.
+     */
+    public String failed(HaproxyTask task, Exception cause) {
         held.remove(task.key());
         snapshots.remove(task.key());
         Map<String, String> details = new LinkedHashMap<>();
@@ -187,6 +190,7 @@ public final class HaproxySync {
         LOG.error("haproxy update failed after retries: {}: {} (to hold {} after {})", task, reason(cause),
                 task.routing().holding(), task.routing().trigger());
         observer.destinationSettled(task.endpoint().id(), task.routing(), reason(cause));
+        return reason(cause);
     }
 
     /** The failure itself, not Camel's "failed to invoke method ..." wrapper around it. */
@@ -196,6 +200,11 @@ public final class HaproxySync {
             t = t.getCause();
         }
         return String.valueOf(t.getMessage());
+    }
+
+    /** What the endpoint is known to hold for the master ({@link Routing#holding()}); null when not known. */
+    public String holding(HaproxyEndpoint endpoint, String master) {
+        return held.get(HaproxyTask.key(endpoint, master));
     }
 
     /** After all endpoints were handled: the relay counts as reconciled for this master once every one is in step. */

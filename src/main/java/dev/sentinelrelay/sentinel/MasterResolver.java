@@ -8,6 +8,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionService;
@@ -18,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -29,10 +32,16 @@ import java.util.stream.Collectors;
  */
 public final class MasterResolver implements AutoCloseable {
 
+    /** The vote of a sentinel that was not waited for because the others already agreed. */
+    public static final String NOT_AWAITED = "not awaited (majority reached)";
+
     private final RelayConfig config;
     private final RedisConnections sentinels;
     private final RedisConnections servers;
+    /** The API's questions get their own connections: an operator's page never holds up a verification. */
+    private final RedisConnections apiSentinels;
     private final RelayHealth health;
+    private final Consumer<Verdict> verdicts;
     private final long timeoutNanos;
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "verify");
@@ -40,12 +49,15 @@ public final class MasterResolver implements AutoCloseable {
         return t;
     });
 
-    public MasterResolver(RelayConfig config, RelayHealth health) {
+    /** @param verdicts told every verdict (for the API and the metrics), before a pending one is retried */
+    public MasterResolver(RelayConfig config, RelayHealth health, Consumer<Verdict> verdicts) {
         this.config = config;
         this.health = health;
+        this.verdicts = verdicts;
         this.timeoutNanos = config.verifyTimeout().toNanos();
         this.sentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
         this.servers = new RedisConnections(config.redisCredentials(), config.verifyTimeout());
+        this.apiSentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
     }
 
     /**
@@ -59,6 +71,7 @@ public final class MasterResolver implements AutoCloseable {
         List<Vote> votes = askSentinels(trigger.master());
         health.sentinelsAnswered(VoteTally.reachable(votes));
         Verdict verdict = decide(trigger, votes);
+        verdicts.accept(verdict);
         if (promoted != null && !confirms(verdict, promoted)) {
             throw new VerificationPendingException(trigger.event(), verdict);
         }
@@ -136,6 +149,24 @@ public final class MasterResolver implements AutoCloseable {
         return answers.stream().filter(Boolean::booleanValue).count() >= majority;
     }
 
+    /**
+     * The master's replicas as the first sentinel to answer {@code SENTINEL REPLICAS} lists them (address and
+     * flags), for the API; empty when no sentinel answers.
+     */
+    public List<Map<String, String>> replicas(String master) {
+        List<List<Map<String, String>>> answers = askAll(sentinel -> {
+            try {
+                return apiSentinels.call(sentinel, jedis -> jedis.sentinelReplicas(master));
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }, heard -> heard.stream().anyMatch(Objects::nonNull));
+        return answers.stream().filter(Objects::nonNull).findFirst().orElse(List.of()).stream()
+                .map(r -> Map.of("address", new HostPort(r.get("ip"), HostPort.parsePort(r.get("port"))).toString(),
+                        "flags", r.getOrDefault("flags", "")))
+                .toList();
+    }
+
     private boolean listsReplica(HostPort sentinel, String master, HostPort replica) {
         try {
             return sentinels.call(sentinel, jedis -> jedis.sentinelReplicas(master)).stream()
@@ -164,7 +195,7 @@ public final class MasterResolver implements AutoCloseable {
         boolean agreed = VoteTally.majority(votes, config.sentinels().size()).isPresent();
         Set<String> heard = votes.stream().map(Vote::sentinel).collect(Collectors.toSet());
         config.sentinels().stream().map(HostPort::toString).filter(s -> !heard.contains(s))
-                .forEach(s -> votes.add(Vote.failed(s, agreed ? "not awaited (majority reached)" : "timed out")));
+                .forEach(s -> votes.add(Vote.failed(s, agreed ? NOT_AWAITED : "timed out")));
         return votes;
     }
 
@@ -225,5 +256,6 @@ public final class MasterResolver implements AutoCloseable {
         pool.shutdownNow();
         sentinels.close();
         servers.close();
+        apiSentinels.close();
     }
 }

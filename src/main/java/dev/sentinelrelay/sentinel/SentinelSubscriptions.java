@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 
 /**
  * One pub/sub listener container per sentinel for camel-spring-redis consumers. Each container delivers
@@ -40,14 +39,17 @@ public final class SentinelSubscriptions implements AutoCloseable {
     private final List<JedisConnectionFactory> factories = new ArrayList<>();
     private final List<ExecutorService> executors = new ArrayList<>();
 
-    /**
-     * @param onResubscribed called with the sentinel's id each time its subscription is re-established
-     */
-    public SentinelSubscriptions(RelayConfig config, Consumer<String> onResubscribed) {
+    /** Told every time a sentinel's subscription is established. */
+    public interface Listener {
+        /** @param again true when the subscription was re-established (events may have been missed meanwhile) */
+        void subscribed(String sentinelId, boolean again);
+    }
+
+    public SentinelSubscriptions(RelayConfig config, Listener onSubscribed) {
         for (int i = 0; i < config.sentinels().size(); i++) {
             String id = sentinelId(i);
             HostPort sentinel = config.sentinels().get(i);
-            containers.put(id, container(id, sentinel, config, onResubscribed));
+            containers.put(id, container(id, sentinel, config, onSubscribed));
         }
     }
 
@@ -65,7 +67,7 @@ public final class SentinelSubscriptions implements AutoCloseable {
     }
 
     private RedisMessageListenerContainer container(String id, HostPort sentinel, RelayConfig config,
-                                                    Consumer<String> onResubscribed) {
+                                                    Listener onSubscribed) {
         RedisStandaloneConfiguration target = new RedisStandaloneConfiguration(sentinel.host(), sentinel.port());
         if (config.sentinelCredentials().present()) {
             target.setUsername(config.sentinelCredentials().username());
@@ -92,7 +94,7 @@ public final class SentinelSubscriptions implements AutoCloseable {
         container.setBeanName(containerBeanName(id));
         container.afterPropertiesSet();
         container.start();
-        container.addMessageListener(new Watcher(id, sentinel, onResubscribed), new ChannelTopic(WATCH_CHANNEL));
+        container.addMessageListener(new Watcher(id, sentinel, onSubscribed), new ChannelTopic(WATCH_CHANNEL));
         return container;
     }
 
@@ -106,13 +108,13 @@ public final class SentinelSubscriptions implements AutoCloseable {
     private static final class Watcher implements MessageListener, SubscriptionListener {
         private final String id;
         private final HostPort sentinel;
-        private final Consumer<String> onResubscribed;
+        private final Listener onSubscribed;
         private boolean subscribedBefore;
 
-        Watcher(String id, HostPort sentinel, Consumer<String> onResubscribed) {
+        Watcher(String id, HostPort sentinel, Listener onSubscribed) {
             this.id = id;
             this.sentinel = sentinel;
-            this.onResubscribed = onResubscribed;
+            this.onSubscribed = onSubscribed;
         }
 
         @Override
@@ -127,11 +129,11 @@ public final class SentinelSubscriptions implements AutoCloseable {
             }
             if (subscribedBefore) {
                 LOG.info("{} ({}) resubscribed; reconciling", id, sentinel);
-                onResubscribed.accept(id);
             } else {
                 LOG.info("{} ({}) subscribed", id, sentinel);
-                subscribedBefore = true;
             }
+            onSubscribed.subscribed(id, subscribedBefore);
+            subscribedBefore = true;
         }
     }
 

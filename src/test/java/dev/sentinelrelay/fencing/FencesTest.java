@@ -44,7 +44,7 @@ class FencesTest {
 
     private Fences fences(Map<String, String> properties) {
         RelayConfig config = RelayConfig.from(properties::get);
-        resolver = new MasterResolver(config, new RelayHealth(config.masters(), config.sentinelMajority()));
+        resolver = new MasterResolver(config, new RelayHealth(config.masters(), config.sentinelMajority()), verdict -> { });
         fences = new Fences(config, resolver, new PromotionWatch(resolver, config.fenceTimeout(), queued::add), queued::add);
         return fences;
     }

@@ -196,9 +196,9 @@ class AlertsIT extends SandboxIT {
     @Order(3)
     void replayDeliversTheDeadLetteredAlertOnceTheReceiverIsUp() throws Exception {
         down = WebhookReceiver.start(downPort);
-        ManagedProcess replay = ManagedProcess.start("replay", List.of("java", "-Drelay.config=" + config, "-cp",
-                Relay.JAR.toAbsolutePath().toString(), "dev.sentinelrelay.alerts.Replay", "down"),
-                Sandbox.HOME, sandbox.dir.resolve("replay.log"), Map.of());
+        ManagedProcess replay = ManagedProcess.start("replay", List.of(Sandbox.HOME.resolve("bin/relay").toString(), "replay", "down"),
+                Sandbox.HOME, sandbox.dir.resolve("replay.log"),
+                Map.of("RELAY_CONFIG", config.toString(), "RELAY_JAR", Relay.JAR.toAbsolutePath().toString()));
         assertEquals(0, replay.awaitExit(60), replay.logText());
         assertTrue(replay.logText().contains("back in"), replay.logText());
 

@@ -54,6 +54,9 @@ class ConfigValidationIT {
             "relay.data.dir|/proc/sentinel-relay/data",
             "relay.haproxy.mymaster.mode|nat",
             "relay.fence.timeout|forever",
+            "relay.api.token|too-short",
+            "relay.log.format|xml",
+            "relay.routes.reload|yes",
     })
     void invalidValueExitsWithCode2NamingTheKey(String key, String value) throws Exception {
         Map<String, String> props = RelayConfigTest.valid();

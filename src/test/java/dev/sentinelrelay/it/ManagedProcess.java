@@ -32,6 +32,11 @@ final class ManagedProcess {
         }
     }
 
+    /** A process started by the caller (with its own redirections), stopped like the others. */
+    static ManagedProcess wrap(String name, Process process, Path log) {
+        return new ManagedProcess(name, process, log);
+    }
+
     long pid() {
         return process.pid();
     }

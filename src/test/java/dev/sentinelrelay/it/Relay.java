@@ -24,16 +24,19 @@ final class Relay implements AutoCloseable {
     final ManagedProcess process;
     final int apiPort;
     private final Path config;
+    /** Headers of the readiness probe (the bearer token when relay.api.token is set). */
+    private final Map<String, String> headers;
 
-    private Relay(ManagedProcess process, int apiPort, Path config) {
+    private Relay(ManagedProcess process, int apiPort, Path config, Map<String, String> headers) {
         this.process = process;
         this.apiPort = apiPort;
         this.config = config;
+        this.headers = headers;
     }
 
     /** Starts the relay on a configuration file; does not wait for it to be ready. */
     static Relay launch(Path config, int apiPort, Path log) {
-        return new Relay(start(config, log, Map.of()), apiPort, config);
+        return new Relay(start(config, log, Map.of()), apiPort, config, Map.of());
     }
 
     Path config() {
@@ -51,15 +54,32 @@ final class Relay implements AutoCloseable {
 
     /** Runs the jar as operators do: from the repository root, with the JVM options in config/jvm.options. */
     static ManagedProcess start(Path config, Path log, Map<String, String> env) {
+        return start(config, log, env, Sandbox.HOME);
+    }
+
+    /** Likewise from another working directory (whose routes/ it runs). */
+    static ManagedProcess start(Path config, Path log, Map<String, String> env, Path workDir) {
         return ManagedProcess.start("relay", List.of("java", "@" + Sandbox.HOME.resolve("config/jvm.options"),
-                "-Drelay.config=" + config, "-jar", JAR.toAbsolutePath().toString()), Sandbox.HOME, log, env);
+                "-Drelay.config=" + config, "-jar", JAR.toAbsolutePath().toString()), workDir, log, env);
     }
 
     /** Starts the relay against the sandbox and waits until it reports ready. */
     static Relay start(Sandbox sandbox, Map<String, String> overrides) throws IOException {
+        return start(sandbox, overrides, Map.of());
+    }
+
+    /** Likewise, probing readiness with these request headers. */
+    static Relay start(Sandbox sandbox, Map<String, String> overrides, Map<String, String> headers) throws IOException {
+        return start(sandbox, overrides, headers, Sandbox.HOME);
+    }
+
+    /** Likewise, running the routes/ of {@code workDir}. */
+    static Relay start(Sandbox sandbox, Map<String, String> overrides, Map<String, String> headers, Path workDir)
+            throws IOException {
         int apiPort = Sandbox.freePort();
         Path config = sandbox.writeRelayConfig(apiPort, overrides);
-        Relay relay = launch(config, apiPort, sandbox.dir.resolve("relay-" + apiPort + ".log"));
+        Relay relay = new Relay(start(config, sandbox.dir.resolve("relay-" + apiPort + ".log"), Map.of(), workDir),
+                apiPort, config, headers);
         try {
             relay.awaitReady();
         } catch (AssertionError e) {
@@ -82,9 +102,10 @@ final class Relay implements AutoCloseable {
     /** HTTP status of GET /health/ready; -1 when the API does not answer. */
     int readyStatus() {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/health/ready"))
-                    .timeout(Duration.ofSeconds(2)).build();
-            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/health/ready"))
+                    .timeout(Duration.ofSeconds(2));
+            headers.forEach(request::header);
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {

@@ -1,0 +1,220 @@
+package dev.sentinelrelay.ops;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import dev.sentinelrelay.RelayHealth;
+import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.configuration.HaproxyEndpoint;
+import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.configuration.OperatorConfig;
+import dev.sentinelrelay.configuration.RelayConfig;
+import dev.sentinelrelay.logging.SecretMasking;
+import dev.sentinelrelay.sentinel.Verdict;
+import dev.sentinelrelay.sentinel.Vote;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The read-only API's answers, as JSON: what the relay believes (topology, sentinels, events) and how it is
+ * configured. Every answer goes through {@link SecretMasking}, and the configuration masks every password and
+ * token field by name as well, so a secret too short to be registered for masking is not shown either.
+ */
+public final class RelayApi {
+
+    /** How many events /api/events returns without ?limit=. */
+    static final int DEFAULT_LIMIT = 50;
+    private static final Pattern SECRET_FIELD = Pattern.compile("(?i).*(password|token|secret).*");
+
+    private final ObjectMapper json = new ObjectMapper()
+            .registerModule(new SimpleModule()
+                    .addSerializer(HostPort.class, ToStringSerializer.instance)
+                    .addSerializer(HaproxyEndpoint.class, ToStringSerializer.instance)
+                    .addSerializer(Duration.class, ToStringSerializer.instance)
+                    .addSerializer(RelayConfig.Credentials.class, ToStringSerializer.instance))
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final RelayConfig config;
+    private final OperatorConfig operator;
+    private final RelayState state;
+    private final RelayHealth health;
+    /** What each HAProxy endpoint holds for a master, and what Consul holds (null: Consul off). */
+    private final Holdings holdings;
+    private final Function<String, List<Map<String, String>>> replicas;
+
+    /** What the destinations are known to hold: {@link Routing#holding()}, or null when not known. */
+    public interface Holdings {
+        String haproxy(HaproxyEndpoint endpoint, String master);
+
+        String consul(String master);
+    }
+
+    public RelayApi(RelayConfig config, OperatorConfig operator, RelayState state, RelayHealth health,
+                    Holdings holdings, Function<String, List<Map<String, String>>> replicas) {
+        this.config = config;
+        this.operator = operator;
+        this.state = state;
+        this.health = health;
+        this.holdings = holdings;
+        this.replicas = replicas;
+    }
+
+    /** Per master: the verified master, replicas, votes, what every destination holds, the last change. */
+    public String topology() {
+        List<Object> masters = new ArrayList<>();
+        for (String name : config.masters()) {
+            masters.add(master(name));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ready", health.ready());
+        out.put("health", health.describe());
+        out.put("masters", masters);
+        return write(out);
+    }
+
+    private Map<String, Object> master(String name) {
+        Routing routing = state.current(name);
+        Verdict verdict = state.lastVerdict(name);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("mode", config.haproxyTargets().get(name).mode().name().toLowerCase());
+        m.put("master", routing == null ? null : String.valueOf(routing.master()));
+        m.put("fenced", routing != null && routing.fenced());
+        m.put("fenceReason", routing != null && routing.fenced() ? routing.reason() : null);
+        m.put("verification", verification(verdict, name));
+        m.put("replicas", replicas.apply(name));
+        List<Object> destinations = new ArrayList<>();
+        for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
+            destinations.add(destination(endpoint.id(), endpoint.toString(), holdings.haproxy(endpoint, name), routing, name));
+        }
+        if (config.consulEnabled()) {
+            destinations.add(destination("consul", config.consul().url(), holdings.consul(name), routing, name));
+        }
+        m.put("destinations", destinations);
+        RelayState.Change change = state.lastChange(name);
+        m.put("lastChange", change == null ? null : change.toMap());
+        return m;
+    }
+
+    private Map<String, Object> verification(Verdict verdict, String name) {
+        if (verdict == null) {
+            return null;
+        }
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("time", String.valueOf(state.verdictTime(name)));
+        v.put("verified", verdict.verified() ? verdict.master().toString() : null);
+        v.put("refusal", verdict.refusal());
+        List<Object> votes = new ArrayList<>();
+        for (Vote vote : verdict.votes()) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("sentinel", vote.sentinel());
+            one.put("master", vote.master() == null ? null : vote.master().toString());
+            one.put("error", vote.error());
+            votes.add(one);
+        }
+        v.put("votes", votes);
+        return v;
+    }
+
+    private Map<String, Object> destination(String id, String where, String holds, Routing routing, String master) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", id);
+        d.put("endpoint", where);
+        d.put("holds", holds);
+        boolean inStep = routing != null && routing.holding().equals(holds);
+        d.put("inStep", inStep);
+        String problem = state.problem(id, master);
+        d.put("reason", inStep ? null : problem != null ? problem
+                : routing == null ? "no verified master yet" : "not known to hold " + routing.holding() + " (updating or read back pending)");
+        return d;
+    }
+
+    public String sentinels() {
+        List<Object> out = new ArrayList<>();
+        state.sentinels().forEach(s -> out.add(s.toMap()));
+        return write(Map.of("sentinels", out));
+    }
+
+    /** The newest events first; {@code limit} from the query string (1 to the ring buffer's size). */
+    public String events(String limit) {
+        int n = limit == null || limit.isBlank() ? DEFAULT_LIMIT : parseLimit(limit);
+        List<Object> out = new ArrayList<>();
+        state.events(n).forEach(e -> out.add(e.toMap()));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("capacity", state.capacity());
+        body.put("events", out);
+        return write(body);
+    }
+
+    private int parseLimit(String limit) {
+        try {
+            int n = Integer.parseInt(limit.strip());
+            if (n >= 1 && n <= state.capacity()) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new IllegalArgumentException("limit must be a whole number from 1 to " + state.capacity());
+    }
+
+    /** The effective configuration (defaults filled in, -D and environment applied), secrets masked. */
+    public String configuration() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("relay", json.valueToTree(config));
+        out.put("operator", json.valueToTree(operator));
+        JsonNode tree = json.valueToTree(out);
+        maskSecretFields(tree);
+        return write(tree);
+    }
+
+    private static void maskSecretFields(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+            List<String> secret = new ArrayList<>();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                if (SECRET_FIELD.matcher(field.getKey()).matches() && !field.getValue().isNull()) {
+                    secret.add(field.getKey());
+                } else {
+                    maskSecretFields(field.getValue());
+                }
+            }
+            secret.forEach(key -> object.put(key, SecretMasking.MASK));
+        } else if (node != null && node.isArray()) {
+            node.forEach(RelayApi::maskSecretFields);
+        }
+    }
+
+    /** The status page at /: one self-contained HTML file that fills itself from this API. */
+    public String statusPage() {
+        try (InputStream in = RelayApi.class.getResourceAsStream("/status.html")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the status page is missing from the jar", e);
+        }
+    }
+
+    private String write(Object value) {
+        try {
+            return SecretMasking.mask(json.writeValueAsString(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+}

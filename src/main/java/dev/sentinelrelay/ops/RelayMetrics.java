@@ -1,0 +1,95 @@
+package dev.sentinelrelay.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The relay's Prometheus metrics (GET /metrics): what it received, refused and applied, how fast a failover
+ * reached each destination, and what failed. Counters are created on first use, so a label value appears once it
+ * happened; gauges read the current value at every scrape.
+ */
+public final class RelayMetrics {
+
+    /** Buckets of the propagation histogram: a followed failover takes a few milliseconds here. */
+    private static final Duration[] PROPAGATION_BUCKETS = {
+            Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(20),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    /**
+     * @param deadLetters            how many updates the dead-letter store holds
+     * @param secondsSinceReconciled per master, seconds since every HAProxy was last seen in step (NaN: never)
+     */
+    public RelayMetrics(List<String> masters, LongSupplier deadLetters, ToDoubleFunction<String> secondsSinceReconciled) {
+        Gauge.builder("relay.dead.letters", deadLetters::getAsLong)
+                .description("Updates in the dead-letter store (failed after their retries)").register(registry);
+        for (String master : masters) {
+            Gauge.builder("relay.seconds.since.reconcile", () -> secondsSinceReconciled.applyAsDouble(master))
+                    .tag("master", master)
+                    .description("Seconds since the last reconcile that found every HAProxy in step")
+                    .register(registry);
+        }
+    }
+
+    /** @param reachable how many sentinels answered when last asked */
+    void sentinelsReachable(LongSupplier reachable) {
+        Gauge.builder("relay.sentinels.reachable", reachable::getAsLong)
+                .description("Sentinels that answered when last asked").register(registry);
+    }
+
+    public void eventReceived(String sentinel, String type) {
+        counter("relay.events.received", "Valid Sentinel events received", "sentinel", sentinel, "type", type).increment();
+    }
+
+    public void eventRejected(String reason) {
+        counter("relay.events.rejected", "Sentinel events rejected at the edge", "reason", reason).increment();
+    }
+
+    public void verificationRefused(String master) {
+        counter("relay.verifications.refused", "Verifications that confirmed no master", "master", master).increment();
+    }
+
+    public void failoverApplied(String master) {
+        counter("relay.failovers.applied", "Verified changes of master handed to the destinations", "master", master)
+                .increment();
+    }
+
+    /** Time from the first {@code +switch-master} of a failover to the destination holding the new master. */
+    public void propagation(String master, String destination, Duration latency) {
+        Timer.builder("relay.propagation")
+                .description("First +switch-master to the destination updated")
+                .tags("master", master, "destination", destination)
+                .serviceLevelObjectives(PROPAGATION_BUCKETS)
+                .register(registry).record(latency);
+    }
+
+    /** An update of the destination failed after its retries (hook for every destination: HAProxy, Consul, alerts). */
+    public void destinationFailed(String destination) {
+        counter("relay.destination.failures", "Destination updates that failed after their retries",
+                "destination", destination).increment();
+    }
+
+    /** One retry of an update of the destination. */
+    public void destinationRetried(String destination) {
+        counter("relay.destination.retries", "Retries of destination updates", "destination", destination).increment();
+    }
+
+    /** The Prometheus text exposition format. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
+    }
+}
