@@ -525,8 +525,8 @@ public class Soak {
         }
 
         /** Failovers whose window missed Sentinel's + 50 ms (not measured counts as missed). */
-        long windowsMissed(List<Failover> of) {
-            return of.stream().filter(f -> reached[f.number - 1] == null
+        long windowsMissed() {
+            return failovers.stream().filter(f -> reached[f.number - 1] == null
                     || reached[f.number - 1] - f.switchNanos > WINDOW_MARGIN_NANOS).count();
         }
 
@@ -570,7 +570,7 @@ public class Soak {
         row(t, "first +switch-master → first write on the new master, median / p95 / max",
                 windows(relay.afterSwitch(), true), windows(recipe.afterSwitch(), true), "");
         row(t, "failovers with a window > Sentinel's + 50 ms (from the same start)",
-                relay.windowsMissed(failovers) + " of " + n, recipe.windowsMissed(failovers) + " of " + n, "relay 0");
+                relay.windowsMissed() + " of " + n, recipe.windowsMissed() + " of " + n, "relay 0");
         row(t, "targets met", verdict(relay), verdict(recipe), "");
         t.append("\n| kind | failovers | Sentinel's window, median / max | window median / max, relay | recipe"
                 + " | lost per failover mean / max, relay | recipe | split-brain, relay | recipe |\n"
@@ -600,7 +600,7 @@ public class Soak {
         if (Arrays.stream(r.lostIn).anyMatch(l -> l > MAX_LOST_PER_FAILOVER)) {
             missed.add("lost");
         }
-        if (r.windowsMissed(r.failovers) > 0) {
+        if (r.windowsMissed() > 0) {
             missed.add("window");
         }
         return missed.isEmpty() ? "all" : "missed: " + String.join(", ", missed);
