@@ -13,20 +13,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPubSub;
-import redis.clients.jedis.exceptions.JedisDataException;
-
 /**
  * Failover propagation benchmark, run by bench/failover-latency on a sandbox it started with the relay running.
- * Launched as a single-file program with the relay's shaded jar (for Jedis) on the class path.
+ * Launched as a single-file program with the relay's shaded jar (for Jedis) and bench/lib/BenchSentinels
+ * (compiled by bench/lib/bench.sh) on the class path.
  *
  * <p>For each of N failovers ({@code SENTINEL FAILOVER mymaster}): the time from the first {@code +switch-master}
  * that any sentinel publishes (seen by one subscriber thread per sentinel) to the start of the first new client
@@ -37,10 +33,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
  */
 public class FailoverLatency {
 
-    static final String MASTER = "mymaster";
-    static final String HOST = "127.0.0.1";
-    static final int REDIS_TIMEOUT_MS = 2000;
-    static final long SUBSCRIBE_TIMEOUT_NANOS = seconds(10);
+    static final String MASTER = BenchSentinels.MASTER;
+    static final String HOST = BenchSentinels.HOST;
     static final long TRIGGER_TIMEOUT_NANOS = seconds(30);
     static final long SWITCH_TIMEOUT_NANOS = seconds(30);
     /** After the first +switch-master: how long a new connection may take to reach the new master. */
@@ -67,13 +61,13 @@ public class FailoverLatency {
         List<Result> results = new ArrayList<>();
         Exception aborted = null;
         try {
-            watch.awaitSubscribed();
-            String master = awaitSettled(sentinels, null);
+            watch.events.awaitSubscribed();
+            String master = BenchSentinels.awaitSettled(sentinels, null, SETTLE_TIMEOUT_NANOS);
             System.out.println("latency = start of the first probe that wrote to the new master - arrival of the first"
                     + " +switch-master; probe gap = time since the probe before it started (that measurement's resolution)");
             for (int i = 1; i <= failovers; i++) {
                 requireAlive(relayPid);
-                watch.requireSubscribed();
+                watch.events.requireSubscribed();
                 Result result = failover(i, sentinels, frontend, master, watch, relayLog);
                 results.add(result);
                 System.out.println(result.describe());
@@ -103,7 +97,7 @@ public class FailoverLatency {
         long triggered;
         Switch switched;
         try {
-            triggered = trigger(sentinel);
+            triggered = BenchSentinels.triggerFailover(sentinel);
             switched = watch.awaitFirst(SWITCH_TIMEOUT_NANOS);
             if (switched == null) {
                 throw new IllegalStateException("failover " + number + ": no +switch-master within "
@@ -116,86 +110,11 @@ public class FailoverLatency {
         } finally {
             prober.join(); // stops by itself once a write reached the new master, or at its deadline
         }
-        awaitSettled(sentinels, switched.newMaster());
+        BenchSentinels.awaitSettled(sentinels, switched.newMaster(), SETTLE_TIMEOUT_NANOS);
         Thread.sleep(SETTLE_EXTRA_MS);
         // read only now: the relay logs its update after HAProxy answered, which may be after the probe got through
         return new Result(number, oldMaster, switched, triggered, prober, RelayLine.find(relayLog, logOffset,
                 switched.newMaster()));
-    }
-
-    /** SENTINEL FAILOVER, retried with backoff while Sentinel says a failover is running or no replica is fit yet. */
-    static long trigger(int sentinel) throws InterruptedException {
-        long deadline = System.nanoTime() + TRIGGER_TIMEOUT_NANOS;
-        long backoffMillis = 100;
-        while (true) {
-            try (Jedis jedis = new Jedis(HOST, sentinel, REDIS_TIMEOUT_MS)) {
-                long sent = System.nanoTime();
-                jedis.sentinelFailover(MASTER);
-                return sent;
-            } catch (JedisDataException e) {
-                String message = String.valueOf(e.getMessage());
-                boolean retryable = message.startsWith("INPROG") || message.startsWith("NOGOODSLAVE");
-                if (!retryable || System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
-                    throw new IllegalStateException("SENTINEL FAILOVER " + MASTER + " on " + HOST + ":" + sentinel
-                            + ": " + message, e);
-                }
-                System.out.println("  sentinel " + sentinel + ": " + message + "; retrying in " + backoffMillis + " ms");
-                Thread.sleep(backoffMillis);
-                backoffMillis = Math.min(backoffMillis * 2, 2000);
-            }
-        }
-    }
-
-    /**
-     * Waits until every sentinel names the same master ({@code expected}, when given) and sees two healthy
-     * replicas and two other sentinels, so that the next SENTINEL FAILOVER finds a fit replica. Returns the master.
-     */
-    static String awaitSettled(int[] sentinels, String expected) throws InterruptedException {
-        long deadline = System.nanoTime() + SETTLE_TIMEOUT_NANOS;
-        String lastState = "";
-        while (System.nanoTime() < deadline) {
-            List<String> masters = new ArrayList<>();
-            StringBuilder state = new StringBuilder();
-            boolean settled = true;
-            for (int port : sentinels) {
-                try (Jedis jedis = new Jedis(HOST, port, REDIS_TIMEOUT_MS)) {
-                    List<String> addr = jedis.sentinelGetMasterAddrByName(MASTER);
-                    String master = addr == null ? null : addr.get(0) + ":" + addr.get(1);
-                    long replicas = jedis.sentinelReplicas(MASTER).stream().filter(FailoverLatency::healthyReplica).count();
-                    long others = jedis.sentinelSentinels(MASTER).stream().filter(FailoverLatency::reachable).count();
-                    masters.add(master);
-                    state.append(String.format(" [sentinel %d: master %s, %d healthy replicas, %d sentinels]", port,
-                            master, replicas, others));
-                    settled &= master != null && replicas == 2 && others == 2;
-                } catch (RuntimeException e) {
-                    state.append(String.format(" [sentinel %d: %s]", port, e.getMessage()));
-                    settled = false;
-                }
-            }
-            lastState = state.toString();
-            boolean agreed = masters.size() == sentinels.length && masters.stream().distinct().count() == 1
-                    && (expected == null || expected.equals(masters.get(0)));
-            if (settled && agreed) {
-                return masters.get(0);
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("the sentinels did not settle within " + SETTLE_TIMEOUT_NANOS / 1_000_000_000
-                + " s:" + lastState);
-    }
-
-    static boolean reachable(Map<String, String> instance) {
-        String flags = instance.getOrDefault("flags", "");
-        return !flags.contains("s_down") && !flags.contains("o_down") && !flags.contains("disconnected");
-    }
-
-    /**
-     * A replica Sentinel would promote. role-reported matters: the old master is listed as a replica from
-     * +switch-master on, but still reports itself master until Sentinel converts it (about 8 s later).
-     */
-    static boolean healthyReplica(Map<String, String> replica) {
-        return reachable(replica) && "0".equals(replica.get("master-link-down-time"))
-                && "ok".equals(replica.get("master-link-status")) && "slave".equals(replica.get("role-reported"));
     }
 
     static void requireAlive(long pid) {
@@ -222,61 +141,21 @@ public class FailoverLatency {
     record Switch(long nanos, int sentinel, String oldMaster, String newMaster, int newPort) {
     }
 
-    /** One subscriber thread per sentinel on +switch-master; keeps the first message of the current failover. */
+    /** Keeps the first +switch-master of the current failover from the events of every sentinel. */
     static final class SwitchWatch {
-        private final int[] sentinels;
-        private final Set<Integer> subscribed = ConcurrentHashMap.newKeySet();
         private final AtomicReference<Switch> first = new AtomicReference<>();
+        final BenchSentinels.Events events;
 
         SwitchWatch(int[] sentinels) {
-            this.sentinels = sentinels;
-            for (int port : sentinels) {
-                Thread thread = new Thread(() -> subscribe(port), "switch-master-" + port);
-                thread.setDaemon(true); // ends with the program; no unsubscribe needed
-                thread.start();
-            }
+            events = new BenchSentinels.Events(sentinels, this::onEvent);
         }
 
-        private void subscribe(int port) {
-            JedisPubSub listener = new JedisPubSub() {
-                @Override
-                public void onSubscribe(String channel, int count) {
-                    subscribed.add(port);
-                }
-
-                @Override
-                public void onMessage(String channel, String message) {
-                    long arrived = System.nanoTime();
-                    // "<master> <old ip> <old port> <new ip> <new port>"
-                    String[] parts = message.split(" ");
-                    if (parts.length == 5 && parts[0].equals(MASTER)) {
-                        first.compareAndSet(null, new Switch(arrived, port, parts[1] + ":" + parts[2],
-                                parts[3] + ":" + parts[4], Integer.parseInt(parts[4])));
-                    }
-                }
-            };
-            // Jedis blocks in subscribe with no read timeout; a lost subscription is reported, not hidden.
-            try (Jedis jedis = new Jedis(HOST, port, REDIS_TIMEOUT_MS)) {
-                jedis.subscribe(listener, "+switch-master");
-            } catch (RuntimeException e) {
-                System.out.println("  subscription to sentinel " + port + " lost: " + e.getMessage());
-            } finally {
-                subscribed.remove(port);
-            }
-        }
-
-        void awaitSubscribed() throws InterruptedException {
-            long deadline = System.nanoTime() + SUBSCRIBE_TIMEOUT_NANOS;
-            while (subscribed.size() < sentinels.length && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            requireSubscribed();
-        }
-
-        void requireSubscribed() {
-            if (subscribed.size() < sentinels.length) {
-                throw new IllegalStateException("subscribed to +switch-master on " + subscribed + " only, of "
-                        + Arrays.toString(sentinels));
+        private void onEvent(BenchSentinels.Event event) {
+            // "<master> <old ip> <old port> <new ip> <new port>"
+            String[] parts = event.message().split(" ");
+            if (event.channel().equals("+switch-master") && parts.length == 5 && parts[0].equals(MASTER)) {
+                first.compareAndSet(null, new Switch(event.nanos(), event.sentinel(), parts[1] + ":" + parts[2],
+                        parts[3] + ":" + parts[4], Integer.parseInt(parts[4])));
             }
         }
 

@@ -1,0 +1,171 @@
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * What the benchmarks do with the sandbox's sentinels: trigger a failover, wait until they settled, follow their
+ * events. Compiled by bench/lib/bench.sh next to the sandbox and put on the class path of the single-file programs
+ * (bench/FailoverLatency.java, bench/Soak.java), which cannot share a source file between them on Java 17; public,
+ * because a single-file program's classes live in another class loader.
+ */
+public final class BenchSentinels {
+
+    public static final String MASTER = "mymaster";
+    public static final String HOST = "127.0.0.1";
+    public static final int REDIS_TIMEOUT_MS = 2000;
+    static final long TRIGGER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    static final long SUBSCRIBE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private BenchSentinels() {
+    }
+
+    /**
+     * SENTINEL FAILOVER, retried with backoff while Sentinel says a failover is running or no replica is fit yet.
+     * Returns when the command was sent (System.nanoTime()).
+     */
+    public static long triggerFailover(int sentinel) throws InterruptedException {
+        long deadline = System.nanoTime() + TRIGGER_TIMEOUT_NANOS;
+        long backoffMillis = 100;
+        while (true) {
+            try (Jedis jedis = new Jedis(HOST, sentinel, REDIS_TIMEOUT_MS)) {
+                long sent = System.nanoTime();
+                jedis.sentinelFailover(MASTER);
+                return sent;
+            } catch (JedisDataException e) {
+                String message = String.valueOf(e.getMessage());
+                boolean retryable = message.startsWith("INPROG") || message.startsWith("NOGOODSLAVE");
+                if (!retryable || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis) > deadline) {
+                    throw new IllegalStateException("SENTINEL FAILOVER " + MASTER + " on " + HOST + ":" + sentinel
+                            + ": " + message, e);
+                }
+                System.out.println("  sentinel " + sentinel + ": " + message + "; retrying in " + backoffMillis
+                        + " ms");
+                Thread.sleep(backoffMillis);
+                backoffMillis = Math.min(backoffMillis * 2, 2000);
+            }
+        }
+    }
+
+    /**
+     * Waits until every sentinel names the same master ({@code expected} "ip:port", when given) and sees two healthy
+     * replicas (a killed master restarted and resynced included) and two other sentinels, so that the next failover
+     * finds a fit replica. Returns the master's "ip:port".
+     */
+    public static String awaitSettled(int[] sentinels, String expected, long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        String lastState = "";
+        while (System.nanoTime() < deadline) {
+            List<String> masters = new ArrayList<>();
+            StringBuilder state = new StringBuilder();
+            boolean settled = true;
+            for (int port : sentinels) {
+                try (Jedis jedis = new Jedis(HOST, port, REDIS_TIMEOUT_MS)) {
+                    List<String> addr = jedis.sentinelGetMasterAddrByName(MASTER);
+                    String master = addr == null ? null : addr.get(0) + ":" + addr.get(1);
+                    long replicas = jedis.sentinelReplicas(MASTER).stream().filter(BenchSentinels::healthyReplica)
+                            .count();
+                    long others = jedis.sentinelSentinels(MASTER).stream().filter(BenchSentinels::reachable).count();
+                    masters.add(master);
+                    state.append(String.format(" [sentinel %d: master %s, %d healthy replicas, %d sentinels]", port,
+                            master, replicas, others));
+                    settled &= master != null && replicas == 2 && others == 2;
+                } catch (RuntimeException e) {
+                    state.append(String.format(" [sentinel %d: %s]", port, e.getMessage()));
+                    settled = false;
+                }
+            }
+            lastState = state.toString();
+            boolean agreed = masters.size() == sentinels.length && masters.stream().distinct().count() == 1
+                    && (expected == null || expected.equals(masters.get(0)));
+            if (settled && agreed) {
+                return masters.get(0);
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the sentinels did not settle within "
+                + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s:" + lastState);
+    }
+
+    static boolean reachable(Map<String, String> instance) {
+        String flags = instance.getOrDefault("flags", "");
+        return !flags.contains("s_down") && !flags.contains("o_down") && !flags.contains("disconnected");
+    }
+
+    /**
+     * A replica Sentinel would promote. role-reported matters: the old master is listed as a replica from
+     * +switch-master on, but still reports itself master until Sentinel converts it (about 8 s later).
+     */
+    static boolean healthyReplica(Map<String, String> replica) {
+        return reachable(replica) && "0".equals(replica.get("master-link-down-time"))
+                && "ok".equals(replica.get("master-link-status")) && "slave".equals(replica.get("role-reported"));
+    }
+
+    /** An event a sentinel published: when it arrived here, from which sentinel, on which channel. */
+    public record Event(long nanos, int sentinel, String channel, String message) {
+    }
+
+    /**
+     * One subscriber thread per sentinel, on every channel ({@code PSUBSCRIBE *}), handing each event to a listener
+     * on arrival. Jedis blocks in psubscribe with no read timeout; a lost subscription is reported, not hidden.
+     */
+    public static final class Events {
+        private final int[] sentinels;
+        private final Consumer<Event> listener;
+        private final Set<Integer> subscribed = ConcurrentHashMap.newKeySet();
+
+        public Events(int[] sentinels, Consumer<Event> listener) {
+            this.sentinels = sentinels;
+            this.listener = listener;
+            for (int port : sentinels) {
+                Thread thread = new Thread(() -> subscribe(port), "sentinel-events-" + port);
+                thread.setDaemon(true); // ends with the program; no unsubscribe needed
+                thread.start();
+            }
+        }
+
+        private void subscribe(int port) {
+            JedisPubSub pubSub = new JedisPubSub() {
+                @Override
+                public void onPSubscribe(String pattern, int count) {
+                    subscribed.add(port);
+                }
+
+                @Override
+                public void onPMessage(String pattern, String channel, String message) {
+                    listener.accept(new Event(System.nanoTime(), port, channel, message));
+                }
+            };
+            try (Jedis jedis = new Jedis(HOST, port, REDIS_TIMEOUT_MS)) {
+                jedis.psubscribe(pubSub, "*");
+            } catch (RuntimeException e) {
+                System.out.println("  subscription to sentinel " + port + " lost: " + e.getMessage());
+            } finally {
+                subscribed.remove(port);
+            }
+        }
+
+        public void awaitSubscribed() throws InterruptedException {
+            long deadline = System.nanoTime() + SUBSCRIBE_TIMEOUT_NANOS;
+            while (subscribed.size() < sentinels.length && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            requireSubscribed();
+        }
+
+        public void requireSubscribed() {
+            if (subscribed.size() < sentinels.length) {
+                throw new IllegalStateException("subscribed to the events of sentinels " + subscribed + " only, of "
+                        + Arrays.toString(sentinels));
+            }
+        }
+    }
+}

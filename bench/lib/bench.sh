@@ -1,0 +1,128 @@
+# Shell steps shared by the benchmarks (bench/failover-latency, bench/soak; sourced, not run). Each benchmark
+# runs on its own sandbox in $SANDBOX_DIR (so the demo's sandbox is untouched), with the relay started from a
+# copy of the jar, and tears everything down before it prints its table.
+# The sourcing script sets REPO, BENCH (its name, for messages and the lock) and SANDBOX_DIR first.
+# shellcheck shell=bash disable=SC2034 # relay_pid, startup_ms and bench_rc are read by the sourcing script
+
+# shellcheck source=bin/lib/common.sh
+source "$REPO/bin/lib/common.sh"
+export SANDBOX_DIR
+SANDBOX=$REPO/bin/sandbox
+JAR=target/sentinel-relay.jar
+# The relay and the benchmark run from a copy: a rebuild of target/ during the run must not pull the jar away
+# from under a running JVM. The name keeps "sentinel-relay", which bin/sandbox down checks before it stops a PID.
+BENCH_JAR=$SANDBOX_DIR/sentinel-relay.jar
+# The benchmark programs' class path: the jar (Jedis) and bench/lib/BenchSentinels, compiled here.
+BENCH_CLASSES=$SANDBOX_DIR/classes
+BENCH_CP=$BENCH_JAR:$BENCH_CLASSES
+RELAY_LOG=$SANDBOX_DIR/relay.log
+RELAY_PID_FILE=$SANDBOX_DIR/pids/relay.pid
+TABLE=$SANDBOX_DIR/table.md
+READY_TIMEOUT=30
+
+say() { echo "$BENCH: $*"; }
+fail() { echo "$BENCH: FAILED: $*" >&2; exit 1; }
+
+# True when GET /health/ready answers 200. Bash's /dev/tcp and builtins only, no process per request, so
+# that polling every 20 ms measures the start-up time with about that resolution.
+relay_ready() {
+    local status=""
+    { exec 3<>"/dev/tcp/127.0.0.1/$API_PORT"; } 2>/dev/null || return 1
+    printf 'GET /health/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+    read -r -t 2 _ status _ <&3 || true
+    exec 3<&- 3>&-
+    [[ $status == 200 ]]
+}
+
+micros() { echo "${EPOCHREALTIME/./}"; }
+
+bench_pid=""
+teardown() {
+    if [[ -n $bench_pid ]] && alive "$bench_pid"; then
+        kill -TERM "$bench_pid" 2>/dev/null || true
+        wait "$bench_pid" 2>/dev/null || true
+    fi
+    "$SANDBOX" down >&2 || true
+    rm -rf "$BENCH_JAR" "$BENCH_CLASSES"
+}
+on_exit() {
+    local rc=$?
+    if ((rc != 0)) && [[ -s $RELAY_LOG ]]; then
+        echo "--- last lines of $RELAY_LOG ---" >&2
+        tail -n 20 "$RELAY_LOG" >&2
+    fi
+    teardown
+    exit "$rc"
+}
+
+# One run at a time per sandbox, a jar to measure, no leftovers of an interrupted run (its relay included),
+# and a teardown of everything on any exit; then the sandbox is brought up and its sandbox.env sourced.
+bench_sandbox_up() {
+    mkdir -p "$SANDBOX_DIR"
+    exec 9>"$SANDBOX_DIR/bench.lock"
+    flock -n 9 || fail "another ${0##*/} is running on $SANDBOX_DIR"
+
+    if [[ ! -f $JAR ]]; then
+        say "building $JAR (mvn -B -q package -DskipTests)"
+        mvn -B -q package -DskipTests || fail "the build failed"
+    elif [[ -n $(find src/main pom.xml -newer "$JAR" -print -quit) ]]; then
+        say "WARNING: $JAR is older than src/main or pom.xml; measuring it anyway (rebuild: mvn -B -q package -DskipTests)"
+    fi
+
+    if [[ -s $SANDBOX_DIR/sandbox.env || -n $(ls "$SANDBOX_DIR"/pids/*.pid 2>/dev/null) ]]; then
+        "$SANDBOX" down
+    fi
+    trap on_exit EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+
+    "$SANDBOX" up
+    # shellcheck source=/dev/null
+    source "$SANDBOX_DIR/sandbox.env"
+    cp "$JAR" "$BENCH_JAR"
+    rm -rf "$BENCH_CLASSES"
+    javac -d "$BENCH_CLASSES" -cp "$BENCH_JAR" "$REPO/bench/lib/BenchSentinels.java" ||
+        fail "bench/lib/BenchSentinels.java did not compile"
+}
+
+# Starts the relay on the sandbox and waits until it is ready; sets relay_pid and startup_ms.
+bench_start_relay() {
+    # From the repo root: the relay reads routes/*.yaml from the working directory.
+    say "starting the relay (log: $RELAY_LOG)"
+    local started deadline
+    started=$(micros)
+    java @config/jvm.options -Drelay.config="$RELAY_CONFIG" -jar "$BENCH_JAR" >"$RELAY_LOG" 2>&1 </dev/null &
+    relay_pid=$!
+    echo "$relay_pid" >"$RELAY_PID_FILE"
+    deadline=$((SECONDS + READY_TIMEOUT))
+    until relay_ready; do
+        alive "$relay_pid" || fail "the relay exited during start-up"
+        ((SECONDS < deadline)) || fail "the relay was not ready within ${READY_TIMEOUT} s"
+        sleep 0.02
+    done
+    startup_ms=$((($(micros) - started) / 1000))
+    say "relay ready after $startup_ms ms (pid $relay_pid)"
+}
+
+# Runs a benchmark program under a time limit (which only guards against the unforeseen: every step of the
+# program has its own); sets bench_rc to its exit code. Usage: bench_run <seconds> <command...>
+bench_run() {
+    local limit=$1
+    shift
+    rm -f "$TABLE"
+    timeout --kill-after=10 "$limit" "$@" &
+    bench_pid=$!
+    bench_rc=0
+    wait "$bench_pid" || bench_rc=$?
+    bench_pid=""
+}
+
+# Tears down before the table is printed, so that the table is the last thing on the screen.
+bench_finish() {
+    trap - EXIT
+    teardown
+    [[ -s $TABLE ]] || fail "no result table (exit code $bench_rc)"
+    echo
+    cat "$TABLE"
+    ((bench_rc == 0)) || fail "the measurement ended with exit code $bench_rc; see its output above and $RELAY_LOG"
+}
