@@ -29,15 +29,15 @@ class JsonLineLayoutTest {
     @Test
     void oneJsonObjectPerLineWithEverySecretMasked() throws Exception {
         SecretMasking.secret("redis-s3cret");
-        SecretMasking.url("https://hooks.slack.com/services/T000/B000/XXXXSECRET");
+        SecretMasking.url("https://hooks.slack.com/services/T000/B000/hooktoken-s3cret");
         JsonLineLayout layout = new JsonLineLayout();
         String line = layout.doLayout(event("AUTH {} then POST {}\nsecond line", new IllegalStateException(
-                "refused https://hooks.slack.com/services/T000/B000/XXXXSECRET"), "redis-s3cret",
-                "https://hooks.slack.com/services/T000/B000/XXXXSECRET"));
+                "refused https://hooks.slack.com/services/T000/B000/hooktoken-s3cret"), "redis-s3cret",
+                "https://hooks.slack.com/services/T000/B000/hooktoken-s3cret"));
 
         assertTrue(line.endsWith("\n"));
         assertEquals(1, line.strip().lines().count(), "one line: " + line);
-        assertFalse(line.contains("redis-s3cret") || line.contains("XXXXSECRET") || line.contains("services/T000"), line);
+        assertFalse(line.contains("redis-s3cret") || line.contains("hooktoken-s3cret") || line.contains("services/T000"), line);
         JsonNode json = JSON.readTree(line);
         assertEquals("WARN", json.get("level").asText());
         assertEquals("dev.sentinelrelay.test", json.get("logger").asText());

@@ -22,10 +22,10 @@ class SecretMaskingTest {
 
     @Test
     void showsOnlyTheHostOfAWebhookUrl() {
-        SecretMasking.url("https://hooks.slack.com/services/T000/B000/XXXXSECRET");
+        SecretMasking.url("https://hooks.slack.com/services/T000/B000/hooktoken-s3cret");
         assertEquals("POST https://hooks.slack.com/****** failed",
-                SecretMasking.mask("POST https://hooks.slack.com/services/T000/B000/XXXXSECRET failed"));
-        assertEquals("path /****** refused", SecretMasking.mask("path /services/T000/B000/XXXXSECRET refused"));
+                SecretMasking.mask("POST https://hooks.slack.com/services/T000/B000/hooktoken-s3cret failed"));
+        assertEquals("path /****** refused", SecretMasking.mask("path /services/T000/B000/hooktoken-s3cret refused"));
     }
 
     @Test
