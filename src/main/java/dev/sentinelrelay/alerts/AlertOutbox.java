@@ -62,10 +62,6 @@ public final class AlertOutbox {
         this.deadLetters = deadLetters;
     }
 
-    public static Path channelDir(Path dataDir, String channel) {
-        return dataDir.resolve("outbox").resolve(channel);
-    }
-
     /** Writes an alert to disk while it waits for its group window, so a relay killed meanwhile sends it later. */
     public Alert hold(Alert alert) {
         writeJson(dir.resolve(GROUPING).resolve(alert.id() + ".json"), alert);
@@ -153,7 +149,7 @@ public final class AlertOutbox {
     }
 
     private void write(OutboxEntry entry) {
-        writeJson(file(entry), entry);
+        writeJson(file(dir, entry), entry);
     }
 
     /** Forced to disk, then renamed into place: a crash leaves the whole file or none. */
@@ -173,7 +169,7 @@ public final class AlertOutbox {
     }
 
     private void delete(OutboxEntry entry) {
-        delete(file(entry));
+        delete(file(dir, entry));
         inFlight.remove(key(entry));
     }
 
@@ -197,8 +193,8 @@ public final class AlertOutbox {
         }
     }
 
-    private Path file(OutboxEntry entry) {
-        return dir.resolve(entry.channel()).resolve(entry.id() + ".json");
+    private static Path file(Path outbox, OutboxEntry entry) {
+        return outbox.resolve(entry.channel()).resolve(entry.id() + ".json");
     }
 
     private static String key(OutboxEntry entry) {
@@ -219,7 +215,7 @@ public final class AlertOutbox {
 
     /** Puts an entry (a replayed dead letter) into the outbox, where the relay picks it up. */
     static void put(Path dataDir, OutboxEntry entry) {
-        new AlertOutbox(null, dataDir, null).write(entry);
+        writeJson(file(dataDir.resolve("outbox"), entry), entry);
     }
 
     /** The value in a file; null, with the file renamed to *.bad so it is reported once, when it is unreadable. */

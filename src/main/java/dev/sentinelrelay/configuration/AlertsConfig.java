@@ -1,5 +1,7 @@
 package dev.sentinelrelay.configuration;
 
+import dev.sentinelrelay.logging.SecretMasking;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -77,17 +79,10 @@ public record AlertsConfig(List<Channel> channels, Duration groupWindow, Duratio
 
         @Override
         public String toString() {
-            String where = type.http() ? "webhook " + maskUrl(url) : "smtp " + smtp;
+            String where = type.http() ? "webhook " + SecretMasking.hostOnly(url) : "smtp " + smtp;
             return name + " (" + type.id() + ", " + where + ", min-severity " + minSeverity.id()
                     + (sendResolved ? "" : ", no resolves") + ", " + attempts + " attempts)";
         }
-    }
-
-    /** Scheme and host only: the path and query of a chat webhook URL are its credentials. */
-    public static String maskUrl(String url) {
-        int host = url.indexOf("://");
-        int path = host < 0 ? -1 : url.indexOf('/', host + 3);
-        return path < 0 ? url : url.substring(0, path + 1) + "******";
     }
 
     public boolean enabled() {

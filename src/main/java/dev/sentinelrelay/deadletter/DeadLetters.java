@@ -1,5 +1,7 @@
 package dev.sentinelrelay.deadletter;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sentinelrelay.RelayObserver;
 
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -27,6 +30,8 @@ public final class DeadLetters {
     public static final String FILE = "dead-letters.jsonl";
     /** Held while the file is appended to or rewritten, by the relay and by {@code bin/relay replay} alike. */
     static final String LOCK = "dead-letters.lock";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
     private final Path lock;
@@ -92,11 +97,12 @@ public final class DeadLetters {
             if (!Files.exists(file)) {
                 return List.of();
             }
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            List<String> out = lines.stream().filter(l -> !l.isBlank() && taken.test(l)).toList();
+            Map<Boolean, List<String>> split = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                    .filter(l -> !l.isBlank()).collect(Collectors.partitioningBy(taken));
+            List<String> out = split.get(true);
             if (!out.isEmpty()) {
                 Path tmp = file.resolveSibling(FILE + ".tmp");
-                List<String> kept = lines.stream().filter(l -> !out.contains(l)).toList();
+                List<String> kept = split.get(false);
                 Files.write(tmp, kept, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -119,35 +125,12 @@ public final class DeadLetters {
         }
     }
 
+    /** One JSON object, fields in order. */
     static String json(Map<String, String> fields) {
-        StringBuilder out = new StringBuilder("{");
-        fields.forEach((k, v) -> {
-            if (out.length() > 1) {
-                out.append(',');
-            }
-            out.append(quote(k)).append(':').append(v == null ? "null" : quote(v));
-        });
-        return out.append('}').toString();
-    }
-
-    private static String quote(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
+        try {
+            return JSON.writeValueAsString(fields);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings is always JSON", e);
         }
-        return out.append('"').toString();
     }
 }

@@ -35,19 +35,24 @@ public final class SecretMasking {
         if (url == null) {
             return;
         }
-        int hostStart = url.indexOf("://");
-        int pathStart = hostStart < 0 ? -1 : url.indexOf('/', hostStart + 3);
+        int pathStart = pathStart(url);
         if (pathStart < 0) {
             replace(url, MASK);
             return;
         }
-        replace(url, url.substring(0, pathStart + 1) + MASK);
+        replace(url, hostOnly(url));
         replace(url.substring(pathStart), "/" + MASK);
     }
 
-    /** How a URL registered with {@link #url} is shown. */
-    public static String maskedUrl(String url) {
-        return url == null ? null : mask(url);
+    /** How a URL registered with {@link #url} is shown: {@code https://hooks.slack.com/******}. */
+    public static String hostOnly(String url) {
+        int pathStart = pathStart(url);
+        return pathStart < 0 ? MASK : url.substring(0, pathStart + 1) + MASK;
+    }
+
+    private static int pathStart(String url) {
+        int hostStart = url.indexOf("://");
+        return hostStart < 0 ? -1 : url.indexOf('/', hostStart + 3);
     }
 
     private static void replace(String value, String replacement) {
