@@ -264,9 +264,7 @@ public final class RelayMain {
             @Override
             public void afterStart(BaseMainSupport support) {
                 ProducerTemplate template = support.getCamelContext().createProducerTemplate();
-                Thread warming = new Thread(() -> warmUp.run(template), "warm-up");
-                warming.setDaemon(true);
-                warming.start();
+                DaemonThreads.named("warm-up").newThread(() -> warmUp.run(template)).start();
             }
 
             @Override

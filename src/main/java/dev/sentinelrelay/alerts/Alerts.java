@@ -1,5 +1,6 @@
 package dev.sentinelrelay.alerts;
 
+import dev.sentinelrelay.DaemonThreads;
 import dev.sentinelrelay.RelayObserver;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HostPort;
@@ -34,11 +35,7 @@ public final class Alerts implements RelayObserver, AutoCloseable {
     private final int sentinels;
     private final Consumer<Alert> sink;
     private final Map<String, Failover> failovers = new ConcurrentHashMap<>();
-    private final ScheduledThreadPoolExecutor deadline = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "failover-report");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledThreadPoolExecutor deadline = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("failover-report"));
     private Boolean majority;
 
     /**

@@ -1,5 +1,6 @@
 package dev.sentinelrelay.consul;
 
+import dev.sentinelrelay.DaemonThreads;
 import dev.sentinelrelay.Routing;
 
 import java.util.Map;
@@ -20,11 +21,7 @@ public final class ConsulWorker implements AutoCloseable {
     private final Map<String, Routing> pending = new ConcurrentHashMap<>();
     /** Masters with a run queued on the thread that has not yet taken its pending routing. */
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "consul");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(DaemonThreads.named("consul"));
     private final Consumer<Routing> work;
 
     /** @param work brings Consul in step with one routing (the consul-master route, with its retries) */

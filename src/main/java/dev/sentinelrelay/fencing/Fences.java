@@ -1,5 +1,6 @@
 package dev.sentinelrelay.fencing;
 
+import dev.sentinelrelay.DaemonThreads;
 import dev.sentinelrelay.RelayObserver;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HostPort;
@@ -43,11 +44,7 @@ public final class Fences implements AutoCloseable {
     /** The last master verified for each name: what a fence protects. */
     private final Map<String, HostPort> verified = new ConcurrentHashMap<>();
     private volatile RelayObserver observer = RelayObserver.NONE;
-    private final ScheduledThreadPoolExecutor expiry = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "fence-expiry");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledThreadPoolExecutor expiry = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("fence-expiry"));
 
     /** @param resolve queues a trigger on the master's resolver route */
     public Fences(RelayConfig config, MasterResolver resolver, PromotionWatch watch, Consumer<Trigger> resolve) {

@@ -1,5 +1,6 @@
 package dev.sentinelrelay.fencing;
 
+import dev.sentinelrelay.DaemonThreads;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.MasterResolver;
 import dev.sentinelrelay.sentinel.Trigger;
@@ -32,11 +33,7 @@ public final class PromotionWatch implements AutoCloseable {
     private final Duration timeout;
     private final Consumer<Trigger> resolve;
     private final Set<String> watching = ConcurrentHashMap.newKeySet();
-    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "promotion-watch");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService pool = Executors.newCachedThreadPool(DaemonThreads.named("promotion-watch"));
 
     /** @param resolve queues a trigger on the master's resolver route */
     public PromotionWatch(MasterResolver resolver, Duration timeout, Consumer<Trigger> resolve) {

@@ -1,5 +1,6 @@
 package dev.sentinelrelay.haproxy;
 
+import dev.sentinelrelay.DaemonThreads;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 
 import java.time.Duration;
@@ -33,11 +34,7 @@ public final class EndpointWorkers implements AutoCloseable {
         this.work = work;
         for (HaproxyEndpoint endpoint : endpoints) {
             ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS_PER_ENDPOINT, THREADS_PER_ENDPOINT, 0,
-                    TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-                        Thread t = new Thread(r, endpoint.id());
-                        t.setDaemon(true);
-                        return t;
-                    });
+                    TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), DaemonThreads.named(endpoint.id()));
             pool.prestartAllCoreThreads(); // not on the way of the first failover
             pools.put(endpoint.id(), pool);
         }

@@ -1,5 +1,6 @@
 package dev.sentinelrelay.sentinel;
 
+import dev.sentinelrelay.DaemonThreads;
 import dev.sentinelrelay.RelayHealth;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
@@ -43,11 +44,7 @@ public final class MasterResolver implements AutoCloseable {
     private final RelayHealth health;
     private final Consumer<Verdict> verdicts;
     private final long timeoutNanos;
-    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "verify");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService pool = Executors.newCachedThreadPool(DaemonThreads.named("verify"));
 
     /** @param verdicts told every verdict (for the API and the metrics), before a pending one is retried */
     public MasterResolver(RelayConfig config, RelayHealth health, Consumer<Verdict> verdicts) {

@@ -1,5 +1,6 @@
 package dev.sentinelrelay.sentinel;
 
+import dev.sentinelrelay.DaemonThreads;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
 import org.slf4j.Logger;
@@ -83,7 +84,7 @@ public final class SentinelSubscriptions implements AutoCloseable {
         // Messages are delivered on the thread that reads the subscription, in the order the sentinel published
         // them (the default executor runs each on a new thread: +failover-end could overtake +switch-master),
         // and without a thread hand-off on the way to a failover. The route only parses and queues them.
-        ExecutorService subscription = Executors.newSingleThreadExecutor(r -> daemon(r, id + "-events"));
+        ExecutorService subscription = Executors.newSingleThreadExecutor(DaemonThreads.named(id + "-events"));
         executors.add(subscription);
 
         RedisMessageListenerContainer container = new RedisMessageListenerContainer();
@@ -96,12 +97,6 @@ public final class SentinelSubscriptions implements AutoCloseable {
         container.start();
         container.addMessageListener(new Watcher(id, sentinel, onSubscribed), new ChannelTopic(WATCH_CHANNEL));
         return container;
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 
     /** Reports the first subscription, and every later one as a reconnect. */
