@@ -1,7 +1,6 @@
 package dev.sentinelrelay.alerts;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sentinelrelay.DurableFiles;
 import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.AlertsConfig.Channel;
 import dev.sentinelrelay.deadletter.DeadLetters;
@@ -10,13 +9,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +32,6 @@ import java.util.stream.Stream;
 public final class AlertOutbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertOutbox.class);
-    static final ObjectMapper JSON = new ObjectMapper();
     /** Dead letters of alert channels are stored under destination {@code alert:<channel>}. */
     public static final String DESTINATION_PREFIX = "alert:";
     /** Dead-letter field holding the undelivered message as JSON (what replay sends again). */
@@ -138,7 +133,7 @@ public final class AlertOutbox {
         details.put("alerts", summaries(entry));
         details.put(ABOUT_ALERTS, String.valueOf(entry.alerts().stream().allMatch(a -> a.kind() == AlertKind.DELIVERY_FAILED
                 && a.details().getOrDefault("destination", "").startsWith(DESTINATION_PREFIX))));
-        details.put(ALERTS, toJson(entry));
+        details.put(ALERTS, DurableFiles.json(entry));
         LOG.error("alert delivery failed: {}: {}; dead-lettered", entry, reason);
         deadLetters.store(DESTINATION_PREFIX + entry.channel(), details);
         delete(entry);
@@ -152,17 +147,10 @@ public final class AlertOutbox {
         writeJson(file(dir, entry), entry);
     }
 
-    /** Forced to disk, then renamed into place: a crash leaves the whole file or none. */
+    /** Replaced whole: a crash leaves the whole file or none. */
     private static void writeJson(Path file, Object value) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                out.write(ByteBuffer.wrap(JSON.writeValueAsBytes(value)));
-                out.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            DurableFiles.replace(file, DurableFiles.JSON.writeValueAsBytes(value));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the alert outbox " + file + ": " + e.getMessage(), e);
         }
@@ -201,16 +189,8 @@ public final class AlertOutbox {
         return entry.channel() + "/" + entry.id();
     }
 
-    static String toJson(OutboxEntry entry) {
-        try {
-            return JSON.writeValueAsString(entry);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + entry, e);
-        }
-    }
-
     static OutboxEntry fromJson(String json) throws IOException {
-        return JSON.readValue(json, OutboxEntry.class);
+        return DurableFiles.JSON.readValue(json, OutboxEntry.class);
     }
 
     /** Puts an entry (a replayed dead letter) into the outbox, where the relay picks it up. */
@@ -221,7 +201,7 @@ public final class AlertOutbox {
     /** The value in a file; null, with the file renamed to *.bad so it is reported once, when it is unreadable. */
     private static <T> T read(Path file, Class<T> type) {
         try {
-            return JSON.readValue(Files.readString(file, StandardCharsets.UTF_8), type);
+            return DurableFiles.JSON.readValue(Files.readString(file, StandardCharsets.UTF_8), type);
         } catch (IOException e) {
             Path bad = file.resolveSibling(file.getFileName() + ".bad");
             LOG.error("outbox: {} is not a readable alert message ({}); moved to {}", file, e.getMessage(), bad);
