@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,8 +24,8 @@ class DurableFilesTest {
     @Test
     void replacesAFileWholeInDirectoriesItCreatesAndLeavesNoTemporaryFile() throws IOException {
         Path file = dir.resolve("outbox").resolve("slack").resolve("1.json");
-        DurableFiles.replace(file, "old".getBytes(StandardCharsets.UTF_8));
-        DurableFiles.replace(file, "new".getBytes(StandardCharsets.UTF_8));
+        DurableFiles.replace(file, "old");
+        DurableFiles.replace(file, "new");
         assertEquals("new", Files.readString(file));
         try (var files = Files.list(file.getParent())) {
             assertEquals(List.of(file), files.toList());

@@ -8,8 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -59,7 +57,7 @@ public final class AlertOutbox {
 
     /** Writes an alert to disk while it waits for its group window, so a relay killed meanwhile sends it later. */
     public Alert hold(Alert alert) {
-        writeJson(dir.resolve(GROUPING).resolve(alert.id() + ".json"), alert);
+        DurableFiles.replace(dir.resolve(GROUPING).resolve(alert.id() + ".json"), DurableFiles.json(alert));
         grouping.add(alert.id());
         return alert;
     }
@@ -92,7 +90,7 @@ public final class AlertOutbox {
                     .toList();
             if (!taken.isEmpty()) {
                 OutboxEntry entry = new OutboxEntry(id, channel.name(), created, taken);
-                write(entry);
+                DurableFiles.replace(file(dir, entry), DurableFiles.json(entry));
                 inFlight.add(key(entry));
                 entries.add(entry);
             }
@@ -143,19 +141,6 @@ public final class AlertOutbox {
         return String.join(" | ", entry.alerts().stream().map(Alert::toString).toList());
     }
 
-    private void write(OutboxEntry entry) {
-        writeJson(file(dir, entry), entry);
-    }
-
-    /** Replaced whole: a crash leaves the whole file or none. */
-    private static void writeJson(Path file, Object value) {
-        try {
-            DurableFiles.replace(file, DurableFiles.JSON.writeValueAsBytes(value));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the alert outbox " + file + ": " + e.getMessage(), e);
-        }
-    }
-
     private void delete(OutboxEntry entry) {
         delete(file(dir, entry));
         inFlight.remove(key(entry));
@@ -189,19 +174,15 @@ public final class AlertOutbox {
         return entry.channel() + "/" + entry.id();
     }
 
-    static OutboxEntry fromJson(String json) throws IOException {
-        return DurableFiles.JSON.readValue(json, OutboxEntry.class);
-    }
-
     /** Puts an entry (a replayed dead letter) into the outbox, where the relay picks it up. */
     static void put(Path dataDir, OutboxEntry entry) {
-        writeJson(file(dataDir.resolve("outbox"), entry), entry);
+        DurableFiles.replace(file(dataDir.resolve("outbox"), entry), DurableFiles.json(entry));
     }
 
     /** The value in a file; null, with the file renamed to *.bad so it is reported once, when it is unreadable. */
     private static <T> T read(Path file, Class<T> type) {
         try {
-            return DurableFiles.JSON.readValue(Files.readString(file, StandardCharsets.UTF_8), type);
+            return DurableFiles.JSON.readValue(file.toFile(), type);
         } catch (IOException e) {
             Path bad = file.resolveSibling(file.getFileName() + ".bad");
             LOG.error("outbox: {} is not a readable alert message ({}); moved to {}", file, e.getMessage(), bad);

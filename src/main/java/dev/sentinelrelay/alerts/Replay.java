@@ -69,7 +69,7 @@ public final class Replay {
             if (!destination.startsWith(AlertOutbox.DESTINATION_PREFIX) || message == null) {
                 return null;
             }
-            return AlertOutbox.fromJson(message.asText());
+            return DurableFiles.JSON.readValue(message.asText(), OutboxEntry.class);
         } catch (IOException e) {
             return null;
         }
