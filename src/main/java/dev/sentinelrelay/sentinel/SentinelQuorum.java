@@ -33,7 +33,7 @@ public final class SentinelQuorum {
     }
 
     /** A strict majority of the configured sentinels (not of those that answered: silence is not consent). */
-    public int majority() {
+    private int majority() {
         return sentinels.size() / 2 + 1;
     }
 
