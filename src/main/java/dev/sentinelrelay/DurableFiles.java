@@ -14,10 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/**
- * The relay's files (the alert outbox, the dead letters, HAProxy map files): JSON written by one mapper, and a
- * file replaced whole, so a reader or a crash finds the old content or the new, never half of it.
- */
+/** The relay's files (outbox, dead letters, map files): one JSON mapper; files replaced whole, never half written. */
 public final class DurableFiles {
 
     public static final ObjectMapper JSON = new ObjectMapper();

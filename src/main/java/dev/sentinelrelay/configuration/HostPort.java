@@ -82,7 +82,7 @@ public record HostPort(String host, int port) {
         }
     }
 
-    /** This address with its hostname resolved: HAProxy's runtime API takes IP addresses only; sentinels may announce hostnames. */
+    /** This address, its hostname resolved: HAProxy's runtime API takes IP addresses; sentinels may announce names. */
     public HostPort toIpLiteral() throws UnknownHostException {
         return isIpLiteral(host) ? this : new HostPort(InetAddress.getByName(host).getHostAddress(), port);
     }

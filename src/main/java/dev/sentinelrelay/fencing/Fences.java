@@ -80,7 +80,9 @@ public final class Fences implements AutoCloseable {
                     : fence(trigger, current, "replica " + trigger.promoted() + " answers ROLE master", false);
         }
         String type = trigger.type();
-        if ("+odown".equals(type) && trigger.event().instance().sameServer(current) && resolver.majoritySeesDown(name)) {
+        // sentinels may announce a hostname; the verified master is an IP address
+        if ("+odown".equals(type) && trigger.event().instance().sameServer(current)
+                && resolver.majoritySeesDown(name)) {
             return fence(trigger, current, "a majority of sentinels sees it down", true);
         }
         if ("-odown".equals(type)) {
