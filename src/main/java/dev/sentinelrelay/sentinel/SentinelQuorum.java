@@ -39,7 +39,8 @@ public final class SentinelQuorum {
 
     /** True when a majority of the configured sentinels answers true; stops asking once it does. */
     public boolean majoritySays(Predicate<HostPort> question) {
-        Predicate<List<Boolean>> majoritySaidYes = heard -> heard.stream().filter(Boolean::booleanValue).count() >= majority();
+        Predicate<List<Boolean>> majoritySaidYes =
+                heard -> heard.stream().filter(Boolean::booleanValue).count() >= majority();
         return majoritySaidYes.test(ask(question::test, majoritySaidYes));
     }
 
