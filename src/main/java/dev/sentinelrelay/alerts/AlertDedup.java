@@ -20,7 +20,6 @@ public final class AlertDedup {
     private final Map<String, Long> sent = new HashMap<>();
     /** keys of alerts let through and not closed yet */
     private final Set<String> open = new HashSet<>();
-    private long dropped;
 
     public AlertDedup(Duration repeatAfter, LongSupplier clock) {
         this.repeatAfterNanos = repeatAfter.toNanos();
@@ -39,12 +38,7 @@ public final class AlertDedup {
         if (alert.closes() != null) {
             sent.remove(alert.closes());
         }
-        if (alert.kind().resolve() && !closedOpen) {
-            dropped++;
-            return false;
-        }
-        if (sent.containsKey(alert.key())) {
-            dropped++;
+        if (alert.kind().resolve() && !closedOpen || sent.containsKey(alert.key())) {
             return false;
         }
         sent.put(alert.key(), now);
@@ -52,10 +46,5 @@ public final class AlertDedup {
             open.add(alert.key());
         }
         return true;
-    }
-
-    /** Alerts dropped as repeats since start. */
-    public synchronized long dropped() {
-        return dropped;
     }
 }

@@ -1,6 +1,7 @@
 package dev.sentinelrelay.alerts;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.sentinelrelay.DurableFiles;
 import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.AlertsConfig.Channel;
 import dev.sentinelrelay.configuration.AlertsConfig.Severity;
@@ -76,7 +77,7 @@ public final class AlertMessages {
         String body = exchange.getMessage().getBody(String.class);
         if (channel.type().http()) {
             try {
-                AlertOutbox.JSON.readTree(body);
+                DurableFiles.JSON.readTree(body);
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException("template " + channel.type().id() + ".ftl produced invalid JSON: "
                         + e.getOriginalMessage());

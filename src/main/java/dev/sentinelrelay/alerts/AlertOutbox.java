@@ -1,7 +1,6 @@
 package dev.sentinelrelay.alerts;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sentinelrelay.DurableFiles;
 import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.AlertsConfig.Channel;
 import dev.sentinelrelay.deadletter.DeadLetters;
@@ -9,14 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +30,6 @@ import java.util.stream.Stream;
 public final class AlertOutbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertOutbox.class);
-    static final ObjectMapper JSON = new ObjectMapper();
     /** Dead letters of alert channels are stored under destination {@code alert:<channel>}. */
     public static final String DESTINATION_PREFIX = "alert:";
     /** Dead-letter field holding the undelivered message as JSON (what replay sends again). */
@@ -64,7 +57,7 @@ public final class AlertOutbox {
 
     /** Writes an alert to disk while it waits for its group window, so a relay killed meanwhile sends it later. */
     public Alert hold(Alert alert) {
-        writeJson(dir.resolve(GROUPING).resolve(alert.id() + ".json"), alert);
+        DurableFiles.replace(dir.resolve(GROUPING).resolve(alert.id() + ".json"), DurableFiles.json(alert));
         grouping.add(alert.id());
         return alert;
     }
@@ -97,7 +90,7 @@ public final class AlertOutbox {
                     .toList();
             if (!taken.isEmpty()) {
                 OutboxEntry entry = new OutboxEntry(id, channel.name(), created, taken);
-                write(entry);
+                DurableFiles.replace(file(dir, entry), DurableFiles.json(entry));
                 inFlight.add(key(entry));
                 entries.add(entry);
             }
@@ -138,7 +131,7 @@ public final class AlertOutbox {
         details.put("alerts", summaries(entry));
         details.put(ABOUT_ALERTS, String.valueOf(entry.alerts().stream().allMatch(a -> a.kind() == AlertKind.DELIVERY_FAILED
                 && a.details().getOrDefault("destination", "").startsWith(DESTINATION_PREFIX))));
-        details.put(ALERTS, toJson(entry));
+        details.put(ALERTS, DurableFiles.json(entry));
         LOG.error("alert delivery failed: {}: {}; dead-lettered", entry, reason);
         deadLetters.store(DESTINATION_PREFIX + entry.channel(), details);
         delete(entry);
@@ -146,26 +139,6 @@ public final class AlertOutbox {
 
     private static String summaries(OutboxEntry entry) {
         return String.join(" | ", entry.alerts().stream().map(Alert::toString).toList());
-    }
-
-    private void write(OutboxEntry entry) {
-        writeJson(file(dir, entry), entry);
-    }
-
-    /** Forced to disk, then renamed into place: a crash leaves the whole file or none. */
-    private static void writeJson(Path file, Object value) {
-        try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                out.write(ByteBuffer.wrap(JSON.writeValueAsBytes(value)));
-                out.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the alert outbox " + file + ": " + e.getMessage(), e);
-        }
     }
 
     private void delete(OutboxEntry entry) {
@@ -201,27 +174,15 @@ public final class AlertOutbox {
         return entry.channel() + "/" + entry.id();
     }
 
-    static String toJson(OutboxEntry entry) {
-        try {
-            return JSON.writeValueAsString(entry);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + entry, e);
-        }
-    }
-
-    static OutboxEntry fromJson(String json) throws IOException {
-        return JSON.readValue(json, OutboxEntry.class);
-    }
-
     /** Puts an entry (a replayed dead letter) into the outbox, where the relay picks it up. */
     static void put(Path dataDir, OutboxEntry entry) {
-        writeJson(file(dataDir.resolve("outbox"), entry), entry);
+        DurableFiles.replace(file(dataDir.resolve("outbox"), entry), DurableFiles.json(entry));
     }
 
     /** The value in a file; null, with the file renamed to *.bad so it is reported once, when it is unreadable. */
     private static <T> T read(Path file, Class<T> type) {
         try {
-            return JSON.readValue(Files.readString(file, StandardCharsets.UTF_8), type);
+            return DurableFiles.JSON.readValue(file.toFile(), type);
         } catch (IOException e) {
             Path bad = file.resolveSibling(file.getFileName() + ".bad");
             LOG.error("outbox: {} is not a readable alert message ({}); moved to {}", file, e.getMessage(), bad);

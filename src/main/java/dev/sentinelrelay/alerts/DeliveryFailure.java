@@ -1,5 +1,6 @@
 package dev.sentinelrelay.alerts;
 
+import dev.sentinelrelay.Failures;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -24,7 +25,7 @@ public record DeliveryFailure(boolean retryable, String reason, Duration retryAf
     private static final int MAX_BODY = 300;
 
     public static DeliveryFailure of(Throwable failure) {
-        Throwable t = rootOfCamel(failure);
+        Throwable t = Failures.withoutCamelWrappers(failure);
         if (t instanceof HttpOperationFailedException http) {
             int status = http.getStatusCode();
             boolean retryable = status >= 500 || status == 429 || status == 408;
@@ -65,15 +66,5 @@ public record DeliveryFailure(boolean retryable, String reason, Duration retryAf
                 return null;
             }
         }
-    }
-
-    /** The failure itself, not Camel's wrappers around it. */
-    private static Throwable rootOfCamel(Throwable failure) {
-        Throwable t = failure;
-        while (t.getCause() != null && t.getClass().getName().startsWith("org.apache.camel.")
-                && !(t instanceof HttpOperationFailedException)) {
-            t = t.getCause();
-        }
-        return t;
     }
 }

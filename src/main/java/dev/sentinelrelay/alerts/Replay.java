@@ -1,6 +1,7 @@
 package dev.sentinelrelay.alerts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sentinelrelay.DurableFiles;
 import dev.sentinelrelay.configuration.ConfigException;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayProperties;
@@ -62,13 +63,13 @@ public final class Replay {
     /** The alert message a dead-letter line holds; null for other dead letters. */
     private static OutboxEntry entry(String line) {
         try {
-            JsonNode node = AlertOutbox.JSON.readTree(line);
+            JsonNode node = DurableFiles.JSON.readTree(line);
             String destination = node.path("destination").asText("");
             JsonNode message = node.get(AlertOutbox.ALERTS);
             if (!destination.startsWith(AlertOutbox.DESTINATION_PREFIX) || message == null) {
                 return null;
             }
-            return AlertOutbox.fromJson(message.asText());
+            return DurableFiles.JSON.readValue(message.asText(), OutboxEntry.class);
         } catch (IOException e) {
             return null;
         }

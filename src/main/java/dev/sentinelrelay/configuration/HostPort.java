@@ -1,5 +1,8 @@
 package dev.sentinelrelay.configuration;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
 /**
@@ -73,8 +76,22 @@ public record HostPort(String host, int port) {
             return false;
         }
         try {
-            return java.net.InetAddress.getByName(host) instanceof java.net.Inet6Address;
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByName(host) instanceof Inet6Address;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** This address, its hostname resolved: HAProxy's runtime API takes IP addresses; sentinels may announce names. */
+    public HostPort toIpLiteral() throws UnknownHostException {
+        return isIpLiteral(host) ? this : new HostPort(InetAddress.getByName(host).getHostAddress(), port);
+    }
+
+    /** True when this address (a hostname compared by the address it resolves to) is {@code ipLiteral}. */
+    public boolean sameServer(HostPort ipLiteral) {
+        try {
+            return equals(ipLiteral) || toIpLiteral().equals(ipLiteral);
+        } catch (UnknownHostException e) {
             return false;
         }
     }

@@ -1,7 +1,6 @@
 package dev.sentinelrelay.deadletter;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sentinelrelay.DurableFiles;
 import dev.sentinelrelay.RelayObserver;
 
 import java.io.IOException;
@@ -10,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -30,8 +28,6 @@ public final class DeadLetters {
     public static final String FILE = "dead-letters.jsonl";
     /** Held while the file is appended to or rewritten, by the relay and by {@code bin/relay replay} alike. */
     static final String LOCK = "dead-letters.lock";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
     private final Path lock;
@@ -76,7 +72,7 @@ public final class DeadLetters {
         entry.put("destination", destination);
         entry.putAll(details);
         try (FileChannel held = locked()) {
-            Files.writeString(file, json(entry) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            Files.writeString(file, DurableFiles.json(entry) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write dead letter to " + file + ": " + e.getMessage(), e);
@@ -101,11 +97,7 @@ public final class DeadLetters {
                     .filter(l -> !l.isBlank()).collect(Collectors.partitioningBy(taken));
             List<String> out = split.get(true);
             if (!out.isEmpty()) {
-                Path tmp = file.resolveSibling(FILE + ".tmp");
-                List<String> kept = split.get(false);
-                Files.write(tmp, kept, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                DurableFiles.replace(file, split.get(false));
             }
             return out;
         } catch (IOException e) {
@@ -122,15 +114,6 @@ public final class DeadLetters {
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
-        }
-    }
-
-    /** One JSON object, fields in order. */
-    static String json(Map<String, String> fields) {
-        try {
-            return JSON.writeValueAsString(fields);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a map of strings is always JSON", e);
         }
     }
 }

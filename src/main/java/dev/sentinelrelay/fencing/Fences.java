@@ -12,7 +12,6 @@ import dev.sentinelrelay.sentinel.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -81,7 +80,9 @@ public final class Fences implements AutoCloseable {
                     : fence(trigger, current, "replica " + trigger.promoted() + " answers ROLE master", false);
         }
         String type = trigger.type();
-        if ("+odown".equals(type) && isCurrent(trigger.event().instance(), current) && resolver.majoritySeesDown(name)) {
+        // sentinels may announce a hostname; the verified master is an IP address
+        if ("+odown".equals(type) && trigger.event().instance().sameServer(current)
+                && resolver.majoritySeesDown(name)) {
             return fence(trigger, current, "a majority of sentinels sees it down", true);
         }
         if ("-odown".equals(type)) {
@@ -102,15 +103,6 @@ public final class Fences implements AutoCloseable {
         HostPort current = verified.get(event.master());
         if (config.haproxyTargets().get(event.master()).fence() && current != null && !current.equals(event.instance())) {
             watch.watch(event.master(), event.instance(), current);
-        }
-    }
-
-    /** Sentinels may announce hostnames; the verified master is an IP address. */
-    private static boolean isCurrent(HostPort announced, HostPort current) {
-        try {
-            return current.equals(MasterResolver.toIpLiteral(announced));
-        } catch (UnknownHostException e) {
-            return false;
         }
     }
 

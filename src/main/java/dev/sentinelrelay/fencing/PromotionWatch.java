@@ -7,7 +7,6 @@ import dev.sentinelrelay.sentinel.Trigger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -104,8 +103,8 @@ public final class PromotionWatch implements AutoCloseable {
     private static boolean replicatesFrom(List<Object> role, HostPort current) {
         try {
             HostPort from = new HostPort(String.valueOf(role.get(1)), Integer.parseInt(String.valueOf(role.get(2))));
-            return from.equals(current) || MasterResolver.toIpLiteral(from).equals(current);
-        } catch (RuntimeException | UnknownHostException e) {
+            return from.sameServer(current);
+        } catch (RuntimeException e) {
             return false;
         }
     }

@@ -1,17 +1,18 @@
 package dev.sentinelrelay.haproxy;
 
+import dev.sentinelrelay.DurableFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Keeps an HAProxy map file in step with the runtime map, so an HAProxy restarted from its configuration
- * routes to the current master. Written to a temp file and renamed over the map: HAProxy never reads half a file.
+ * routes to the current master. Replaced whole ({@link DurableFiles#replace}): HAProxy never reads half a file.
  */
 final class MapFile {
 
@@ -41,9 +42,7 @@ final class MapFile {
             if (out.equals(lines)) {
                 return;
             }
-            Path temp = file.resolveSibling(file.getFileName() + ".relay-tmp");
-            Files.write(temp, out, StandardCharsets.UTF_8);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            DurableFiles.replace(file, out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write map file " + file + ": " + e.getMessage(), e);
         }

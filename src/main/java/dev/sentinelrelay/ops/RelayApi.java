@@ -51,7 +51,9 @@ public final class RelayApi {
 
     private final RelayConfig config;
     private final OperatorConfig operator;
-    private final RelayState state;
+    private final EventLog log;
+    private final MasterLedger ledger;
+    private final SentinelDirectory directory;
     private final RelayHealth health;
     /** What each HAProxy endpoint holds for a master, and what Consul holds (null: Consul off). */
     private final Holdings holdings;
@@ -64,11 +66,14 @@ public final class RelayApi {
         String consul(String master);
     }
 
+    /** Reads the state's views: its event log, its per-master ledger and its sentinel directory. */
     public RelayApi(RelayConfig config, OperatorConfig operator, RelayState state, RelayHealth health,
                     Holdings holdings, Function<String, List<Map<String, String>>> replicas) {
         this.config = config;
         this.operator = operator;
-        this.state = state;
+        this.log = state.log();
+        this.ledger = state.ledger();
+        this.directory = state.directory();
         this.health = health;
         this.holdings = holdings;
         this.replicas = replicas;
@@ -88,8 +93,8 @@ public final class RelayApi {
     }
 
     private Map<String, Object> master(String name) {
-        Routing routing = state.current(name);
-        Verdict verdict = state.lastVerdict(name);
+        Routing routing = ledger.current(name);
+        Verdict verdict = ledger.lastVerdict(name);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("mode", config.haproxyTargets().get(name).mode().name().toLowerCase());
@@ -106,7 +111,7 @@ public final class RelayApi {
             destinations.add(destination("consul", config.consul().url(), holdings.consul(name), routing, name));
         }
         m.put("destinations", destinations);
-        RelayState.Change change = state.lastChange(name);
+        MasterLedger.Change change = ledger.lastChange(name);
         m.put("lastChange", change == null ? null : change.toMap());
         return m;
     }
@@ -116,7 +121,7 @@ public final class RelayApi {
             return null;
         }
         Map<String, Object> v = new LinkedHashMap<>();
-        v.put("time", String.valueOf(state.verdictTime(name)));
+        v.put("time", String.valueOf(ledger.verdictTime(name)));
         v.put("verified", verdict.verified() ? verdict.master().toString() : null);
         v.put("refusal", verdict.refusal());
         List<Object> votes = new ArrayList<>();
@@ -138,7 +143,7 @@ public final class RelayApi {
         d.put("holds", holds);
         boolean inStep = routing != null && routing.holding().equals(holds);
         d.put("inStep", inStep);
-        String problem = state.problem(id, master);
+        String problem = ledger.problem(id, master);
         d.put("reason", inStep ? null : problem != null ? problem
                 : routing == null ? "no verified master yet" : "not known to hold " + routing.holding() + " (updating or read back pending)");
         return d;
@@ -146,7 +151,7 @@ public final class RelayApi {
 
     public String sentinels() {
         List<Object> out = new ArrayList<>();
-        state.sentinels().forEach(s -> out.add(s.toMap()));
+        directory.sentinels().forEach(s -> out.add(s.toMap()));
         return write(Map.of("sentinels", out));
     }
 
@@ -154,9 +159,9 @@ public final class RelayApi {
     public String events(String limit) {
         int n = limit == null || limit.isBlank() ? DEFAULT_LIMIT : parseLimit(limit);
         List<Object> out = new ArrayList<>();
-        state.events(n).forEach(e -> out.add(e.toMap()));
+        log.events(n).forEach(e -> out.add(e.toMap()));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("capacity", state.capacity());
+        body.put("capacity", log.capacity());
         body.put("events", out);
         return write(body);
     }
@@ -164,13 +169,13 @@ public final class RelayApi {
     private int parseLimit(String limit) {
         try {
             int n = Integer.parseInt(limit.strip());
-            if (n >= 1 && n <= state.capacity()) {
+            if (n >= 1 && n <= log.capacity()) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw new IllegalArgumentException("limit must be a whole number from 1 to " + state.capacity());
+        throw new IllegalArgumentException("limit must be a whole number from 1 to " + log.capacity());
     }
 
     /** The effective configuration (defaults filled in, -D and environment applied), secrets masked. */

@@ -1,5 +1,6 @@
 package dev.sentinelrelay.ops;
 
+import dev.sentinelrelay.Failures;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -148,10 +149,7 @@ public final class SafeRouteReload extends RouteWatcherReloadStrategy {
 
     /** The deepest cause's message on one line: what is wrong, where. */
     static String oneLine(Throwable failure) {
-        Throwable t = failure;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
+        Throwable t = Failures.root(failure);
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         return message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
     }

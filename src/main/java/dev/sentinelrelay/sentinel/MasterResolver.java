@@ -5,25 +5,15 @@ import dev.sentinelrelay.RelayHealth;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
 
-import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionService;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -43,15 +33,21 @@ public final class MasterResolver implements AutoCloseable {
     private final RedisConnections apiSentinels;
     private final RelayHealth health;
     private final Consumer<Verdict> verdicts;
-    private final long timeoutNanos;
-    private final ExecutorService pool = Executors.newCachedThreadPool(DaemonThreads.named("verify"));
+    private final ExecutorService pool;
+    private final SentinelQuorum quorum;
 
     /** @param verdicts told every verdict (for the API and the metrics), before a pending one is retried */
     public MasterResolver(RelayConfig config, RelayHealth health, Consumer<Verdict> verdicts) {
+        this(config, health, verdicts, Executors.newCachedThreadPool(DaemonThreads.named("verify")));
+    }
+
+    /** @param pool asks the sentinels; shut down with the resolver */
+    public MasterResolver(RelayConfig config, RelayHealth health, Consumer<Verdict> verdicts, ExecutorService pool) {
         this.config = config;
         this.health = health;
         this.verdicts = verdicts;
-        this.timeoutNanos = config.verifyTimeout().toNanos();
+        this.pool = pool;
+        this.quorum = new SentinelQuorum(config.sentinels(), config.verifyTimeout(), pool);
         this.sentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
         this.servers = new RedisConnections(config.redisCredentials(), config.verifyTimeout());
         this.apiSentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
@@ -77,11 +73,7 @@ public final class MasterResolver implements AutoCloseable {
 
     /** The verdict names the server the event announced (a hostname compared by its address). */
     private static boolean confirms(Verdict verdict, HostPort promoted) {
-        try {
-            return verdict.verified() && verdict.master().equals(toIpLiteral(promoted));
-        } catch (UnknownHostException e) {
-            return false;
-        }
+        return verdict.verified() && promoted.sameServer(verdict.master());
     }
 
     /**
@@ -104,7 +96,7 @@ public final class MasterResolver implements AutoCloseable {
             return new Verdict(trigger, null, votes, "candidate " + candidate + " answers ROLE " + role);
         }
         try {
-            return new Verdict(trigger, toIpLiteral(candidate), votes, null);
+            return new Verdict(trigger, candidate.toIpLiteral(), votes, null);
         } catch (UnknownHostException e) {
             return new Verdict(trigger, null, votes, "candidate host " + candidate.host() + " does not resolve");
         }
@@ -128,10 +120,7 @@ public final class MasterResolver implements AutoCloseable {
      * ({@code SENTINEL MASTER}); a single sentinel's {@code +odown} is not enough to fence a master.
      */
     public boolean majoritySeesDown(String master) {
-        int majority = config.sentinelMajority();
-        List<Boolean> answers = askAll(sentinel -> seesDown(sentinel, master),
-                heard -> heard.stream().filter(Boolean::booleanValue).count() >= majority);
-        return answers.stream().filter(Boolean::booleanValue).count() >= majority;
+        return quorum.majoritySays(sentinel -> seesDown(sentinel, master));
     }
 
     /**
@@ -140,10 +129,7 @@ public final class MasterResolver implements AutoCloseable {
      * taken from an event.
      */
     public boolean majorityListsReplica(String master, HostPort replica) {
-        int majority = config.sentinelMajority();
-        List<Boolean> answers = askAll(sentinel -> listsReplica(sentinel, master, replica),
-                heard -> heard.stream().filter(Boolean::booleanValue).count() >= majority);
-        return answers.stream().filter(Boolean::booleanValue).count() >= majority;
+        return quorum.majoritySays(sentinel -> listsReplica(sentinel, master, replica));
     }
 
     /**
@@ -151,7 +137,7 @@ public final class MasterResolver implements AutoCloseable {
      * flags), for the API; empty when no sentinel answers.
      */
     public List<Map<String, String>> replicas(String master) {
-        List<List<Map<String, String>>> answers = askAll(sentinel -> {
+        List<List<Map<String, String>>> answers = quorum.ask(sentinel -> {
             try {
                 return apiSentinels.call(sentinel, jedis -> jedis.sentinelReplicas(master));
             } catch (RuntimeException e) {
@@ -182,47 +168,15 @@ public final class MasterResolver implements AutoCloseable {
         }
     }
 
-    /**
-     * Asks every sentinel at once and stops waiting as soon as a majority of the configured sentinels agrees
-     * (a slow sentinel must not slow a failover down), or when the timeout is up.
-     */
+    /** Every sentinel's vote; those not heard once a majority agreed (or the timeout was up) say why. */
     private List<Vote> askSentinels(String master) {
-        List<Vote> votes = askAll(sentinel -> ask(sentinel, master),
+        List<Vote> votes = quorum.ask(sentinel -> ask(sentinel, master),
                 heard -> VoteTally.majority(heard, config.sentinels().size()).isPresent());
         boolean agreed = VoteTally.majority(votes, config.sentinels().size()).isPresent();
         Set<String> heard = votes.stream().map(Vote::sentinel).collect(Collectors.toSet());
         config.sentinels().stream().map(HostPort::toString).filter(s -> !heard.contains(s))
                 .forEach(s -> votes.add(Vote.failed(s, agreed ? NOT_AWAITED : "timed out")));
         return votes;
-    }
-
-    /** Asks every sentinel in parallel; returns the answers heard until {@code enough} holds or the timeout is up. */
-    private <T> List<T> askAll(Function<HostPort, T> question, Predicate<List<T>> enough) {
-        CompletionService<T> answers = new ExecutorCompletionService<>(pool);
-        List<Future<T>> questions = new ArrayList<>();
-        for (HostPort sentinel : config.sentinels()) {
-            questions.add(answers.submit(() -> question.apply(sentinel)));
-        }
-        List<T> heard = new ArrayList<>();
-        long deadline = System.nanoTime() + timeoutNanos;
-        try {
-            while (heard.size() < questions.size()) {
-                Future<T> answer = answers.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-                if (answer == null) {
-                    break;
-                }
-                heard.add(answer.get());
-                if (enough.test(heard)) {
-                    break;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("asking a sentinel failed unexpectedly", e.getCause());
-        }
-        questions.forEach(q -> q.cancel(false));
-        return heard;
     }
 
     private Vote ask(HostPort sentinel, String master) {
@@ -238,14 +192,6 @@ public final class MasterResolver implements AutoCloseable {
         } catch (RuntimeException e) {
             return Vote.failed(name, "unreachable: " + e.getMessage());
         }
-    }
-
-    /** HAProxy's runtime API takes IP addresses only; sentinels may announce hostnames. */
-    public static HostPort toIpLiteral(HostPort address) throws UnknownHostException {
-        if (HostPort.isIpLiteral(address.host())) {
-            return address;
-        }
-        return new HostPort(InetAddress.getByName(address.host()).getHostAddress(), address.port());
     }
 
     @Override

@@ -34,4 +34,14 @@ class HostPortTest {
         assertFalse(HostPort.isIpLiteral("256.1.1.1"));
         assertFalse(HostPort.isIpLiteral("127.0.0.1;shutdown"));
     }
+
+    @Test
+    void aHostnameIsTheSameServerAsTheAddressItResolvesTo() {
+        HostPort loopback = new HostPort("127.0.0.1", 6379);
+        assertTrue(new HostPort("localhost", 6379).sameServer(loopback));
+        assertTrue(loopback.sameServer(loopback));
+        assertFalse(new HostPort("localhost", 6380).sameServer(loopback));
+        assertFalse(new HostPort("10.0.0.2", 6379).sameServer(loopback));
+        assertFalse(new HostPort("no-such-host.invalid", 6379).sameServer(loopback), "does not resolve");
+    }
 }

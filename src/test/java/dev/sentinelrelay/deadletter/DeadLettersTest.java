@@ -37,11 +37,6 @@ class DeadLettersTest {
     }
 
     @Test
-    void escapesQuotesBackslashesAndControlCharacters() {
-        assertEquals("{\"a\":\"say \\\"hi\\\"\\\\n\\nx\\u0001\"}", DeadLetters.json(Map.of("a", "say \"hi\"\\n\nx\u0001")));
-    }
-
-    @Test
     void refusesADirectoryItCannotCreate() throws IOException {
         Path file = Files.writeString(dir.resolve("plain-file"), "x");
         assertThrows(UncheckedIOException.class, () -> new DeadLetters(file.resolve("sub")));

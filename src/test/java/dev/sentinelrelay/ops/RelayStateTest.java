@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The route-facing calls reach the event log, the ledger, the sentinel directory and the metrics. */
 class RelayStateTest {
 
     private static final HostPort S1 = new HostPort("127.0.0.1", 26379);
@@ -52,19 +53,19 @@ class RelayStateTest {
         state.awaiting(first);
         state.received(second);
         state.awaiting(second);
-        assertEquals(RelayState.PENDING, state.events(1).get(0).decision());
+        assertEquals(EventLog.PENDING, state.log().events(1).get(0).decision());
 
         state.decided(Routing.route(Trigger.of(first), NEW));
         state.decided(Routing.route(Trigger.of(second), NEW));
 
-        List<RelayState.Entry> events = state.events(10);
+        List<EventLog.Entry> events = state.log().events(10);
         assertEquals(3, events.size(), "the start-up reconcile that routed and two events");
-        assertEquals(RelayState.DEDUPLICATED, events.get(0).decision());
-        assertEquals(RelayState.APPLIED, events.get(1).decision());
+        assertEquals(EventLog.DEDUPLICATED, events.get(0).decision());
+        assertEquals(EventLog.APPLIED, events.get(1).decision());
         assertEquals("reconcile", events.get(2).toMap().get("type"));
-        assertEquals(NEW, state.current("mymaster").master());
-        assertEquals("10.0.0.1:6379", state.lastChange("mymaster").from());
-        assertEquals("10.0.0.2:6379", state.lastChange("mymaster").to());
+        assertEquals(NEW, state.ledger().current("mymaster").master());
+        assertEquals("10.0.0.1:6379", state.ledger().lastChange("mymaster").from());
+        assertEquals("10.0.0.2:6379", state.ledger().lastChange("mymaster").to());
         assertTrue(metrics.scrape().contains("relay_failovers_applied_total{master=\"mymaster\"} 1.0"), metrics.scrape());
         assertTrue(metrics.scrape().contains(
                 "relay_events_received_total{sentinel=\"sentinel-2\",type=\"+switch-master\"} 1.0"), metrics.scrape());
@@ -76,24 +77,24 @@ class RelayStateTest {
         state.received(odown);
         state.awaiting(odown);
         state.decided(Routing.none(Trigger.of(odown), "no majority of 3 sentinels agrees"));
-        assertEquals(RelayState.REFUSED, state.events(1).get(0).decision());
-        assertEquals("no majority of 3 sentinels agrees", state.events(1).get(0).reason());
+        assertEquals(EventLog.REFUSED, state.log().events(1).get(0).decision());
+        assertEquals("no majority of 3 sentinels agrees", state.log().events(1).get(0).reason());
 
         SentinelEvent selected = new SentinelEvent("+selected-slave", "mymaster", NEW, null, LABEL1);
         state.received(selected);
         state.watching(selected);
-        assertEquals(RelayState.WATCHING, state.events(1).get(0).decision());
+        assertEquals(EventLog.WATCHING, state.log().events(1).get(0).decision());
 
         state.decided(Routing.route(Trigger.reconcile("mymaster"), OLD));
         state.decided(Routing.fence(Trigger.promotion("mymaster", NEW), OLD, "replica answers ROLE master"));
-        RelayState.Entry fenced = state.events(1).get(0);
-        assertEquals(RelayState.FENCED, fenced.decision());
+        EventLog.Entry fenced = state.log().events(1).get(0);
+        assertEquals(EventLog.FENCED, fenced.decision());
         assertEquals("promotion seen", fenced.toMap().get("type"));
-        assertEquals("fenced 10.0.0.1:6379", state.lastChange("mymaster").to());
+        assertEquals("fenced 10.0.0.1:6379", state.ledger().lastChange("mymaster").to());
 
         SentinelEvent sdown = new SentinelEvent("+sdown", "mymaster", OLD, null, LABEL2);
         state.received(sdown);
-        assertEquals(RelayState.LOGGED, state.events(1).get(0).decision());
+        assertEquals(EventLog.LOGGED, state.log().events(1).get(0).decision());
     }
 
     @Test
@@ -103,8 +104,8 @@ class RelayStateTest {
         state.awaiting(fake);
         Verdict verdict = new Verdict(Trigger.of(fake), OLD, List.of(Vote.of(S1.toString(), OLD)), null);
         state.refused(new VerificationPendingException(fake, verdict));
-        assertEquals(RelayState.REFUSED, state.events(1).get(0).decision());
-        assertTrue(state.events(1).get(0).reason().startsWith("not confirmed: mymaster verified at 10.0.0.1:6379"));
+        assertEquals(EventLog.REFUSED, state.log().events(1).get(0).decision());
+        assertTrue(state.log().events(1).get(0).reason().startsWith("not confirmed: mymaster verified at 10.0.0.1:6379"));
     }
 
     @Test
@@ -112,7 +113,7 @@ class RelayStateTest {
         state.decided(Routing.route(Trigger.reconcile("mymaster"), OLD));
         state.decided(Routing.route(Trigger.reconcile("mymaster"), OLD));
         state.decided(Routing.none(Trigger.reconcile("mymaster"), "no majority"));
-        assertEquals(1, state.events(10).size());
+        assertEquals(1, state.log().events(10).size());
     }
 
     @Test
@@ -120,12 +121,12 @@ class RelayStateTest {
         for (int i = 0; i < 6; i++) {
             state.rejected(LABEL1, "malformed", "event " + i);
         }
-        List<RelayState.Entry> events = state.events(10);
+        List<EventLog.Entry> events = state.log().events(10);
         assertEquals(4, events.size());
         assertEquals("event 5", events.get(0).reason());
         assertEquals("event 2", events.get(3).reason());
-        assertEquals(2, state.events(2).size());
-        assertEquals(6L, state.sentinels().get(0).toMap().get("eventsRejected"));
+        assertEquals(2, state.log().events(2).size());
+        assertEquals(6L, state.directory().sentinels().get(0).toMap().get("eventsRejected"));
         assertTrue(metrics.scrape().contains("relay_events_rejected_total{reason=\"malformed\"} 6.0"));
     }
 
@@ -139,14 +140,14 @@ class RelayStateTest {
         state.decided(routed);
 
         state.destinationFailed("haproxy-2", routed, "Cannot connect to 127.0.0.1:9999");
-        assertEquals("Cannot connect to 127.0.0.1:9999", state.problem("haproxy-2", "mymaster"));
+        assertEquals("Cannot connect to 127.0.0.1:9999", state.ledger().problem("haproxy-2", "mymaster"));
         state.destinationApplied("haproxy-1", routed);
         state.destinationApplied("haproxy-1", routed);
         state.destinationApplied("haproxy-2", routed);
 
-        assertNull(state.problem("haproxy-2", "mymaster"), "in step again");
+        assertNull(state.ledger().problem("haproxy-2", "mymaster"), "in step again");
         assertEquals(List.of("haproxy-1", "haproxy-2"),
-                List.copyOf(state.lastChange("mymaster").millisByDestination().keySet()));
+                List.copyOf(state.ledger().lastChange("mymaster").millisByDestination().keySet()));
         String scrape = metrics.scrape();
         assertTrue(scrape.contains("relay_propagation_seconds_count{destination=\"haproxy-1\",master=\"mymaster\"} 1"), scrape);
         assertTrue(scrape.contains("relay_propagation_seconds_bucket{destination=\"haproxy-1\",master=\"mymaster\",le=\"0.001\"}"), scrape);
@@ -163,8 +164,8 @@ class RelayStateTest {
                 List.of(Vote.of(S1.toString(), OLD), Vote.failed(S2.toString(), "unreachable: connection refused")),
                 "no majority of 2 sentinels agrees"));
 
-        Map<String, Object> one = state.sentinels().get(0).toMap();
-        Map<String, Object> two = state.sentinels().get(1).toMap();
+        Map<String, Object> one = state.directory().sentinels().get(0).toMap();
+        Map<String, Object> two = state.directory().sentinels().get(1).toMap();
         assertEquals(true, one.get("reachable"));
         assertEquals("10.0.0.1:6379", one.get("lastVote"));
         assertEquals("+switch-master mymaster", one.get("lastEvent"));
@@ -174,13 +175,13 @@ class RelayStateTest {
         assertEquals(1, two.get("resubscriptions"));
         assertEquals(1L, two.get("errors"));
         assertEquals("unreachable: connection refused", two.get("lastError"));
-        assertNotNull(state.lastVerdict("mymaster"));
+        assertNotNull(state.ledger().lastVerdict("mymaster"));
         assertTrue(metrics.scrape().contains("relay_verifications_refused_total{master=\"mymaster\"} 1.0"));
         assertTrue(metrics.scrape().contains("relay_sentinels_reachable 1.0"));
 
         state.verdict(new Verdict(Trigger.reconcile("mymaster"), OLD, List.of(Vote.of(S2.toString(), OLD),
                 Vote.failed(S1.toString(), MasterResolver.NOT_AWAITED)), null));
-        assertEquals(true, state.sentinels().get(0).toMap().get("reachable"), "not awaited: last known state stands");
+        assertEquals(true, state.directory().sentinels().get(0).toMap().get("reachable"), "not awaited: last known state stands");
         assertTrue(metrics.scrape().contains("relay_sentinels_reachable 2.0"));
         assertFalse(metrics.scrape().contains("relay_failovers_applied_total"));
     }

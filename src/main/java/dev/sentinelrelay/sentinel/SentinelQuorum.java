@@ -1,0 +1,75 @@
+package dev.sentinelrelay.sentinel;
+
+import dev.sentinelrelay.configuration.HostPort;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * Asks every configured sentinel the same question in parallel and stops waiting as soon as the answers heard are
+ * enough (a slow sentinel must not slow a failover down), or when the timeout is up. Used for verification, the
+ * fencing query and replica lookups.
+ */
+public final class SentinelQuorum {
+
+    private final List<HostPort> sentinels;
+    private final long timeoutNanos;
+    private final ExecutorService pool;
+
+    /** @param pool runs the questions; its owner shuts it down */
+    public SentinelQuorum(List<HostPort> sentinels, Duration timeout, ExecutorService pool) {
+        this.sentinels = List.copyOf(sentinels);
+        this.timeoutNanos = timeout.toNanos();
+        this.pool = pool;
+    }
+
+    /** A strict majority of the configured sentinels (not of those that answered: silence is not consent). */
+    private int majority() {
+        return sentinels.size() / 2 + 1;
+    }
+
+    /** True when a majority of the configured sentinels answers true; stops asking once it does. */
+    public boolean majoritySays(Predicate<HostPort> question) {
+        Predicate<List<Boolean>> majoritySaidYes =
+                heard -> heard.stream().filter(Boolean::booleanValue).count() >= majority();
+        return majoritySaidYes.test(ask(question::test, majoritySaidYes));
+    }
+
+    /** Asks every sentinel in parallel; returns the answers heard until {@code enough} holds or the timeout is up. */
+    public <T> List<T> ask(Function<HostPort, T> question, Predicate<List<T>> enough) {
+        CompletionService<T> answers = new ExecutorCompletionService<>(pool);
+        List<Future<T>> questions = new ArrayList<>();
+        for (HostPort sentinel : sentinels) {
+            questions.add(answers.submit(() -> question.apply(sentinel)));
+        }
+        List<T> heard = new ArrayList<>();
+        long deadline = System.nanoTime() + timeoutNanos;
+        try {
+            while (heard.size() < questions.size()) {
+                Future<T> answer = answers.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (answer == null) {
+                    break;
+                }
+                heard.add(answer.get());
+                if (enough.test(heard)) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("asking a sentinel failed unexpectedly", e.getCause());
+        }
+        questions.forEach(q -> q.cancel(false));
+        return heard;
+    }
+}
