@@ -48,9 +48,11 @@ class WarmUpTest {
     @Test
     void waitsForTheHaproxyTasksOfAReconcile() throws Exception {
         assertTrue(haproxy.offer("haproxy-1/mymaster", "task"));
+        assertTrue(haproxy.hasNext("haproxy-1/mymaster"));
         CompletableFuture<Void> waiting = CompletableFuture.runAsync(warmUp::awaitIdle);
         assertFalse(waiting.isDone());
         haproxy.next("haproxy-1/mymaster");
+        assertFalse(haproxy.hasNext("haproxy-1/mymaster"));
         waiting.get(5, TimeUnit.SECONDS);
     }
 }
