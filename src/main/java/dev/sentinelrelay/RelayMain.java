@@ -65,8 +65,8 @@ import java.util.regex.Pattern;
 
 /**
  * Starts the relay: validates the configuration (exit code 2 and one line naming the key when it is wrong),
- * then runs Camel with the routes in {@code routes/*.yaml} and one subscriber route per sentinel and one
- * resolver route per master, instantiated from the route templates there.
+ * then runs Camel with the routes in {@code routes/*.yaml} and one subscriber route per sentinel, one resolver route
+ * per master, one route per HAProxy endpoint and one per alert channel, instantiated from the route templates there.
  */
 public final class RelayMain {
 
