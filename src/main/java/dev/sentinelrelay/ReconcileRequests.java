@@ -4,9 +4,10 @@ import dev.sentinelrelay.sentinel.Trigger;
 import org.apache.camel.ProducerTemplate;
 
 /**
- * Lets code outside the routes ask for work on the routes: a reconcile of every master (a sentinel resubscribed),
- * through the same route the timer uses, or one trigger on a master's resolver route (a fence ran out, a replica
- * was seen promoted).
+ * Lets code outside the routes ask for work on the routes where no route can start it: a reconcile of every master
+ * (a sentinel's listener container resubscribed), through the same route the timer uses, or one trigger on a
+ * master's resolver route (the promotion watch saw a replica promoted). Both places are named in a comment at the
+ * route they enter (routes/50-reconcile.yaml, routes/30-resolve.yaml).
  */
 public final class ReconcileRequests {
 

@@ -11,17 +11,14 @@ import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.ConfigException;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.ConsulConfig;
-import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.OperatorConfig;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayProperties;
 import dev.sentinelrelay.consul.ConsulSync;
-import dev.sentinelrelay.consul.ConsulWorker;
 import dev.sentinelrelay.deadletter.DeadLetters;
 import dev.sentinelrelay.fencing.Fences;
 import dev.sentinelrelay.fencing.PromotionWatch;
-import dev.sentinelrelay.haproxy.EndpointWorkers;
 import dev.sentinelrelay.haproxy.HaproxySync;
 import dev.sentinelrelay.haproxy.HaproxyTask;
 import dev.sentinelrelay.haproxy.RuntimeApi;
@@ -68,8 +65,8 @@ import java.util.regex.Pattern;
 
 /**
  * Starts the relay: validates the configuration (exit code 2 and one line naming the key when it is wrong),
- * then runs Camel with the routes in {@code routes/*.yaml} and one subscriber route per sentinel and one
- * resolver route per master, instantiated from the route templates there.
+ * then runs Camel with the routes in {@code routes/*.yaml} and one subscriber route per sentinel, one resolver route
+ * per master, one route per HAProxy endpoint and one per alert channel, instantiated from the route templates there.
  */
 public final class RelayMain {
 
@@ -78,6 +75,8 @@ public final class RelayMain {
     private static final Duration CONSUL_TIMEOUT = Duration.ofSeconds(2);
     /** Events the API keeps (GET /api/events): a few failovers' worth with three sentinels. */
     private static final int EVENTS_KEPT = 500;
+    /** How many masters one HAProxy endpoint brings in step at once (a slow one holds one thread, not all). */
+    private static final int HAPROXY_THREADS_PER_ENDPOINT = 4;
 
     private RelayMain() {
     }
@@ -178,39 +177,25 @@ public final class RelayMain {
         MasterResolver resolver = new MasterResolver(config, health, state::verdict);
         ReconcileRequests reconcile = new ReconcileRequests();
         AtomicReference<ProducerTemplate> producer = new AtomicReference<>();
-        long haproxyTimeout = config.haproxyTimeout().toMillis();
-        RuntimeApi runtimeApi = new RuntimeApi((endpoint, line) -> {
-            try {
-                return producer.get().requestBody(endpoint.nettyUri(haproxyTimeout), line, String.class);
-            } catch (CamelExecutionException e) {
-                // the netty failure itself ("Cannot connect to ...") is what an operator needs in the log
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                throw new IllegalStateException(cause.getMessage(), cause);
-            }
-        });
         SentinelSubscriptions subscriptions = new SentinelSubscriptions(config, (id, again) -> {
             state.subscribed(id, again);
             if (again) {
                 reconcile.requestAll(id);
             }
         });
-        Fences fences = new Fences(config, resolver,
-                new PromotionWatch(resolver, config.fenceTimeout(), reconcile::resolve), reconcile::resolve);
+        // a watch per master at a time, on the master's own thread from Camel's pools (shut down with Camel)
+        Fences fences = new Fences(config, resolver, new PromotionWatch(resolver, config.fenceTimeout(), reconcile::resolve,
+                master -> main.getCamelContext().getExecutorServiceManager()
+                        .newSingleThreadExecutor(PromotionWatch.class, "promotion-watch-" + master)));
 
         main.bind("relayHealth", health);
         main.bind("eventParser", new SentinelEventParser(new HashSet<>(config.masters())));
         main.bind("fences", fences);
-        HaproxySync haproxySync = new HaproxySync(config, health, deadLetters, runtimeApi);
-        EndpointWorkers endpointWorkers = new EndpointWorkers(config.haproxyEndpoints(), task -> {
-            HaproxyTask needed = haproxySync.prepare(task);
-            if (needed != null) {
-                producer.get().sendBody("direct:haproxy-endpoint", needed);
-            }
-            haproxySync.settled(task.routing());
-        });
-        WarmUp warmUp = new WarmUp(config, endpointWorkers, health);
+        HaproxySync haproxySync = new HaproxySync(config, health, deadLetters);
+        NewestWins haproxyLatest = haproxy(main, config, producer);
+        main.bind("warmUp", new WarmUp(config.masters(), config.warmUpRounds(), haproxyLatest, health));
         ConsulSync consulSync = new ConsulSync(config.consul(), deadLetters);
-        ConsulWorker consulWorker = consul(main, config, consulSync, metrics, producer);
+        consul(main, config, consulSync, metrics);
         Alerts alerts = alerts(main, config, deadLetters, producer);
         fences.observe(alerts);
         health.observe(alerts);
@@ -243,10 +228,7 @@ public final class RelayMain {
                 return consulSync.holding(master);
             }
         }, resolver::replicas));
-        main.bind("endpointWorkers", endpointWorkers);
         main.bind("stringSerializer", new StringRedisSerializer(StandardCharsets.UTF_8));
-        main.bind("haproxyCommandEncoder", new StringEncoder(StandardCharsets.UTF_8));
-        main.bind("haproxyReplyDecoder", new ReplyUntilCloseDecoder.Factory());
         subscriptions.containers().forEach((id, container) -> main.bind(SentinelSubscriptions.containerBeanName(id), container));
 
         main.addMainListener(new MainListenerSupport() {
@@ -262,18 +244,8 @@ public final class RelayMain {
             }
 
             @Override
-            public void afterStart(BaseMainSupport support) {
-                ProducerTemplate template = support.getCamelContext().createProducerTemplate();
-                DaemonThreads.named("warm-up").newThread(() -> warmUp.run(template)).start();
-            }
-
-            @Override
             public void afterStop(BaseMainSupport support) {
                 subscriptions.close();
-                alerts.close();
-                endpointWorkers.close();
-                consulWorker.close();
-                fences.close();
                 resolver.close();
             }
         });
@@ -281,13 +253,33 @@ public final class RelayMain {
     }
 
     /**
-     * The Consul branch's beans. The component carries the URL and the ACL token, so no endpoint URI (which Camel
-     * may log) ever holds the token. With Consul off, the consul route drops every routing before the worker.
+     * The HAProxy branch's beans (routes/40-haproxy.yaml); returns the endpoints' queue. The runtime API's round
+     * trip requests the endpoint's camel-netty URI (an endpoint, not a route).
      */
-    private static ConsulWorker consul(Main main, RelayConfig config, ConsulSync sync, RelayMetrics metrics,
-                                       AtomicReference<ProducerTemplate> producer) {
-        ConsulWorker worker = new ConsulWorker(routing -> producer.get().sendBody("direct:consul-master", routing));
-        main.bind("consulWorker", worker);
+    private static NewestWins haproxy(Main main, RelayConfig config, AtomicReference<ProducerTemplate> producer) {
+        long timeout = config.haproxyTimeout().toMillis();
+        main.bind("haproxyRuntimeApi", new RuntimeApi((endpoint, line) -> {
+            try {
+                return producer.get().requestBody(endpoint.nettyUri(timeout), line, String.class);
+            } catch (CamelExecutionException e) {
+                // the netty failure itself ("Cannot connect to ...") is what an operator needs in the log
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                throw new IllegalStateException(cause.getMessage(), cause);
+            }
+        }));
+        NewestWins latest = new NewestWins();
+        main.bind("haproxyLatest", latest);
+        main.bind("haproxyCommandEncoder", new StringEncoder(StandardCharsets.UTF_8));
+        main.bind("haproxyReplyDecoder", new ReplyUntilCloseDecoder.Factory());
+        return latest;
+    }
+
+    /**
+     * The Consul branch's beans. The component carries the URL and the ACL token, so no endpoint URI (which Camel
+     * may log) ever holds the token. With Consul off, the consul route drops every routing before its queue.
+     */
+    private static void consul(Main main, RelayConfig config, ConsulSync sync, RelayMetrics metrics) {
+        main.bind("consulLatest", new NewestWins());
         ConsulConfig consul = config.consul();
         // bound even with Consul off: the consul routes refer to it (and never call it then)
         main.bind("consulSync", sync);
@@ -297,7 +289,7 @@ public final class RelayMain {
                     exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
         });
         if (consul == null) {
-            return worker;
+            return;
         }
         ConsulComponent component = new ConsulComponent();
         ConsulConfiguration settings = component.getConfiguration();
@@ -309,7 +301,6 @@ public final class RelayMain {
         settings.setReadTimeout(CONSUL_TIMEOUT);
         settings.setWriteTimeout(CONSUL_TIMEOUT);
         main.bind("consul", component);
-        return worker;
     }
 
     /** Watches the directory the routes are loaded from ({@code file:<dir>/<glob>}, as in camel-defaults.properties). */
@@ -386,6 +377,13 @@ public final class RelayMain {
             TemplatedRouteBuilder.builder(context, "master-resolver")
                     .routeId("resolve-" + master)
                     .parameter("master", master)
+                    .add();
+        }
+        for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
+            TemplatedRouteBuilder.builder(context, "haproxy-endpoint")
+                    .routeId(endpoint.id())
+                    .parameter("endpoint", endpoint.id())
+                    .parameter("threads", String.valueOf(HAPROXY_THREADS_PER_ENDPOINT))
                     .add();
         }
         for (AlertsConfig.Channel channel : config.alerts().channels()) {

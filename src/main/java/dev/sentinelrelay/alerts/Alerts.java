@@ -1,6 +1,5 @@
 package dev.sentinelrelay.alerts;
 
-import dev.sentinelrelay.DaemonThreads;
 import dev.sentinelrelay.RelayObserver;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HostPort;
@@ -16,26 +15,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ArrayList;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
  * Turns what the relay sees and does into alerts and hands them to the alert route (which deduplicates, groups
  * and delivers them). A failover alert is raised once every destination has the new master, or failed, or after
- * {@link #FAILOVER_REPORT_DEADLINE}, so it can say what was updated and how fast.
+ * {@link #FAILOVER_REPORT_DEADLINE} (see {@link #overdue()}), so it can say what was updated and how fast.
  */
-public final class Alerts implements RelayObserver, AutoCloseable {
+public final class Alerts implements RelayObserver {
 
     static final Duration FAILOVER_REPORT_DEADLINE = Duration.ofSeconds(30);
 
     private final List<String> destinations;
     private final int sentinels;
     private final Consumer<Alert> sink;
+    private final Duration reportDeadline;
     private final Map<String, Failover> failovers = new ConcurrentHashMap<>();
-    private final ScheduledThreadPoolExecutor deadline = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("failover-report"));
     private Boolean majority;
 
     /**
@@ -44,9 +43,14 @@ public final class Alerts implements RelayObserver, AutoCloseable {
      * @param sink         queues an alert for delivery; must not block
      */
     public Alerts(List<String> destinations, int sentinels, Consumer<Alert> sink) {
+        this(destinations, sentinels, sink, FAILOVER_REPORT_DEADLINE);
+    }
+
+    Alerts(List<String> destinations, int sentinels, Consumer<Alert> sink, Duration reportDeadline) {
         this.destinations = List.copyOf(destinations);
         this.sentinels = sentinels;
         this.sink = sink;
+        this.reportDeadline = reportDeadline;
     }
 
     /** {@code +odown}, {@code -odown} and {@code +tilt} from one sentinel (each sentinel publishes its own). */
@@ -80,9 +84,24 @@ public final class Alerts implements RelayObserver, AutoCloseable {
         Failover f = new Failover(verdict.name(), previous, verdict.master(), agreeing, verdict.trigger());
         Failover superseded = failovers.put(verdict.name(), f);
         if (superseded != null) {
-            report(superseded);
+            sink(report(superseded));
         }
-        deadline.schedule(() -> report(f), FAILOVER_REPORT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The reports of failovers not every destination settled within the deadline, saying which did not: the
+     * failover-report route (routes/70-alerts.yaml) asks every second and queues them as alerts.
+     */
+    public List<Alert> overdue() {
+        List<Alert> reports = new ArrayList<>();
+        long now = System.nanoTime();
+        for (Failover f : failovers.values()) {
+            if (now - f.verifiedNanos - reportDeadline.toNanos() >= 0) {
+                reports.add(report(f));
+            }
+        }
+        reports.removeIf(Objects::isNull);
+        return reports;
     }
 
     /**
@@ -148,7 +167,7 @@ public final class Alerts implements RelayObserver, AutoCloseable {
         String after = f.trigger.type() != null ? f.trigger.type() : f.trigger.promoted() != null ? "the promotion" : "reconcile";
         f.results.put(destination, failure == null ? String.format("updated %.1f ms after %s", millis, after) : "FAILED: " + failure);
         if (f.results.keySet().containsAll(destinations)) {
-            report(f);
+            sink(report(f));
         }
     }
 
@@ -175,9 +194,10 @@ public final class Alerts implements RelayObserver, AutoCloseable {
                 facts, "dead/" + destination + "/" + master, null);
     }
 
-    private void report(Failover f) {
+    /** The failover's report, once: null when it was reported already. */
+    private Alert report(Failover f) {
         if (!failovers.remove(f.name, f)) {
-            return;
+            return null;
         }
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("old master", f.old);
@@ -185,18 +205,29 @@ public final class Alerts implements RelayObserver, AutoCloseable {
         facts.put("verified by sentinels", f.agreeing);
         facts.put("trigger", String.valueOf(f.trigger));
         for (String d : destinations) {
-            facts.put(d, f.results.getOrDefault(d, "not confirmed within " + FAILOVER_REPORT_DEADLINE.toSeconds() + " s"));
+            facts.put(d, f.results.getOrDefault(d, "not confirmed within " + reportDeadline.toSeconds() + " s"));
         }
         long updated = f.results.values().stream().filter(r -> r.startsWith("updated")).count();
-        raise(AlertKind.FAILOVER, f.name, f.name + " failed over from " + f.old + " to " + f.now + "; "
+        return alert(AlertKind.FAILOVER, f.name, f.name + " failed over from " + f.old + " to " + f.now + "; "
                         + updated + " of " + destinations.size() + " destinations updated",
                 facts, "failover/" + f.name + "/" + f.now, downKey(f.name, f.old));
     }
 
     private void raise(AlertKind kind, String master, String summary, Map<String, Object> facts, String key, String closes) {
+        sink(alert(kind, master, summary, facts, key, closes));
+    }
+
+    private static Alert alert(AlertKind kind, String master, String summary, Map<String, Object> facts, String key,
+                               String closes) {
         Map<String, String> text = new LinkedHashMap<>();
         facts.forEach((k, v) -> text.put(k, String.valueOf(v)));
-        sink.accept(Alert.of(kind, master, summary, text, key, closes));
+        return Alert.of(kind, master, summary, text, key, closes);
+    }
+
+    private void sink(Alert alert) {
+        if (alert != null) {
+            sink.accept(alert);
+        }
     }
 
     private static String downKey(String master, HostPort address) {
@@ -220,6 +251,8 @@ public final class Alerts implements RelayObserver, AutoCloseable {
         final HostPort now;
         final String agreeing;
         final Trigger trigger;
+        /** When the new master was verified: the report deadline counts from here. */
+        final long verifiedNanos = System.nanoTime();
         final Map<String, String> results = new ConcurrentHashMap<>();
 
         Failover(String name, HostPort old, HostPort now, String agreeing, Trigger trigger) {
@@ -229,10 +262,5 @@ public final class Alerts implements RelayObserver, AutoCloseable {
             this.agreeing = agreeing;
             this.trigger = trigger;
         }
-    }
-
-    @Override
-    public void close() {
-        deadline.shutdownNow();
     }
 }

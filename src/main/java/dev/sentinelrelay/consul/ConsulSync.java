@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The Consul branch's bean: what the catalog must hold for a routing, whether it already does (as last written
  * or read back), and what happens after the last retry. Level-triggered like HAProxy: writing the same routing
- * twice is harmless, skipping it when Consul is known to hold it spares Consul three copies of one event.
+ * twice is harmless; a reconcile reads the catalog back and writes only when it drifted.
  */
 public final class ConsulSync {
 
@@ -33,11 +33,6 @@ public final class ConsulSync {
     public ConsulSync(ConsulConfig config, DeadLetters deadLetters) {
         this.config = config;
         this.deadLetters = deadLetters;
-    }
-
-    /** False when the catalog is known to hold the routing and this is no reconcile (nothing to do). */
-    public boolean needed(Routing routing) {
-        return routing.trigger().readBack() || !routing.holding().equals(held.get(routing.name()));
     }
 
     /** What the catalog is known to hold for the master ({@link Routing#holding()}); null when not known. */

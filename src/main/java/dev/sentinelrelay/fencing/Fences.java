@@ -1,6 +1,5 @@
 package dev.sentinelrelay.fencing;
 
-import dev.sentinelrelay.DaemonThreads;
 import dev.sentinelrelay.RelayObserver;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HostPort;
@@ -13,11 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Decides, per master, whether clients may be routed to it. A master whose writes are doomed is fenced at once,
@@ -27,7 +25,7 @@ import java.util.function.Consumer;
  * (possibly the old one) is routed again. Called only from the master's resolver route, so one master's
  * triggers are handled one at a time.
  */
-public final class Fences implements AutoCloseable {
+public final class Fences {
 
     private static final Logger LOG = LoggerFactory.getLogger(Fences.class);
 
@@ -37,22 +35,19 @@ public final class Fences implements AutoCloseable {
     private final RelayConfig config;
     private final MasterResolver resolver;
     private final PromotionWatch watch;
-    private final Consumer<Trigger> resolve;
     private final Duration timeout;
     private final Map<String, Fence> fences = new ConcurrentHashMap<>();
     /** The last master verified for each name: what a fence protects. */
     private final Map<String, HostPort> verified = new ConcurrentHashMap<>();
+    /** Master -> when its last fence runs out ({@link System#nanoTime()}): it is verified again then. */
+    private final Map<String, Long> expiries = new ConcurrentHashMap<>();
     private volatile RelayObserver observer = RelayObserver.NONE;
-    private final ScheduledThreadPoolExecutor expiry = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("fence-expiry"));
 
-    /** @param resolve queues a trigger on the master's resolver route */
-    public Fences(RelayConfig config, MasterResolver resolver, PromotionWatch watch, Consumer<Trigger> resolve) {
+    public Fences(RelayConfig config, MasterResolver resolver, PromotionWatch watch) {
         this.config = config;
         this.resolver = resolver;
         this.watch = watch;
-        this.resolve = resolve;
         this.timeout = config.fenceTimeout();
-        expiry.prestartCoreThread(); // not on the way of the first fence
     }
 
     /**
@@ -139,19 +134,26 @@ public final class Fences implements AutoCloseable {
         }
         fences.put(trigger.master(), new Fence(master, reason, odown, System.nanoTime() + timeout.toNanos()));
         LOG.warn("fencing {} {}: {} (for at most {})", trigger.master(), master, reason, timeout);
-        // re-verify when the fence runs out, even if no event comes
-        expiry.schedule(() -> resolve.accept(Trigger.reconcile(trigger.master())),
-                timeout.toMillis() + 10, TimeUnit.MILLISECONDS);
+        expiries.put(trigger.master(), System.nanoTime() + timeout.toNanos());
         return Routing.fence(trigger, master, reason);
+    }
+
+    /**
+     * A reconcile for every master whose fence ran out since the last call, so it is verified again even if no
+     * event comes (the fence-expiry route in routes/30-resolve.yaml asks every few hundred milliseconds).
+     */
+    public List<Trigger> expired() {
+        List<Trigger> due = new ArrayList<>();
+        long now = System.nanoTime();
+        expiries.forEach((master, deadline) -> {
+            if (now - deadline >= 0 && expiries.remove(master, deadline)) {
+                due.add(Trigger.reconcile(master));
+            }
+        });
+        return due;
     }
 
     public void observe(RelayObserver observer) {
         this.observer = observer;
-    }
-
-    @Override
-    public void close() {
-        expiry.shutdownNow();
-        watch.close();
     }
 }

@@ -1,6 +1,5 @@
 package dev.sentinelrelay.fencing;
 
-import dev.sentinelrelay.DaemonThreads;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.MasterResolver;
 import dev.sentinelrelay.sentinel.Trigger;
@@ -9,12 +8,13 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Watches the replica a failover leader selected: Sentinel announces the new master about a second after the
@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * ROLE every millisecond; once it has answered as a replica of the current master and then answers master,
  * the relay's own observation, not a sentinel's word, triggers the fence.
  */
-public final class PromotionWatch implements AutoCloseable {
+public final class PromotionWatch {
 
     private static final Logger LOG = LoggerFactory.getLogger(PromotionWatch.class);
     private static final long POLL_MILLIS = 1;
@@ -32,19 +32,27 @@ public final class PromotionWatch implements AutoCloseable {
     private final Duration timeout;
     private final Consumer<Trigger> resolve;
     private final Set<String> watching = ConcurrentHashMap.newKeySet();
-    private final ExecutorService pool = Executors.newCachedThreadPool(DaemonThreads.named("promotion-watch"));
+    private final Function<String, Executor> newThread;
+    /** Master -> the thread its watches run on (one watch per master at a time). */
+    private final Map<String, Executor> threads = new ConcurrentHashMap<>();
 
-    /** @param resolve queues a trigger on the master's resolver route */
-    public PromotionWatch(MasterResolver resolver, Duration timeout, Consumer<Trigger> resolve) {
+    /**
+     * @param resolve   queues a trigger on the master's resolver route
+     * @param newThread the thread for a master's watches, made at its first watch (in the relay: Camel's
+     *                  ExecutorServiceManager, thread promotion-watch-&lt;master&gt;, shut down with Camel)
+     */
+    public PromotionWatch(MasterResolver resolver, Duration timeout, Consumer<Trigger> resolve,
+                          Function<String, Executor> newThread) {
         this.resolver = resolver;
         this.timeout = timeout;
         this.resolve = resolve;
+        this.newThread = newThread;
     }
 
     /** Starts watching {@code candidate} unless a watch for {@code master} is already running. */
     public void watch(String master, HostPort candidate, HostPort current) {
         if (watching.add(master)) {
-            pool.execute(() -> {
+            threads.computeIfAbsent(master, newThread).execute(() -> {
                 try {
                     poll(master, candidate, current);
                 } finally {
@@ -107,10 +115,5 @@ public final class PromotionWatch implements AutoCloseable {
         } catch (RuntimeException e) {
             return false;
         }
-    }
-
-    @Override
-    public void close() {
-        pool.shutdownNow();
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -30,7 +29,6 @@ public final class HaproxySync {
     private final RelayConfig config;
     private final RelayHealth health;
     private final DeadLetters deadLetters;
-    private final RuntimeApi runtimeApi;
     private final Map<String, ModePlan> plans = new ConcurrentHashMap<>();
     /** endpoint/master -> {@link Routing#holding()} known to be in HAProxy. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
@@ -40,17 +38,11 @@ public final class HaproxySync {
     private final Set<String> written = ConcurrentHashMap.newKeySet();
     private volatile RelayObserver observer = RelayObserver.NONE;
 
-    public HaproxySync(RelayConfig config, RelayHealth health, DeadLetters deadLetters, RuntimeApi runtimeApi) {
+    public HaproxySync(RelayConfig config, RelayHealth health, DeadLetters deadLetters) {
         this.config = config;
         this.health = health;
-        this.runtimeApi = runtimeApi;
         this.deadLetters = deadLetters;
         config.haproxyTargets().forEach((master, target) -> plans.put(master, ModePlan.of(master, target)));
-    }
-
-    /** One task per endpoint that may not hold the routing; none when all are known to hold it. */
-    public List<HaproxyTask> tasks(Routing routing) {
-        return everyEndpoint(routing).stream().map(this::prepare).filter(Objects::nonNull).toList();
     }
 
     /** One task per endpoint, each decided only by {@link #prepare} when its turn comes. */
@@ -105,22 +97,7 @@ public final class HaproxySync {
         FULL
     }
 
-    /** Reads back what the endpoint holds (one runtime API round trip) and says what to write. */
-    public Write readBack(HaproxyTask task) {
-        String line = task.readBackCommand();
-        return afterReadBack(task, ReplyChecker.check(line, runtimeApi.send(task.endpoint(), line)));
-    }
-
-    /** Sends the routing's commands (one round trip, every answer checked) and records what the endpoint holds. */
-    public void write(HaproxyTask task, Write write) {
-        if (write == Write.NONE) {
-            return;
-        }
-        String line = commandLine(task, write);
-        ReplyChecker.check(line, runtimeApi.send(task.endpoint(), line));
-        applied(task, write);
-    }
-
+    /** After the read-back round trip: records what the endpoint holds and says what to write. */
     public Write afterReadBack(HaproxyTask task, String reply) {
         if (!observe(task, reply)) {
             return Write.FULL;
@@ -128,11 +105,7 @@ public final class HaproxySync {
         return written.contains(task.key()) ? Write.NONE : Write.CHECK;
     }
 
-    /** The command line that brings the endpoint to the task's routing. */
-    public String commandLine(HaproxyTask task) {
-        return commandLine(task, Write.FULL);
-    }
-
+    /** The command line that brings the endpoint to the task's routing (without the session cuts for CHECK). */
     public String commandLine(HaproxyTask task, Write write) {
         Snapshot snapshot = snapshots.get(task.key());
         if (snapshot == null && task.plan().needsSnapshot()) {
@@ -145,6 +118,7 @@ public final class HaproxySync {
         return RuntimeCommands.line(commands);
     }
 
+    /** After the write round trip: records what the endpoint holds now. */
     public void applied(HaproxyTask task, Write write) {
         if (write == Write.CHECK) {
             written.add(task.key());
@@ -204,13 +178,13 @@ public final class HaproxySync {
 
     /** What the endpoint is known to hold for the master ({@link Routing#holding()}); null when not known. */
     public String holding(HaproxyEndpoint endpoint, String master) {
-        return held.get(HaproxyTask.key(endpoint, master));
+        return held.get(HaproxyTask.keyOf(endpoint, master));
     }
 
     /** After all endpoints were handled: the relay counts as reconciled for this master once every one is in step. */
     public void settled(Routing routing) {
         boolean all = config.haproxyEndpoints().stream()
-                .allMatch(e -> routing.holding().equals(held.get(HaproxyTask.key(e, routing.name()))));
+                .allMatch(e -> routing.holding().equals(held.get(HaproxyTask.keyOf(e, routing.name()))));
         if (all) {
             health.reconciled(routing.name());
         }

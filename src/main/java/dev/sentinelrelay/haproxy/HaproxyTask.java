@@ -15,11 +15,11 @@ public record HaproxyTask(HaproxyEndpoint endpoint, ModePlan plan, Routing routi
     }
 
     /** Identifies the entry across tasks: one endpoint, one master. */
-    String key() {
-        return key(endpoint, routing.name());
+    public String key() {
+        return keyOf(endpoint, routing.name());
     }
 
-    static String key(HaproxyEndpoint endpoint, String master) {
+    static String keyOf(HaproxyEndpoint endpoint, String master) {
         return endpoint.id() + "/" + master;
     }
 

@@ -15,7 +15,8 @@ import java.util.function.BiFunction;
  * HAProxy is in flight waits for it, and every line that waited goes out in the next round trip as one
  * {@code ;}-separated line (a whole rack failing over costs a few round trips per HAProxy, not one per master).
  * A line sent while nothing is in flight goes out at once, so batching never adds latency. HAProxy answers each
- * command in turn; each caller gets back the answers to its own commands, checked by the caller.
+ * command in turn; each caller gets back the answers to its own commands, checked: a refused command fails the
+ * call like a failed round trip, so the route's retries send the line again.
  */
 public final class RuntimeApi {
 
@@ -36,8 +37,16 @@ public final class RuntimeApi {
         this.roundTrip = roundTrip;
     }
 
-    /** Sends {@code line} (one or more commands, ending in a newline) and returns the answers to its commands. */
+    /**
+     * Sends {@code line} (one or more commands, ending in a newline) and returns the answers to its commands;
+     * throws {@link HaproxyReplyException} naming the first command HAProxy did not accept.
+     */
     public String send(HaproxyEndpoint endpoint, String line) {
+        return ReplyChecker.check(line, answers(endpoint, line));
+    }
+
+    /** Sends {@code line} and returns the answers to its commands, unchecked. */
+    String answers(HaproxyEndpoint endpoint, String line) {
         Batch batch = batches.computeIfAbsent(endpoint.id(), id -> new Batch());
         Waiting mine = new Waiting(line, new CompletableFuture<>());
         boolean sender;

@@ -6,9 +6,9 @@ import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.sentinel.Trigger;
 import dev.sentinelrelay.sentinel.Verdict;
 import dev.sentinelrelay.sentinel.Vote;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +22,6 @@ class AlertsTest {
     private static final HostPort NEW = new HostPort("10.0.0.2", 6379);
     private final List<Alert> raised = new ArrayList<>();
     private final Alerts alerts = new Alerts(List.of("haproxy-1", "haproxy-2"), 3, raised::add);
-
-    @AfterEach
-    void close() {
-        alerts.close();
-    }
 
     private static SentinelEvent event(String type, HostPort instance, HostPort promoted) {
         return new SentinelEvent(type, "mymaster", instance, promoted, "sentinel-1 (127.0.0.1:26379)");
@@ -70,6 +65,24 @@ class AlertsTest {
         assertEquals("FAILED: Connection refused", d.get("haproxy-2"));
         assertTrue(failover.summary().contains("1 of 2 destinations updated"), failover.summary());
         assertEquals("down/mymaster/10.0.0.1:6379", failover.closes());
+    }
+
+    @Test
+    void aFailoverNotEveryDestinationSettledIsReportedOnceWhenOverdue() {
+        Alerts quick = new Alerts(List.of("haproxy-1", "haproxy-2"), 3, raised::add, Duration.ZERO);
+        Alerts patient = new Alerts(List.of("haproxy-1", "haproxy-2"), 3, raised::add);
+        Verdict verdict = new Verdict(Trigger.of(event("+switch-master", OLD, NEW)), NEW, votes(NEW, NEW, OLD), null);
+        quick.verified(verdict, OLD);
+        patient.verified(verdict, OLD);
+        quick.destinationSettled("haproxy-1", Routing.route(verdict.trigger(), NEW), null);
+
+        assertEquals(List.of(), patient.overdue(), "within its deadline");
+        List<Alert> overdue = quick.overdue();
+        assertEquals(1, overdue.size());
+        assertTrue(overdue.get(0).details().get("haproxy-1").startsWith("updated"), overdue.toString());
+        assertEquals("not confirmed within 0 s", overdue.get(0).details().get("haproxy-2"));
+        assertEquals(List.of(), quick.overdue(), "reported once");
+        assertTrue(raised.isEmpty(), "handed to the route, not to the sink");
     }
 
     @Test

@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConsulSyncTest {
@@ -25,14 +27,12 @@ class ConsulSyncTest {
             Map.of("mymaster", new ConsulTarget("redis-mymaster", List.of("master"), "redis-mymaster", null)));
 
     @Test
-    void skipsWhatTheCatalogIsKnownToHoldUnlessReconciling(@TempDir Path dir) {
+    void knowsWhatTheCatalogHoldsAfterAWrite(@TempDir Path dir) {
         ConsulSync sync = new ConsulSync(CONFIG, new DeadLetters(dir));
         Routing routed = Routing.route(Trigger.promotion("mymaster", null), new HostPort("127.0.0.1", 6380));
-        assertTrue(sync.needed(routed));
+        assertNull(sync.holding("mymaster"));
         sync.applied(routed);
-        assertFalse(sync.needed(routed));
-        assertTrue(sync.needed(Routing.route(Trigger.reconcile("mymaster"), new HostPort("127.0.0.1", 6380))));
-        assertTrue(sync.needed(Routing.fence(Trigger.promotion("mymaster", null), new HostPort("127.0.0.1", 6380), "odown")));
+        assertEquals(routed.holding(), sync.holding("mymaster"));
     }
 
     @Test
@@ -46,6 +46,6 @@ class ConsulSyncTest {
         assertTrue(line.contains("\"destination\":\"consul (http://127.0.0.1:8500)\"") && line.contains("Failed to connect")
                 && line.contains("token=******"), line);
         assertFalse(line.contains("s3cret"), line);
-        assertTrue(sync.needed(Routing.route(Trigger.promotion("mymaster", null), new HostPort("127.0.0.1", 6380))));
+        assertNull(sync.holding("mymaster"), "not known after a failure: the next reconcile reads back");
     }
 }

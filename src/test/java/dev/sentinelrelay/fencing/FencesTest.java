@@ -18,9 +18,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,14 +36,14 @@ class FencesTest {
     private static final HostPort A = new HostPort("10.0.0.1", 6379);
     private static final HostPort B = new HostPort("10.0.0.2", 6379);
 
-    private final BlockingQueue<Trigger> queued = new LinkedBlockingQueue<>();
     private MasterResolver resolver;
     private Fences fences;
 
     private Fences fences(Map<String, String> properties) {
         RelayConfig config = RelayConfig.from(properties::get);
         resolver = new MasterResolver(config, new RelayHealth(config.masters(), config.sentinelMajority()), verdict -> { });
-        fences = new Fences(config, resolver, new PromotionWatch(resolver, config.fenceTimeout(), queued::add), queued::add);
+        fences = new Fences(config, resolver, new PromotionWatch(resolver, config.fenceTimeout(), trigger -> { },
+                master -> Executors.newSingleThreadExecutor()));
         return fences;
     }
 
@@ -64,9 +62,6 @@ class FencesTest {
 
     @AfterEach
     void close() {
-        if (fences != null) {
-            fences.close();
-        }
         if (resolver != null) {
             resolver.close();
         }
@@ -199,16 +194,18 @@ class FencesTest {
     }
 
     @Test
-    void aFenceRunsOutAndAsksForAReconcile() throws IOException, InterruptedException {
+    void aFenceRunsOutAndAsksForAReconcile() throws IOException {
         Map<String, String> p = config();
-        p.put("relay.fence.timeout", "100ms");
+        p.put("relay.fence.timeout", "300ms");
         Fences f = fences(p);
         f.routing(verified(A));
         f.observe(Trigger.promotion("mymaster", B));
         assertFenced(A, f.routing(verified(A)));
+        assertEquals(List.of(), f.expired(), "the fence stands");
 
-        Trigger reconcile = queued.poll(5, TimeUnit.SECONDS);
-        assertNotNull(reconcile, "a reconcile is queued when the fence runs out");
+        List<Trigger> due = await().atMost(Duration.ofSeconds(5)).until(f::expired, l -> !l.isEmpty());
+        assertEquals(1, due.size(), "one reconcile when the fence runs out");
+        Trigger reconcile = due.get(0);
         assertEquals("mymaster", reconcile.master());
         assertTrue(reconcile.readBack());
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertRoute(A, f.routing(verified(A))));

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import static dev.sentinelrelay.haproxy.HaproxyReplies.STATE_ST;
 import static dev.sentinelrelay.haproxy.HaproxyReplies.server;
@@ -43,9 +44,7 @@ class HaproxySyncTest {
         RelayConfig config = RelayConfig.from(properties::get);
         health = new RelayHealth(config.masters(), config.sentinelMajority());
         health.warmedUp();
-        return new HaproxySync(config, health, new DeadLetters(dir.resolve("data")), new RuntimeApi((e, line) -> {
-            throw new IllegalStateException("no HAProxy in unit tests");
-        }));
+        return new HaproxySync(config, health, new DeadLetters(dir.resolve("data")));
     }
 
     private HaproxySync addr;
@@ -71,13 +70,18 @@ class HaproxySyncTest {
         return serversState(server("redis_mymaster", "master", at.host(), at.port(), 2, adminState));
     }
 
+    /** What the haproxy route does with a routing: one task per endpoint, each prepared when its turn comes. */
+    private static List<HaproxyTask> tasks(HaproxySync sync, Routing routing) {
+        return sync.everyEndpoint(routing).stream().map(sync::prepare).filter(Objects::nonNull).toList();
+    }
+
     private static List<String> endpoints(List<HaproxyTask> tasks) {
         return tasks.stream().map(t -> t.endpoint().id()).toList();
     }
 
     @Test
     void readsBackEveryEndpointItKnowsNothingAbout() {
-        List<HaproxyTask> tasks = addr.tasks(route(NEW));
+        List<HaproxyTask> tasks = tasks(addr, route(NEW));
         assertEquals(List.of("haproxy-1", "haproxy-2"), endpoints(tasks));
         assertTrue(tasks.stream().allMatch(HaproxyTask::readBack));
         assertEquals("show servers state redis_mymaster\n", tasks.get(0).readBackCommand());
@@ -85,50 +89,50 @@ class HaproxySyncTest {
 
     @Test
     void skipsEndpointsKnownToHoldTheRouting() {
-        addr.tasks(route(NEW)).forEach(addr::applied);
-        assertEquals(List.of(), addr.tasks(route(NEW)), "the same event from another sentinel writes nothing");
+        tasks(addr, route(NEW)).forEach(addr::applied);
+        assertEquals(List.of(), tasks(addr, route(NEW)), "the same event from another sentinel writes nothing");
     }
 
     @Test
     void reconcileReadsBackEvenWhatItKnows() {
-        addr.tasks(route(NEW)).forEach(addr::applied);
-        List<HaproxyTask> tasks = addr.tasks(reconcile(NEW));
+        tasks(addr, route(NEW)).forEach(addr::applied);
+        List<HaproxyTask> tasks = tasks(addr, reconcile(NEW));
         assertEquals(2, tasks.size());
         assertTrue(tasks.stream().allMatch(HaproxyTask::readBack));
     }
 
     @Test
     void writesANewMasterWithoutReadingBack() {
-        addr.tasks(route(OLD)).forEach(addr::applied);
-        List<HaproxyTask> tasks = addr.tasks(route(NEW));
+        tasks(addr, route(OLD)).forEach(addr::applied);
+        List<HaproxyTask> tasks = tasks(addr, route(NEW));
         assertEquals(2, tasks.size());
         assertFalse(tasks.get(0).readBack());
-        assertEquals(ADDR_NEW, addr.commandLine(tasks.get(0)));
+        assertEquals(ADDR_NEW, addr.commandLine(tasks.get(0), HaproxySync.Write.FULL));
     }
 
     @Test
     void fencingAHeldMasterIsANewRoutingAndSoIsLiftingTheFence() {
-        addr.tasks(route(OLD)).forEach(addr::applied);
-        List<HaproxyTask> fence = addr.tasks(Routing.fence(event(), OLD, "test"));
+        tasks(addr, route(OLD)).forEach(addr::applied);
+        List<HaproxyTask> fence = tasks(addr, Routing.fence(event(), OLD, "test"));
         assertEquals(2, fence.size());
         assertEquals("set server redis_mymaster/master state maint; shutdown sessions server redis_mymaster/master\n",
-                addr.commandLine(fence.get(0)));
+                addr.commandLine(fence.get(0), HaproxySync.Write.FULL));
 
         fence.forEach(addr::applied);
-        assertEquals(List.of(), addr.tasks(Routing.fence(event(), OLD, "again")));
-        assertEquals(2, addr.tasks(route(OLD)).size());
+        assertEquals(List.of(), tasks(addr, Routing.fence(event(), OLD, "again")));
+        assertEquals(2, tasks(addr, route(OLD)).size());
     }
 
     @Test
     void anEndpointReadBackInStepIsHeld() {
-        HaproxyTask task = addr.tasks(reconcile(NEW)).get(0);
+        HaproxyTask task = tasks(addr, reconcile(NEW)).get(0);
         assertTrue(addr.observe(task, addrReply(NEW, 0)));
-        assertEquals(List.of("haproxy-2"), endpoints(addr.tasks(route(NEW))));
+        assertEquals(List.of("haproxy-2"), endpoints(tasks(addr, route(NEW))));
     }
 
     @Test
     void anEndpointInStepIsRewrittenOnceWithoutCuttingSessions() {
-        HaproxyTask task = addr.tasks(reconcile(NEW)).get(0);
+        HaproxyTask task = tasks(addr, reconcile(NEW)).get(0);
         assertEquals(HaproxySync.Write.CHECK, addr.afterReadBack(task, addrReply(NEW, 0)));
         assertEquals("set server redis_mymaster/master addr 10.0.0.2 port 6379; set server redis_mymaster/master state ready\n",
                 addr.commandLine(task, HaproxySync.Write.CHECK));
@@ -139,32 +143,32 @@ class HaproxySyncTest {
 
     @Test
     void anEndpointWrittenByAFailoverNeedsNoWriteCheck() {
-        HaproxyTask task = addr.tasks(route(NEW)).get(0);
+        HaproxyTask task = tasks(addr, route(NEW)).get(0);
         addr.applied(task);
         assertEquals(HaproxySync.Write.NONE, addr.afterReadBack(task, addrReply(NEW, 0)));
     }
 
     @Test
     void anEndpointReadBackDriftedIsNotHeld() {
-        HaproxyTask task = addr.tasks(reconcile(NEW)).get(0);
+        HaproxyTask task = tasks(addr, reconcile(NEW)).get(0);
         assertFalse(addr.observe(task, addrReply(OLD, 0)), "another address");
         assertFalse(addr.observe(task, addrReply(NEW, 1)), "in maintenance");
-        List<HaproxyTask> tasks = addr.tasks(route(NEW));
+        List<HaproxyTask> tasks = tasks(addr, route(NEW));
         assertEquals(List.of("haproxy-1", "haproxy-2"), endpoints(tasks));
         assertTrue(tasks.get(0).readBack());
     }
 
     @Test
     void aDriftFoundAfterAWriteForgetsTheWrite() {
-        addr.tasks(route(NEW)).forEach(addr::applied);
-        HaproxyTask task = addr.tasks(reconcile(NEW)).get(0);
+        tasks(addr, route(NEW)).forEach(addr::applied);
+        HaproxyTask task = tasks(addr, reconcile(NEW)).get(0);
         assertFalse(addr.observe(task, addrReply(OLD, 0)));
-        assertEquals(List.of("haproxy-1"), endpoints(addr.tasks(route(NEW))));
+        assertEquals(List.of("haproxy-1"), endpoints(tasks(addr, route(NEW))));
     }
 
     @Test
     void aFailedUpdateIsDeadLetteredWithItsReason() throws IOException {
-        HaproxyTask task = addr.tasks(route(NEW)).get(1);
+        HaproxyTask task = tasks(addr, route(NEW)).get(1);
         addr.failed(task, new IllegalStateException("Cannot connect to 127.0.0.1:9999"));
         List<String> letters = Files.readAllLines(dir.resolve("data").resolve(DeadLetters.FILE));
         assertEquals(1, letters.size());
@@ -183,10 +187,10 @@ class HaproxySyncTest {
 
     @Test
     void aFailedEndpointIsReadBackNextTime() {
-        List<HaproxyTask> tasks = addr.tasks(route(NEW));
+        List<HaproxyTask> tasks = tasks(addr, route(NEW));
         tasks.forEach(addr::applied);
         addr.failed(tasks.get(0), new IllegalStateException("connection refused"));
-        List<HaproxyTask> retry = addr.tasks(route(NEW));
+        List<HaproxyTask> retry = tasks(addr, route(NEW));
         assertEquals(List.of("haproxy-1"), endpoints(retry));
         assertTrue(retry.get(0).readBack());
     }
@@ -194,13 +198,13 @@ class HaproxySyncTest {
     @Test
     void readinessWaitsForEveryEndpoint() {
         health.sentinelsAnswered(3);
-        List<HaproxyTask> tasks = addr.tasks(reconcile(NEW));
+        List<HaproxyTask> tasks = tasks(addr, reconcile(NEW));
         addr.applied(tasks.get(0));
         addr.failed(tasks.get(1), new IllegalStateException("connection refused"));
         addr.settled(reconcile(NEW));
         assertFalse(health.ready(), "one endpoint is not in step");
 
-        addr.applied(addr.tasks(route(NEW)).get(0));
+        addr.applied(tasks(addr, route(NEW)).get(0));
         addr.settled(route(NEW));
         assertTrue(health.ready());
     }
@@ -208,7 +212,7 @@ class HaproxySyncTest {
     @Test
     void readinessNeedsEveryEndpointToHoldThisRouting() {
         health.sentinelsAnswered(3);
-        addr.tasks(route(OLD)).forEach(addr::applied);
+        tasks(addr, route(OLD)).forEach(addr::applied);
         addr.settled(route(NEW));
         assertFalse(health.ready());
     }
@@ -223,16 +227,16 @@ class HaproxySyncTest {
     @Test
     void aModeThatNeedsASnapshotCannotWriteBeforeReadingBack() {
         HaproxySync state = state();
-        HaproxyTask task = state.tasks(route(NEW)).get(0);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> state.commandLine(task));
+        HaproxyTask task = tasks(state, route(NEW)).get(0);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> state.commandLine(task, HaproxySync.Write.FULL));
         assertEquals("nothing read back from haproxy-1 yet", e.getMessage());
     }
 
     @Test
     void aModeThatNeedsASnapshotReadsBackEvenWhenTheRoutingIsHeld() {
         HaproxySync state = state();
-        state.tasks(route(NEW)).forEach(state::applied); // held, but nothing read back
-        List<HaproxyTask> tasks = state.tasks(route(NEW));
+        tasks(state, route(NEW)).forEach(state::applied); // held, but nothing read back
+        List<HaproxyTask> tasks = tasks(state, route(NEW));
         assertEquals(2, tasks.size());
         assertTrue(tasks.stream().allMatch(HaproxyTask::readBack));
     }
@@ -242,24 +246,24 @@ class HaproxySyncTest {
         HaproxySync state = state();
         HostPort node1 = new HostPort("127.0.0.1", 6379);
         HostPort node2 = new HostPort("127.0.0.1", 6380);
-        for (HaproxyTask task : state.tasks(reconcile(node2))) {
+        for (HaproxyTask task : tasks(state, reconcile(node2))) {
             assertTrue(state.observe(task, STATE_ST));
         }
-        List<HaproxyTask> tasks = state.tasks(route(node1));
+        List<HaproxyTask> tasks = tasks(state, route(node1));
         assertEquals(2, tasks.size());
         assertFalse(tasks.get(0).readBack());
         assertEquals("set server st/node2 state maint; shutdown sessions server st/node2; set server st/node1 state ready;"
-                + " set server st/node1 health up\n", state.commandLine(tasks.get(0)));
+                + " set server st/node1 health up\n", state.commandLine(tasks.get(0), HaproxySync.Write.FULL));
     }
 
     @Test
     void aFailureForgetsTheSnapshot() {
         HaproxySync state = state();
         HostPort node2 = new HostPort("127.0.0.1", 6380);
-        List<HaproxyTask> tasks = state.tasks(reconcile(node2));
+        List<HaproxyTask> tasks = tasks(state, reconcile(node2));
         tasks.forEach(t -> state.observe(t, STATE_ST));
         state.failed(tasks.get(1), new IllegalStateException("timeout"));
-        List<HaproxyTask> next = state.tasks(route(node2));
+        List<HaproxyTask> next = tasks(state, route(node2));
         assertEquals(List.of("haproxy-2"), endpoints(next));
         assertTrue(next.get(0).readBack());
     }
@@ -286,13 +290,13 @@ class HaproxySyncTest {
     @Test
     void mapModeReadsBackServersAndMap() {
         HaproxySync map = mapSync();
-        assertEquals("show servers state; show map " + mapFile + "\n", map.tasks(route(NODE1)).get(0).readBackCommand());
+        assertEquals("show servers state; show map " + mapFile + "\n", tasks(map, route(NODE1)).get(0).readBackCommand());
     }
 
     @Test
     void mapModeInStepWritesTheMapFile() throws IOException {
         HaproxySync map = mapSync();
-        HaproxyTask task = map.tasks(reconcile(NODE1)).get(0);
+        HaproxyTask task = tasks(map, reconcile(NODE1)).get(0);
         assertTrue(map.observe(task, MAP_SERVERS + HaproxyReplies.map("mymaster", "redis_node1")));
         assertEquals(List.of("mymaster redis_node1"), Files.readAllLines(mapFile));
     }
@@ -300,17 +304,17 @@ class HaproxySyncTest {
     @Test
     void mapModeSetsTheEntryAndThenKnowsItExists() throws IOException {
         HaproxySync map = mapSync();
-        HaproxyTask task = map.tasks(reconcile(NODE2)).get(0);
+        HaproxyTask task = tasks(map, reconcile(NODE2)).get(0);
         assertFalse(map.observe(task, MAP_SERVERS + HaproxyReplies.map("mymaster", "redis_node1")));
         assertEquals("set map " + mapFile + " mymaster redis_node2; shutdown sessions server redis_node1/node1\n",
-                map.commandLine(task));
+                map.commandLine(task, HaproxySync.Write.FULL));
         map.applied(task);
         assertEquals(List.of("mymaster redis_node2"), Files.readAllLines(mapFile));
 
-        HaproxyTask fence = map.tasks(Routing.fence(event(), NODE2, "test")).get(0);
+        HaproxyTask fence = tasks(map, Routing.fence(event(), NODE2, "test")).get(0);
         assertFalse(fence.readBack());
         assertEquals("set map " + mapFile + " mymaster redis_reject; shutdown sessions server redis_node1/node1;"
-                + " shutdown sessions server redis_node2/node2\n", map.commandLine(fence));
+                + " shutdown sessions server redis_node2/node2\n", map.commandLine(fence, HaproxySync.Write.FULL));
         map.applied(fence);
         assertEquals(List.of("mymaster redis_reject"), Files.readAllLines(mapFile));
     }
@@ -318,14 +322,14 @@ class HaproxySyncTest {
     @Test
     void mapModeAddsAMissingEntryOnceAndSetsItAfterwards() {
         HaproxySync map = mapSync();
-        HaproxyTask task = map.tasks(reconcile(NODE1)).get(0);
+        HaproxyTask task = tasks(map, reconcile(NODE1)).get(0);
         assertFalse(map.observe(task, MAP_SERVERS + "\n"));
         assertEquals("add map " + mapFile + " mymaster redis_node1; shutdown sessions server redis_node2/node2\n",
-                map.commandLine(task));
+                map.commandLine(task, HaproxySync.Write.FULL));
         map.applied(task);
 
-        HaproxyTask next = map.tasks(route(NODE2)).get(0);
+        HaproxyTask next = tasks(map, route(NODE2)).get(0);
         assertEquals("set map " + mapFile + " mymaster redis_node2; shutdown sessions server redis_node1/node1\n",
-                map.commandLine(next));
+                map.commandLine(next, HaproxySync.Write.FULL));
     }
 }

@@ -1,0 +1,58 @@
+package dev.sentinelrelay;
+
+import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.sentinel.Trigger;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WarmUpTest {
+
+    private final RelayHealth health = new RelayHealth(List.of("mymaster", "cache"), 2);
+    private final NewestWins haproxy = new NewestWins();
+    private final WarmUp warmUp = new WarmUp(List.of("mymaster", "cache"), 3, haproxy, health);
+
+    private static List<String> masters(List<Trigger> round) {
+        return round.stream().map(Trigger::master).toList();
+    }
+
+    @Test
+    void everyRoundReconcilesEveryMasterUntilOneIsRefused() {
+        assertEquals(3, warmUp.rounds());
+        List<Trigger> first = warmUp.round();
+        assertEquals(List.of("mymaster", "cache"), masters(first));
+        assertTrue(first.stream().allMatch(Trigger::readBack), "reconciles: every HAProxy read back");
+
+        warmUp.reconciled(Routing.route(Trigger.reconcile("mymaster"), new HostPort("10.0.0.1", 6379)));
+        warmUp.reconciled(Routing.none(Trigger.reconcile("cache"), "no majority"));
+        assertEquals(List.of("mymaster"), masters(warmUp.round()), "a master not verified is left out");
+    }
+
+    @Test
+    void theRelayIsReadyOnlyOnceWarmedUp() {
+        health.sentinelsAnswered(2);
+        health.reconciled("mymaster");
+        health.reconciled("cache");
+        warmUp.rounds();
+        assertFalse(health.ready(), health.describe());
+        warmUp.done();
+        assertTrue(health.ready(), health.describe());
+    }
+
+    @Test
+    void waitsForTheHaproxyTasksOfAReconcile() throws Exception {
+        assertTrue(haproxy.offer("haproxy-1/mymaster", "task"));
+        assertTrue(haproxy.hasNext("haproxy-1/mymaster"));
+        CompletableFuture<Void> waiting = CompletableFuture.runAsync(warmUp::awaitIdle);
+        assertFalse(waiting.isDone());
+        haproxy.next("haproxy-1/mymaster");
+        assertFalse(haproxy.hasNext("haproxy-1/mymaster"));
+        waiting.get(5, TimeUnit.SECONDS);
+    }
+}
