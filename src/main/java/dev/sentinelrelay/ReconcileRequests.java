@@ -11,23 +11,17 @@ import org.apache.camel.ProducerTemplate;
  */
 public final class ReconcileRequests {
 
-    private volatile ProducerTemplate producer;
+    private final ProducerTemplate producer;
 
-    void connect(ProducerTemplate producer) {
+    public ReconcileRequests(ProducerTemplate producer) {
         this.producer = producer;
     }
 
     public void resolve(Trigger trigger) {
-        ProducerTemplate p = producer;
-        if (p != null) {
-            p.sendBody("seda:resolve-" + trigger.master(), trigger);
-        }
+        producer.sendBody("seda:resolve-" + trigger.master(), trigger);
     }
 
     public void requestAll(String reason) {
-        ProducerTemplate p = producer;
-        if (p != null) {
-            p.asyncSendBody("direct:reconcile", reason);
-        }
+        producer.asyncSendBody("direct:reconcile", reason);
     }
 }

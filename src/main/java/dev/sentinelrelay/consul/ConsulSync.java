@@ -1,5 +1,6 @@
 package dev.sentinelrelay.consul;
 
+import dev.sentinelrelay.Failures;
 import dev.sentinelrelay.RelayObserver;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.ConsulConfig;
@@ -118,14 +119,8 @@ public final class ConsulSync {
      * timeout), not Camel's wrappers; the ACL token masked, since the client puts it in the URL it reports.
      */
     String reason(Throwable failure) {
-        Throwable t = failure;
-        while (t.getCause() != null && t.getClass().getName().startsWith("org.apache.camel.")) {
-            t = t.getCause();
-        }
-        Throwable root = t;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
+        Throwable t = Failures.withoutCamelWrappers(failure);
+        Throwable root = Failures.root(t);
         String text = t.getClass().getSimpleName() + ": " + t.getMessage()
                 + (root == t ? "" : " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")");
         if (text.contains("403") || text.contains("Forbidden")) {

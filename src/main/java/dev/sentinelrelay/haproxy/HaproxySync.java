@@ -1,5 +1,6 @@
 package dev.sentinelrelay.haproxy;
 
+import dev.sentinelrelay.Failures;
 import dev.sentinelrelay.RelayHealth;
 import dev.sentinelrelay.RelayObserver;
 import dev.sentinelrelay.Routing;
@@ -169,11 +170,7 @@ public final class HaproxySync {
 
     /** The failure itself, not Camel's "failed to invoke method ..." wrapper around it. */
     static String reason(Throwable failure) {
-        Throwable t = failure;
-        while (t.getCause() != null && t.getClass().getName().startsWith("org.apache.camel.")) {
-            t = t.getCause();
-        }
-        return String.valueOf(t.getMessage());
+        return String.valueOf(Failures.withoutCamelWrappers(failure).getMessage());
     }
 
     /** What the endpoint is known to hold for the master ({@link Routing#holding()}); null when not known. */

@@ -1,6 +1,5 @@
 package dev.sentinelrelay.sentinel;
 
-import dev.sentinelrelay.DaemonThreads;
 import dev.sentinelrelay.RelayHealth;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
@@ -12,7 +11,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -33,20 +31,16 @@ public final class MasterResolver implements AutoCloseable {
     private final RedisConnections apiSentinels;
     private final RelayHealth health;
     private final Consumer<Verdict> verdicts;
-    private final ExecutorService pool;
     private final SentinelQuorum quorum;
 
-    /** @param verdicts told every verdict (for the API and the metrics), before a pending one is retried */
-    public MasterResolver(RelayConfig config, RelayHealth health, Consumer<Verdict> verdicts) {
-        this(config, health, verdicts, Executors.newCachedThreadPool(DaemonThreads.named("verify")));
-    }
-
-    /** @param pool asks the sentinels; shut down with the resolver */
+    /**
+     * @param verdicts told every verdict (for the API and the metrics), before a pending one is retried
+     * @param pool     asks the sentinels; its owner shuts it down
+     */
     public MasterResolver(RelayConfig config, RelayHealth health, Consumer<Verdict> verdicts, ExecutorService pool) {
         this.config = config;
         this.health = health;
         this.verdicts = verdicts;
-        this.pool = pool;
         this.quorum = new SentinelQuorum(config.sentinels(), config.verifyTimeout(), pool);
         this.sentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
         this.servers = new RedisConnections(config.redisCredentials(), config.verifyTimeout());
@@ -196,7 +190,6 @@ public final class MasterResolver implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.shutdownNow();
         sentinels.close();
         servers.close();
         apiSentinels.close();

@@ -1,6 +1,5 @@
 package dev.sentinelrelay.sentinel;
 
-import dev.sentinelrelay.DaemonThreads;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
 import org.slf4j.Logger;
@@ -21,7 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.function.Function;
 
 /**
  * One pub/sub listener container per sentinel for camel-spring-redis consumers. Each container delivers
@@ -38,7 +37,6 @@ public final class SentinelSubscriptions implements AutoCloseable {
 
     private final Map<String, RedisMessageListenerContainer> containers = new LinkedHashMap<>();
     private final List<JedisConnectionFactory> factories = new ArrayList<>();
-    private final List<ExecutorService> executors = new ArrayList<>();
 
     /** Told every time a sentinel's subscription is established. */
     public interface Listener {
@@ -46,11 +44,12 @@ public final class SentinelSubscriptions implements AutoCloseable {
         void subscribed(String sentinelId, boolean again);
     }
 
-    public SentinelSubscriptions(RelayConfig config, Listener onSubscribed) {
+    /** @param newThread a single-thread executor with this name (in the relay: Camel's, shut down with Camel) */
+    public SentinelSubscriptions(RelayConfig config, Listener onSubscribed, Function<String, ExecutorService> newThread) {
         for (int i = 0; i < config.sentinels().size(); i++) {
             String id = sentinelId(i);
             HostPort sentinel = config.sentinels().get(i);
-            containers.put(id, container(id, sentinel, config, onSubscribed));
+            containers.put(id, container(id, sentinel, config, onSubscribed, newThread.apply(id + "-events")));
         }
     }
 
@@ -68,7 +67,7 @@ public final class SentinelSubscriptions implements AutoCloseable {
     }
 
     private RedisMessageListenerContainer container(String id, HostPort sentinel, RelayConfig config,
-                                                    Listener onSubscribed) {
+                                                    Listener onSubscribed, ExecutorService subscription) {
         RedisStandaloneConfiguration target = new RedisStandaloneConfiguration(sentinel.host(), sentinel.port());
         if (config.sentinelCredentials().present()) {
             target.setUsername(config.sentinelCredentials().username());
@@ -84,8 +83,6 @@ public final class SentinelSubscriptions implements AutoCloseable {
         // Messages are delivered on the thread that reads the subscription, in the order the sentinel published
         // them (the default executor runs each on a new thread: +failover-end could overtake +switch-master),
         // and without a thread hand-off on the way to a failover. The route only parses and queues them.
-        ExecutorService subscription = Executors.newSingleThreadExecutor(DaemonThreads.named(id + "-events"));
-        executors.add(subscription);
 
         RedisMessageListenerContainer container = new RedisMessageListenerContainer();
         container.setConnectionFactory(factory);
@@ -142,6 +139,5 @@ public final class SentinelSubscriptions implements AutoCloseable {
             }
         });
         factories.forEach(JedisConnectionFactory::destroy);
-        executors.forEach(ExecutorService::shutdownNow);
     }
 }

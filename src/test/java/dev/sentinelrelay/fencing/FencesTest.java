@@ -18,6 +18,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import static org.awaitility.Awaitility.await;
@@ -36,12 +37,14 @@ class FencesTest {
     private static final HostPort A = new HostPort("10.0.0.1", 6379);
     private static final HostPort B = new HostPort("10.0.0.2", 6379);
 
+    private final ExecutorService pool = Executors.newCachedThreadPool();
     private MasterResolver resolver;
     private Fences fences;
 
     private Fences fences(Map<String, String> properties) {
         RelayConfig config = RelayConfig.from(properties::get);
-        resolver = new MasterResolver(config, new RelayHealth(config.masters(), config.sentinelMajority()), verdict -> { });
+        resolver = new MasterResolver(config, new RelayHealth(config.masters(), config.sentinelMajority()), verdict -> { },
+                pool);
         fences = new Fences(config, resolver, new PromotionWatch(resolver, config.fenceTimeout(), trigger -> { },
                 master -> Executors.newSingleThreadExecutor()));
         return fences;
@@ -65,6 +68,7 @@ class FencesTest {
         if (resolver != null) {
             resolver.close();
         }
+        pool.shutdownNow();
     }
 
     private static Verdict verified(HostPort master) {

@@ -1,0 +1,245 @@
+package dev.sentinelrelay;
+
+import dev.sentinelrelay.alerts.AlertDedup;
+import dev.sentinelrelay.alerts.AlertGrouping;
+import dev.sentinelrelay.alerts.AlertMessages;
+import dev.sentinelrelay.alerts.AlertOutbox;
+import dev.sentinelrelay.alerts.AlertRetry;
+import dev.sentinelrelay.alerts.AlertChannels;
+import dev.sentinelrelay.alerts.Alerts;
+import dev.sentinelrelay.configuration.AlertsConfig;
+import dev.sentinelrelay.configuration.ConsulConfig;
+import dev.sentinelrelay.configuration.HaproxyEndpoint;
+import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.configuration.OperatorConfig;
+import dev.sentinelrelay.configuration.RelayConfig;
+import dev.sentinelrelay.consul.ConsulSync;
+import dev.sentinelrelay.deadletter.DeadLetters;
+import dev.sentinelrelay.fencing.Fences;
+import dev.sentinelrelay.fencing.PromotionWatch;
+import dev.sentinelrelay.haproxy.HaproxySync;
+import dev.sentinelrelay.haproxy.HaproxyTask;
+import dev.sentinelrelay.haproxy.ReplyUntilCloseDecoder;
+import dev.sentinelrelay.haproxy.RuntimeApi;
+import dev.sentinelrelay.ops.ApiAuth;
+import dev.sentinelrelay.ops.RelayApi;
+import dev.sentinelrelay.ops.RelayMetrics;
+import dev.sentinelrelay.ops.RelayState;
+import dev.sentinelrelay.sentinel.MasterResolver;
+import dev.sentinelrelay.sentinel.SentinelEventParser;
+import dev.sentinelrelay.sentinel.SentinelSubscriptions;
+import io.netty.handler.codec.string.StringEncoder;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.consul.ConsulComponent;
+import org.apache.camel.component.consul.ConsulConfiguration;
+import org.apache.camel.spi.ExecutorServiceManager;
+import org.apache.camel.spi.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.serializer.StringRedisSerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the relay's beans and binds them in Camel's registry under the names the routes call ({@code ref: ...}).
+ * Runs once the CamelContext exists and before the routes are created, so every thread pool comes from Camel's
+ * ExecutorServiceManager (named after its job, shut down with the context).
+ */
+final class RelayBeans implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayBeans.class);
+    private static final Duration CONSUL_TIMEOUT = Duration.ofSeconds(2);
+    /** Events the API keeps (GET /api/events): a few failovers' worth with three sentinels. */
+    private static final int EVENTS_KEPT = 500;
+
+    private final RelayConfig config;
+    private final DeadLetters deadLetters;
+    private final Registry registry;
+    private final ExecutorServiceManager threads;
+    private final ProducerTemplate producer;
+    private final RelayHealth health;
+    private final RelayMetrics metrics;
+    private final RelayState state;
+    private final MasterResolver resolver;
+    private final SentinelSubscriptions subscriptions;
+
+    RelayBeans(CamelContext context, RelayConfig config, OperatorConfig operator, DeadLetters deadLetters) {
+        this.config = config;
+        this.deadLetters = deadLetters;
+        this.registry = context.getRegistry();
+        this.threads = context.getExecutorServiceManager();
+        this.producer = context.createProducerTemplate();
+        health = new RelayHealth(config.masters(), config.sentinelMajority());
+        metrics = new RelayMetrics(config.masters(), deadLetters::size, health::secondsSinceReconciled);
+        state = new RelayState(sentinelsById(config), EVENTS_KEPT, metrics);
+        resolver = new MasterResolver(config, health, state::verdict, threads.newCachedThreadPool(this, "verify"));
+        ReconcileRequests reconcile = new ReconcileRequests(producer);
+        subscriptions = new SentinelSubscriptions(config, (id, again) -> {
+            state.subscribed(id, again);
+            if (again) {
+                reconcile.requestAll(id);
+            }
+        }, name -> threads.newSingleThreadExecutor(this, name));
+        // a watch per master at a time, on the master's own thread
+        Fences fences = new Fences(config, resolver, new PromotionWatch(resolver, config.fenceTimeout(), reconcile::resolve,
+                master -> threads.newSingleThreadExecutor(this, "promotion-watch-" + master)));
+
+        registry.bind("relayHealth", health);
+        registry.bind("eventParser", new SentinelEventParser(new HashSet<>(config.masters())));
+        registry.bind("fences", fences);
+        registry.bind("relayState", state);
+        registry.bind("relayMetrics", metrics);
+        registry.bind("stringSerializer", new StringRedisSerializer(StandardCharsets.UTF_8));
+        subscriptions.containers().forEach((id, container) -> registry.bind(SentinelSubscriptions.containerBeanName(id), container));
+
+        HaproxySync haproxySync = haproxy();
+        ConsulSync consulSync = consul();
+        Alerts alerts = alerts();
+        fences.observe(alerts);
+        health.observe(alerts);
+        haproxySync.observe(alerts);
+        consulSync.observe(alerts);
+        registry.bind("apiAuth", new ApiAuth(operator.apiToken()));
+        registry.bind("relayApi", new RelayApi(config, operator, state, health, new RelayApi.Holdings() {
+            @Override
+            public String haproxy(HaproxyEndpoint endpoint, String master) {
+                return haproxySync.holding(endpoint, master);
+            }
+
+            @Override
+            public String consul(String master) {
+                return consulSync.holding(master);
+            }
+        }, resolver::replicas));
+    }
+
+    /**
+     * The HAProxy branch's beans (routes/40-haproxy.yaml, 41-haproxy-endpoint.yaml) and the warm-up's, which waits
+     * for the endpoints' queue. The runtime API's round trip requests the endpoint's camel-netty URI (an endpoint,
+     * not a route).
+     */
+    private HaproxySync haproxy() {
+        long timeout = config.haproxyTimeout().toMillis();
+        registry.bind("haproxyRuntimeApi", new RuntimeApi((endpoint, line) -> {
+            try {
+                return producer.requestBody(endpoint.nettyUri(timeout), line, String.class);
+            } catch (CamelExecutionException e) {
+                // the netty failure itself ("Cannot connect to ...") is what an operator needs in the log
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                throw new IllegalStateException(cause.getMessage(), cause);
+            }
+        }));
+        registry.bind("haproxyCommandEncoder", new StringEncoder(StandardCharsets.UTF_8));
+        registry.bind("haproxyReplyDecoder", new ReplyUntilCloseDecoder.Factory());
+        NewestWins latest = new NewestWins();
+        registry.bind("haproxyLatest", latest);
+        registry.bind("warmUp", new WarmUp(config.masters(), config.warmUpRounds(), latest, health));
+        HaproxySync sync = new HaproxySync(config, health, deadLetters);
+        registry.bind("haproxySync", sync);
+        registry.bind("haproxyRetried", (Processor) exchange -> metrics.destinationRetried(
+                exchange.getProperty("task", HaproxyTask.class).endpoint().id()));
+        return sync;
+    }
+
+    /**
+     * The Consul branch's beans (routes/45-consul.yaml). The component carries the URL and the ACL token, so no
+     * endpoint URI (which Camel may log) ever holds the token. With Consul off, the consul route drops every
+     * routing before its queue; the beans are bound all the same, since the routes name them.
+     */
+    private ConsulSync consul() {
+        ConsulConfig consul = config.consul();
+        ConsulSync sync = new ConsulSync(consul, deadLetters);
+        registry.bind("consulLatest", new NewestWins());
+        registry.bind("consulSync", sync);
+        registry.bind("consulRetryLog", (Processor) exchange -> {
+            metrics.destinationRetried(ConsulSync.DESTINATION);
+            sync.retrying(exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class),
+                    exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+        });
+        if (consul != null) {
+            ConsulComponent component = new ConsulComponent();
+            ConsulConfiguration settings = component.getConfiguration();
+            settings.setUrl(consul.url());
+            settings.setAclToken(consul.token());
+            settings.setDatacenter(consul.datacenter());
+            // bounded, so a Consul that accepts connections and never answers still ends in retries and a dead letter
+            settings.setConnectTimeout(CONSUL_TIMEOUT);
+            settings.setReadTimeout(CONSUL_TIMEOUT);
+            settings.setWriteTimeout(CONSUL_TIMEOUT);
+            registry.bind("consul", component);
+        }
+        return sync;
+    }
+
+    /**
+     * The alert branch's beans (routes/70-alerts.yaml). Alerts are queued on seda:alerts and never waited for; with
+     * no channel configured they are only logged. The dead-letter store raises an alert for every dead letter.
+     */
+    private Alerts alerts() {
+        AlertsConfig settings = config.alerts();
+        List<String> destinations = new ArrayList<>(config.haproxyEndpoints().stream().map(HaproxyEndpoint::id).toList());
+        if (config.consulEnabled()) {
+            destinations.add(ConsulSync.DESTINATION);
+        }
+        Alerts alerts = new Alerts(destinations, config.sentinels().size(), alert -> {
+            try {
+                producer.sendBody("seda:alerts", alert);
+            } catch (RuntimeException e) {
+                LOG.error("alert not queued ({}): {}", e.getMessage(), alert);
+            }
+        });
+        registry.bind("alerts", alerts);
+        registry.bind("alertDedup", new AlertDedup(settings.repeatAfter()));
+        registry.bind("alertGrouping", new AlertGrouping());
+        registry.bind("alertOutbox", new AlertOutbox(settings, deadLetters.file().getParent(), deadLetters));
+        registry.bind("alertMessages", new AlertMessages(settings));
+        registry.bind("alertRetry", new AlertRetry(settings));
+        for (AlertsConfig.Channel channel : settings.channels()) {
+            if (!channel.type().http()) {
+                registry.bind(AlertChannels.mailPropertiesBean(channel),
+                        AlertChannels.mailProperties(channel, settings.timeout().toMillis()));
+            }
+        }
+        // alert channels' failures are counted here; HAProxy's and Consul's by their routes (relayState)
+        deadLetters.observe(new RelayObserver() {
+            @Override
+            public void deadLettered(String destination, Map<String, String> details) {
+                alerts.deadLettered(destination, details);
+                if (destination.startsWith(AlertOutbox.DESTINATION_PREFIX)) {
+                    metrics.destinationFailed(destination);
+                }
+            }
+        });
+        return alerts;
+    }
+
+    /** Every configured sentinel by the id its routes and events carry. */
+    private static Map<String, HostPort> sentinelsById(RelayConfig config) {
+        Map<String, HostPort> out = new LinkedHashMap<>();
+        for (int i = 0; i < config.sentinels().size(); i++) {
+            out.put(SentinelSubscriptions.sentinelId(i), config.sentinels().get(i));
+        }
+        return out;
+    }
+
+    /** Before the routes stop: no more events come in. */
+    void unsubscribe() {
+        subscriptions.close();
+    }
+
+    /** After the routes stopped: the resolver's connections (Camel shuts the thread pools down itself). */
+    @Override
+    public void close() {
+        resolver.close();
+    }
+}

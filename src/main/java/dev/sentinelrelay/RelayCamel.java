@@ -1,0 +1,139 @@
+package dev.sentinelrelay;
+
+import dev.sentinelrelay.alerts.AlertChannels;
+import dev.sentinelrelay.configuration.AlertsConfig;
+import dev.sentinelrelay.configuration.HaproxyEndpoint;
+import dev.sentinelrelay.configuration.OperatorConfig;
+import dev.sentinelrelay.configuration.RelayConfig;
+import dev.sentinelrelay.deadletter.DeadLetters;
+import dev.sentinelrelay.ops.SafeRouteReload;
+import dev.sentinelrelay.sentinel.SentinelSubscriptions;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs Camel with the relay's settings: the routes in {@code routes/*.yaml}, the beans they call
+ * ({@link RelayBeans}), and the routes instantiated from the templates there: one subscriber per sentinel, one
+ * resolver per master, one route per HAProxy endpoint and one per alert channel.
+ */
+final class RelayCamel {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayCamel.class);
+    /** How many masters one HAProxy endpoint brings in step at once (a slow one holds one thread, not all). */
+    private static final int HAPROXY_THREADS_PER_ENDPOINT = 4;
+
+    private final RelayConfig config;
+    private final OperatorConfig operator;
+    private final DeadLetters deadLetters;
+    private final Path templates;
+
+    RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadLetters, Path templates) {
+        this.config = config;
+        this.operator = operator;
+        this.deadLetters = deadLetters;
+        this.templates = templates;
+    }
+
+    /** Runs until the JVM is asked to stop. */
+    void run(Path configFile, String[] args) throws Exception {
+        Main main = new Main();
+        // the configuration file comes last so an operator can override any of the Camel defaults
+        main.setPropertyPlaceholderLocations("classpath:camel-defaults.properties,file:" + configFile);
+        main.addInitialProperty("camel.server.host", config.apiHost());
+        main.addInitialProperty("camel.server.port", String.valueOf(config.apiPort()));
+        main.addInitialProperty("relay.reconcile.period-ms", String.valueOf(config.reconcileInterval().toMillis()));
+        main.addInitialProperty("relay.consul.enabled", String.valueOf(config.consulEnabled()));
+        main.addInitialProperty("relay.alerts.group-window-ms", String.valueOf(config.alerts().groupWindow().toMillis()));
+        String alertTimeout = String.valueOf(config.alerts().timeout().toMillis());
+        main.addInitialProperty("camel.component.http.connect-timeout", alertTimeout);
+        main.addInitialProperty("camel.component.http.response-timeout", alertTimeout);
+        main.addInitialProperty("camel.component.http.so-timeout", alertTimeout);
+        main.addMainListener(new MainListenerSupport() {
+            private RelayBeans beans;
+
+            @Override
+            public void beforeConfigure(BaseMainSupport support) {
+                beans = new RelayBeans(support.getCamelContext(), config, operator, deadLetters);
+            }
+
+            @Override
+            public void afterConfigure(BaseMainSupport support) {
+                CamelContext context = support.getCamelContext();
+                instantiateTemplates(context);
+                if (operator.routesReload()) {
+                    addRouteReload(context, support.configure().getRoutesIncludePattern());
+                }
+            }
+
+            @Override
+            public void beforeStop(BaseMainSupport support) {
+                beans.unsubscribe();
+            }
+
+            @Override
+            public void afterStop(BaseMainSupport support) {
+                beans.close();
+            }
+        });
+        main.run(args);
+    }
+
+    private void instantiateTemplates(CamelContext context) {
+        for (int i = 0; i < config.sentinels().size(); i++) {
+            String id = SentinelSubscriptions.sentinelId(i);
+            TemplatedRouteBuilder.builder(context, "sentinel-subscriber")
+                    .routeId(id)
+                    .parameter("sentinel", id)
+                    .parameter("host", config.sentinels().get(i).host())
+                    .parameter("port", String.valueOf(config.sentinels().get(i).port()))
+                    .parameter("listener", SentinelSubscriptions.containerBeanName(id))
+                    .add();
+        }
+        for (String master : config.masters()) {
+            TemplatedRouteBuilder.builder(context, "master-resolver")
+                    .routeId("resolve-" + master)
+                    .parameter("master", master)
+                    .add();
+        }
+        for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
+            TemplatedRouteBuilder.builder(context, "haproxy-endpoint")
+                    .routeId(endpoint.id())
+                    .parameter("endpoint", endpoint.id())
+                    .parameter("threads", String.valueOf(HAPROXY_THREADS_PER_ENDPOINT))
+                    .add();
+        }
+        for (AlertsConfig.Channel channel : config.alerts().channels()) {
+            TemplatedRouteBuilder.builder(context, "alert-channel")
+                    .routeId("alert-" + channel.name())
+                    .parameter("channel", channel.name())
+                    .parameter("template", AlertChannels.templateUri(templates, channel))
+                    .parameter("send", AlertChannels.sendUri(channel))
+                    .parameter("retry-delay-ms", String.valueOf(channel.retryDelay().toMillis()))
+                    .parameter("max-retry-delay-ms", String.valueOf(channel.maxRetryDelay().toMillis()))
+                    .add();
+        }
+    }
+
+    /** Watches the directory the routes are loaded from ({@code file:<dir>/<glob>}, as in camel-defaults.properties). */
+    private static void addRouteReload(CamelContext context, String includePattern) {
+        Matcher m = Pattern.compile("file:(.+)/([^/]+)").matcher(includePattern);
+        if (!m.matches()) {
+            LOG.error("route hot-reload off: camel.main.routes-include-pattern '{}' is not file:<dir>/<glob>", includePattern);
+            return;
+        }
+        try {
+            context.addService(new SafeRouteReload(Path.of(m.group(1)), m.group(2)), true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start route hot-reload: " + e.getMessage(), e);
+        }
+    }
+}
