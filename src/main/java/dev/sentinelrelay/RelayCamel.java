@@ -25,23 +25,11 @@ import java.util.regex.Pattern;
  * ({@link RelayBeans}), and the routes instantiated from the templates there: one subscriber per sentinel, one
  * resolver per master, one route per HAProxy endpoint and one per alert channel.
  */
-final class RelayCamel {
+record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadLetters, Path templates) {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayCamel.class);
     /** How many masters one HAProxy endpoint brings in step at once (a slow one holds one thread, not all). */
     private static final int HAPROXY_THREADS_PER_ENDPOINT = 4;
-
-    private final RelayConfig config;
-    private final OperatorConfig operator;
-    private final DeadLetters deadLetters;
-    private final Path templates;
-
-    RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadLetters, Path templates) {
-        this.config = config;
-        this.operator = operator;
-        this.deadLetters = deadLetters;
-        this.templates = templates;
-    }
 
     /** Runs until the JVM is asked to stop. */
     void run(Path configFile, String[] args) throws Exception {
