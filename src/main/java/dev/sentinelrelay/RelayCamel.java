@@ -50,7 +50,11 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
 
             @Override
             public void beforeConfigure(BaseMainSupport support) {
-                beans = new RelayBeans(support.getCamelContext(), config, operator, deadLetters);
+                CamelContext context = support.getCamelContext();
+                // the beans' pools are made before camel-main applies camel.main.thread-name-pattern: apply it first
+                context.getPropertiesComponent().resolveProperty("camel.main.thread-name-pattern")
+                        .ifPresent(context.getExecutorServiceManager()::setThreadNamePattern);
+                beans = new RelayBeans(context, config, operator, deadLetters);
             }
 
             @Override
