@@ -76,7 +76,7 @@ class RouteReloadIT extends SandboxIT {
         long before = relay.count(REFUSED);
         save(file, content);
         await("refused").atMost(RELOAD).until(() -> relay.count(REFUSED) > before);
-        List<String> lines = relay.log().lines().filter(l -> l.contains(REFUSED)).toList();
+        List<String> lines = relay.linesSinceMark().stream().filter(l -> l.contains(REFUSED)).toList();
         assertEquals(before + 1, lines.size(), "one line per refused file: " + lines);
         return lines.get(lines.size() - 1);
     }

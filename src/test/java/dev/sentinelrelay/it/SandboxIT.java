@@ -1,6 +1,7 @@
 package dev.sentinelrelay.it;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
@@ -44,6 +45,14 @@ abstract class SandboxIT {
         assertTrue(sawReplicaAt != 0, "Sentinel never reconfigured the old master within 60 s");
         assertTrue(probes > 10, "too few probes: " + probes);
         sandbox.awaitSentinelsSettled();
+    }
+
+    /** Log assertions count only lines written since the test began (a relay started during the test: all). */
+    @BeforeEach
+    void markRelayLog() {
+        if (relay != null) {
+            relay.markLog();
+        }
     }
 
     @AfterAll
