@@ -7,6 +7,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Alerts end to end, with real sentinel failovers: Slack, Teams, generic webhook and email (GreenMail) channels,
  * a receiver that fails three times before accepting, one that times out, one that answers 404 and one that is
  * down. Asserts what each receiver got (master, old and new address), the dead-letter store, replay, delivery
- * after a SIGKILL, that a channel is added by configuration alone, and that no secret reaches the log.
+ * after a SIGKILL, that a channel is added by configuration alone, and that no secret reaches the log. Each test
+ * raises the alerts it asserts on and counts only what arrived after it began ({@link #knownState()}), so each
+ * passes alone and in any order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AlertsIT extends SandboxIT {
@@ -55,16 +59,17 @@ class AlertsIT extends SandboxIT {
     private WebhookReceiver down;
     private int downPort;
     private GreenMail mail;
+    /** Receives for the channel added by configuration (anAlertWhoseRetryIsPending...), until the class ends. */
+    private WebhookReceiver extra;
     private Path config;
-    private int oldMaster;
-    private int newMaster;
+    /** Mails received before the current test began: not counted. */
+    private int mailMark;
 
     @BeforeAll
     void start() throws Exception {
         sandbox = Sandbox.start();
         hooks = WebhookReceiver.start(Sandbox.freePort());
         flaky = WebhookReceiver.start(Sandbox.freePort());
-        flaky.queue(500, 500, 500);
         slow = WebhookReceiver.start(Sandbox.freePort());
         slow.delay(Duration.ofSeconds(3));
         gone = WebhookReceiver.start(Sandbox.freePort());
@@ -108,9 +113,26 @@ class AlertsIT extends SandboxIT {
         props.put("relay.alerts." + name + ".retry-delay", "100ms");
     }
 
+    /**
+     * The relay running (a test that killed it may have failed before starting it again) and ready, clients on the
+     * master; receivers, mailbox and log marked.
+     */
+    @BeforeEach
+    void knownState() {
+        flaky.defaultStatus(200); // a test that failed may have left it failing
+        if (!relay.process.alive()) {
+            relay = Relay.launch(config, relay.apiPort, sandbox.dir.resolve("relay-" + System.nanoTime() + ".log"));
+        }
+        relay.awaitReady();
+        sandbox.awaitClientsReach(sandbox.sentinelMasterPort());
+        Stream.of(hooks, flaky, slow, gone, extra).filter(r -> r != null).forEach(WebhookReceiver::mark);
+        mailMark = mail.getReceivedMessages().length;
+        relay.markLog();
+    }
+
     @AfterAll
     void stopReceivers() {
-        Stream.of(hooks, flaky, slow, gone, down).filter(r -> r != null).forEach(WebhookReceiver::close);
+        Stream.of(hooks, flaky, slow, gone, down, extra).filter(r -> r != null).forEach(WebhookReceiver::close);
         if (mail != null) {
             mail.stop();
         }
@@ -119,17 +141,19 @@ class AlertsIT extends SandboxIT {
     @Test
     @Order(1)
     void aKilledMasterMakesOneDownAlertAndOneFailoverAlertPerChannel() throws Exception {
-        oldMaster = sandbox.sentinelMasterPort();
+        flaky.queue(500, 500, 500);
+        int oldMaster = sandbox.sentinelMasterPort();
         sandbox.redisProcess(oldMaster).kill();
-        newMaster = sandbox.awaitNewMaster(oldMaster);
+        int newMaster = sandbox.awaitNewMaster(oldMaster);
         sandbox.awaitClientsReach(newMaster);
         String old = "127.0.0.1:" + oldMaster;
         String now = "127.0.0.1:" + newMaster;
 
         await("generic webhook: master-down and failover").atMost(DELIVERED)
                 .until(() -> kinds(hooks.accepted(GENERIC)).containsAll(List.of("master-down", "failover")));
-        // three sentinels each published +odown: let any duplicate arrive before counting
-        Thread.sleep(4000);
+        // three sentinels each published +odown: no duplicate may arrive meanwhile
+        await("one master-down alert, no duplicate").during(Duration.ofSeconds(4)).atMost(DELIVERED)
+                .until(() -> alerts(hooks.accepted(GENERIC)).stream().filter(a -> a.path("kind").asText().equals("master-down")).count() == 1);
         List<JsonNode> generic = alerts(hooks.accepted(GENERIC));
         assertEquals(1, generic.stream().filter(a -> a.path("kind").asText().equals("master-down")).count(), generic.toString());
         JsonNode down = generic.stream().filter(a -> a.path("kind").asText().equals("master-down")).findFirst().orElseThrow();
@@ -176,26 +200,45 @@ class AlertsIT extends SandboxIT {
     @Test
     @Order(2)
     void failingChannelsAreDeadLetteredWithTheirReasonAndReportedOnTheOthers() throws Exception {
+        String killed = "127.0.0.1:" + killMaster();
         await("dead letters of the slow, gone and down channels").atMost(DELIVERED).until(() -> {
-            String letters = deadLetters();
+            String letters = deadLettersNaming(killed);
             return letters.contains("\"alert:slow\"") && letters.contains("\"alert:gone\"") && letters.contains("\"alert:down\"");
         });
-        String letters = deadLetters();
+        String letters = deadLettersNaming(killed);
         assertTrue(line(letters, "alert:gone").contains("HTTP 404"), letters);
         assertEquals(1, gone.requests().stream().filter(r -> kinds(List.of(r.body())).contains("master-down")).count(),
                 "a 4xx is not retried: " + gone.requests());
         assertTrue(line(letters, "alert:down").contains("Connect"), letters);
         assertTrue(line(letters, "alert:slow").toLowerCase().contains("timeout")
                 || line(letters, "alert:slow").toLowerCase().contains("timed out"), letters);
-        await("the other channels are told about the failing ones").atMost(DELIVERED).until(() ->
-                alerts(hooks.accepted(GENERIC)).stream().anyMatch(a -> a.path("kind").asText().equals("delivery-failed")
-                        && a.path("details").path("destination").asText().equals("alert:down")));
+        await("the other channels are told about the failing ones").atMost(DELIVERED).until(() -> reportedAsFailed("alert:down"));
+    }
+
+    /** Whether the generic webhook got a delivery-failed alert for {@code destination} since the test began. */
+    private boolean reportedAsFailed(String destination) {
+        return alerts(hooks.accepted(GENERIC)).stream().anyMatch(a -> a.path("kind").asText().equals("delivery-failed")
+                && a.path("details").path("destination").asText().equals(destination));
     }
 
     @Test
     @Order(3)
     void replayDeliversTheDeadLetteredAlertOnceTheReceiverIsUp() throws Exception {
+        int oldMaster = killMaster();
+        await("the down channel's alert dead-lettered").atMost(DELIVERED)
+                .until(() -> line(deadLettersNaming("127.0.0.1:" + oldMaster), "alert:down").contains("master-down"));
+        // and the failure reported, so nothing about it is still on its way to the store when replay empties it
+        await("the down channel's failure reported").atMost(DELIVERED).until(() -> reportedAsFailed("alert:down"));
         down = WebhookReceiver.start(downPort);
+        try {
+            replay(oldMaster);
+        } finally {
+            down.close(); // down again for the tests that follow
+            down = null;
+        }
+    }
+
+    private void replay(int oldMaster) throws Exception {
         ManagedProcess replay = ManagedProcess.start("replay", List.of(Sandbox.HOME.resolve("bin/relay").toString(), "replay", "down"),
                 Sandbox.HOME, sandbox.dir.resolve("replay.log"),
                 Map.of("RELAY_CONFIG", config.toString(), "RELAY_JAR", Relay.JAR.toAbsolutePath().toString()));
@@ -204,9 +247,11 @@ class AlertsIT extends SandboxIT {
 
         await("the replayed alert reaches the receiver").atMost(DELIVERED)
                 .until(() -> kinds(down.accepted(DOWN)).contains("master-down"));
-        JsonNode alert = alerts(down.accepted(DOWN)).stream().filter(a -> a.path("kind").asText().equals("master-down"))
-                .findFirst().orElseThrow();
-        assertEquals("127.0.0.1:" + oldMaster, alert.path("details").path("address").asText());
+        // the store may hold earlier tests' letters too: all are replayed, this test's is among them
+        List<JsonNode> replayed = alerts(down.accepted(DOWN)).stream().filter(a -> a.path("kind").asText().equals("master-down"))
+                .toList();
+        assertTrue(replayed.stream().anyMatch(a -> a.path("details").path("address").asText().equals("127.0.0.1:" + oldMaster)),
+                replayed.toString());
         assertFalse(line(deadLetters(), "alert:down").contains("master"), "replayed letters leave the store");
     }
 
@@ -224,26 +269,25 @@ class AlertsIT extends SandboxIT {
         relay.process.awaitExit(30);
         flaky.defaultStatus(200);
 
-        // adding a channel is a configuration change only: append it, restart
-        WebhookReceiver extra = WebhookReceiver.start(Sandbox.freePort());
-        try {
+        // adding a channel is a configuration change only: append it, restart. Its receiver stays up until the class
+        // ends, so the channel does not fail in the tests that follow
+        if (extra == null) {
+            extra = WebhookReceiver.start(Sandbox.freePort());
             String text = Files.readString(config).replace("relay.alerts.channels = chat,", "relay.alerts.channels = extra,chat,");
             Files.writeString(config, text + "relay.alerts.extra.type = webhook\nrelay.alerts.extra.url = " + extra.url(EXTRA) + "\n");
-            relay = Relay.launch(config, relay.apiPort, sandbox.dir.resolve("relay-restarted.log"));
-            relay.awaitReady();
-
-            await("the alert from before the kill arrives").atMost(DELIVERED).until(() -> alerts(flaky.accepted(FLAKY)).stream()
-                    .anyMatch(a -> a.path("kind").asText().equals("failover")
-                            && a.path("details").path("new master").asText().equals("127.0.0.1:" + next)
-                            && a.path("details").path("old master").asText().equals("127.0.0.1:" + master)));
-
-            int third = sandbox.failover();
-            sandbox.awaitClientsReach(third);
-            await("the added channel gets the next failover").atMost(DELIVERED).until(() -> alerts(extra.accepted(EXTRA))
-                    .stream().anyMatch(a -> a.path("details").path("new master").asText().equals("127.0.0.1:" + third)));
-        } finally {
-            extra.close();
         }
+        relay = Relay.launch(config, relay.apiPort, sandbox.dir.resolve("relay-restarted-" + System.nanoTime() + ".log"));
+        relay.awaitReady();
+
+        await("the alert from before the kill arrives").atMost(DELIVERED).until(() -> alerts(flaky.accepted(FLAKY)).stream()
+                .anyMatch(a -> a.path("kind").asText().equals("failover")
+                        && a.path("details").path("new master").asText().equals("127.0.0.1:" + next)
+                        && a.path("details").path("old master").asText().equals("127.0.0.1:" + master)));
+
+        int third = sandbox.failover();
+        sandbox.awaitClientsReach(third);
+        await("the added channel gets the next failover").atMost(DELIVERED).until(() -> alerts(extra.accepted(EXTRA))
+                .stream().anyMatch(a -> a.path("details").path("new master").asText().equals("127.0.0.1:" + third)));
     }
 
     @Test
@@ -264,13 +308,33 @@ class AlertsIT extends SandboxIT {
         return Files.exists(file) ? Files.readString(file) : "";
     }
 
+    /** The dead letters whose alerts name {@code address}. */
+    private String deadLettersNaming(String address) throws IOException {
+        return String.join("\n", deadLetters().lines().filter(l -> l.contains(address)).toList());
+    }
+
+    /**
+     * Kills the master, waits until clients reach the new one, and starts the old one again as its replica;
+     * returns the killed master's port.
+     */
+    private int killMaster() throws Exception {
+        int oldMaster = sandbox.sentinelMasterPort();
+        sandbox.redisProcess(oldMaster).kill();
+        int newMaster = sandbox.awaitNewMaster(oldMaster);
+        sandbox.awaitClientsReach(newMaster);
+        sandbox.startRedis(oldMaster, newMaster);
+        return oldMaster;
+    }
+
     private static String line(String lines, String destination) {
         return lines.lines().filter(l -> l.contains("\"destination\":\"" + destination + "\"")).findFirst().orElse("");
     }
 
+    /** The mails received since the test began. */
     private String mailText() {
         StringBuilder out = new StringBuilder();
-        for (MimeMessage m : mail.getReceivedMessages()) {
+        MimeMessage[] received = mail.getReceivedMessages();
+        for (MimeMessage m : Arrays.copyOfRange(received, Math.min(mailMark, received.length), received.length)) {
             try {
                 out.append(m.getSubject()).append('\n').append(m.getContent()).append('\n');
             } catch (jakarta.mail.MessagingException | IOException e) {

@@ -41,8 +41,6 @@ class ChaosIT extends SandboxIT {
     private FakeSentinel liar;
     /** Whether the running relay lists the liar. */
     private boolean liarListed;
-    /** Alert documents received before the current test began: not counted. */
-    private int alertsMark;
     /** Every failover of this test class, as Sentinel announced it: {old port, new port}. */
     private final List<int[]> failovers = new ArrayList<>();
 
@@ -55,12 +53,10 @@ class ChaosIT extends SandboxIT {
     }
 
     /**
-     * Every Redis server and sentinel up and agreeing (a test that stopped one started it again), a relay that lists
-     * the liar or not, ready, HAProxy on the master; then the relay's log and the alerts received are marked, so
-     * the test counts only what it caused.
+     * On the known sandbox SandboxIT gives each test: a relay that lists the liar or not, ready, HAProxy on the
+     * master; then the relay's log and the alerts received are marked, so the test counts only what it caused.
      */
     private void knownState(boolean withLiar) throws IOException {
-        sandbox.awaitSentinelsSettled();
         if (withLiar != liarListed || !relay.process.alive()) {
             relay.close();
             relay = Relay.start(sandbox, alerting(withLiar ? Map.of("relay.sentinels", sentinelsAndLiar()) : Map.of()));
@@ -72,7 +68,7 @@ class ChaosIT extends SandboxIT {
         await("relay ready").atMost(WAIT).until(() -> relay.readyStatus() == 200);
         sandbox.awaitClientsReach(sandbox.sentinelMasterPort());
         relay.markLog();
-        alertsMark = alerts.accepted("/ops").size();
+        alerts.mark();
     }
 
     private String sentinelsAndLiar() {
@@ -280,8 +276,7 @@ class ChaosIT extends SandboxIT {
     /** The alerts received since the current test began. */
     private List<JsonNode> alertsReceived() {
         List<JsonNode> out = new ArrayList<>();
-        List<String> bodies = alerts.accepted("/ops");
-        for (String body : bodies.subList(Math.min(alertsMark, bodies.size()), bodies.size())) {
+        for (String body : alerts.accepted("/ops")) {
             try {
                 JSON.readTree(body).path("alerts").forEach(out::add);
             } catch (IOException e) {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The Consul branch end to end against the in-process Consul double: real sentinel failovers move the catalog's
  * answer; a Consul outage during a failover is dead-lettered and fixed by reconciliation; a wrong token is
- * logged clearly and dead-lettered while HAProxy still follows.
+ * logged clearly and dead-lettered while HAProxy still follows. Each test starts the relay it needs (the right or
+ * a wrong token) on a settled sandbox with Consul up, so each passes alone and in any order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsulIT extends SandboxIT {
@@ -30,6 +32,8 @@ class ConsulIT extends SandboxIT {
     private static final String KV_KEY = "redis/mymaster/master";
     private static final Duration FOLLOW = Duration.ofSeconds(30);
     private ConsulDouble consul;
+    /** The Consul token the running relay was started with. */
+    private String relayToken = TOKEN;
 
     @BeforeAll
     void start() throws Exception {
@@ -43,6 +47,18 @@ class ConsulIT extends SandboxIT {
                 "relay.consul.mymaster.kv-key", KV_KEY, "relay.reconcile.interval", "2s");
     }
 
+    /** Consul up, a ready relay with this token, clients on the master; its log marked. */
+    private void knownState(String token) throws IOException {
+        consul.start();
+        if (!token.equals(relayToken) || !relay.process.alive()) {
+            relay.close();
+            relay = Relay.start(sandbox, consulSettings(token));
+            relayToken = token;
+        }
+        sandbox.awaitClientsReach(sandbox.sentinelMasterPort());
+        relay.markLog();
+    }
+
     @AfterAll
     void stopConsul() {
         consul.close();
@@ -50,7 +66,8 @@ class ConsulIT extends SandboxIT {
 
     @Test
     @Order(1)
-    void aFailoverMovesTheCatalogToTheNewMaster() {
+    void aFailoverMovesTheCatalogToTheNewMaster() throws IOException {
+        knownState(TOKEN);
         int oldMaster = sandbox.sentinelMasterPort();
         await("start-up registered the master").atMost(FOLLOW).until(() -> catalogPort() == oldMaster);
 
@@ -68,7 +85,8 @@ class ConsulIT extends SandboxIT {
 
     @Test
     @Order(2)
-    void anEditedServiceIsPutBackByReconciliation() {
+    void anEditedServiceIsPutBackByReconciliation() throws IOException {
+        knownState(TOKEN);
         int master = sandbox.sentinelMasterPort();
         consul.editServicePort(SERVICE, SERVICE, 1);
         await("reconciliation fixed the drift").atMost(FOLLOW).until(() -> catalogPort() == master);
@@ -78,6 +96,7 @@ class ConsulIT extends SandboxIT {
     @Test
     @Order(3)
     void consulDownDuringAFailoverIsDeadLetteredThenFixedByReconciliation() throws Exception {
+        knownState(TOKEN);
         consul.stop();
         try {
             consulDownDuringAFailover();
@@ -109,8 +128,7 @@ class ConsulIT extends SandboxIT {
     @Test
     @Order(4)
     void aWrongTokenIsAClearErrorAndHaproxyStillFollows() throws Exception {
-        relay.close();
-        relay = Relay.start(sandbox, consulSettings("wrong-token-value"));
+        knownState("wrong-token-value");
         long before = relay.count("consul update failed after retries");
 
         int newMaster = sandbox.failover();

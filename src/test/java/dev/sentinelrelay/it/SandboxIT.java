@@ -47,9 +47,16 @@ abstract class SandboxIT {
         sandbox.awaitSentinelsSettled();
     }
 
-    /** Log assertions count only lines written since the test began (a relay started during the test: all). */
+    /**
+     * Each test starts from a known sandbox: every Redis server and sentinel an earlier test stopped or killed is
+     * running again and the sentinels are settled. And log assertions count only lines written since the test
+     * began (a relay started during the test: all of its lines).
+     */
     @BeforeEach
-    void markRelayLog() {
+    void knownSandboxAndMarkedLog() {
+        if (sandbox != null) {
+            sandbox.restartStoppedAndSettle();
+        }
         if (relay != null) {
             relay.markLog();
         }
