@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Faults during failovers, against real processes: sentinels lost, a lying sentinel, a stale event replayed
  * late, HAProxy restarted from its original config, the relay killed mid-failover, and failovers in quick
  * succession. Each asserts what a client sees through HAProxy, what the relay reports, and what it alerts.
- * Each test first brings the shared sandbox to a known state ({@link #knownState}): every server and sentinel up and
+ * Each test starts from a known state (SandboxIT's and {@link #knownState}): every server and sentinel up and
  * agreeing, HAProxy on the master, the relay it needs running; so each passes alone and in any order. The order
  * below only saves relay restarts (the two tests with a lying sentinel need a relay that lists it).
  */

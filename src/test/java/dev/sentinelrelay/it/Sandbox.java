@@ -47,9 +47,10 @@ final class Sandbox implements AutoCloseable {
     static final Path HOME = Path.of(System.getProperty("relay.home", "."));
     private static final Duration SETTLE = Duration.ofSeconds(60);
     /**
-     * Sentinel's INFO and hello periods (SENTINEL DEBUG, in ms): how soon it learns of replicas and of the other
-     * sentinels. Shortened only while the sandbox starts: the first settle takes ~1 s instead of up to 10; failovers,
-     * and how long a returning old master goes unnoticed, keep the defaults.
+     * Sentinel's INFO and hello periods (SENTINEL DEBUG, in ms): how soon it learns of replicas, of their links and
+     * of the other sentinels. Shortened only while the sandbox settles ({@link #awaitSentinelsSettled()}): a settle
+     * takes ~1 s instead of up to 10. What the tests exercise (failovers, how long a returning old master goes
+     * unnoticed) runs on the defaults.
      */
     private static final Map<String, String> FAST_DISCOVERY = Map.of("info-period", "1000", "publish-period", "500");
     private static final Map<String, String> DEFAULT_DISCOVERY = Map.of("info-period", "10000", "publish-period", "2000");
@@ -137,9 +138,7 @@ final class Sandbox implements AutoCloseable {
                 s.writeSentinelConfig(port, master);
                 s.startSentinel(port);
             }
-            s.discoveryPeriods(FAST_DISCOVERY);
             s.awaitSentinelsSettled();
-            s.discoveryPeriods(DEFAULT_DISCOVERY); // what the tests exercise runs on Sentinel's own timing
             s.launchNew(s.frontendPort, s.adminPort, s.adminSocket, master);
             return s;
         } catch (RuntimeException | IOException e) {
@@ -199,11 +198,13 @@ final class Sandbox implements AutoCloseable {
     }
 
     private void discoveryPeriods(Map<String, String> periods) {
+        List<String> args = new ArrayList<>(List.of("DEBUG"));
+        periods.forEach((k, v) -> args.addAll(List.of(k, v)));
         for (int port : sentinelPorts) {
             try (Jedis j = jedis(port)) {
-                List<String> args = new ArrayList<>(List.of("DEBUG"));
-                periods.forEach((k, v) -> args.addAll(List.of(k, v)));
                 j.sendCommand(Protocol.Command.SENTINEL, args.toArray(String[]::new));
+            } catch (RuntimeException e) {
+                // a sentinel that is down starts again with the defaults
             }
         }
     }
@@ -233,6 +234,7 @@ final class Sandbox implements AutoCloseable {
 
     /** Every sentinel knows both replicas and both other sentinels, so a failover can start at once. */
     void awaitSentinelsSettled() {
+        discoveryPeriods(FAST_DISCOVERY);
         try {
             await("sentinels settled").atMost(SETTLE).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
                     sentinelPorts.stream().allMatch(p -> {
@@ -245,6 +247,8 @@ final class Sandbox implements AutoCloseable {
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("sentinels did not settle within " + SETTLE + "; what each one sees:\n"
                     + sentinelViews(), e);
+        } finally {
+            discoveryPeriods(DEFAULT_DISCOVERY);
         }
     }
 
