@@ -39,8 +39,6 @@ class ChaosIT extends SandboxIT {
     private WebhookReceiver alerts;
     /** A fourth sentinel that lies; listed only by the relay of the tests that use it. */
     private FakeSentinel liar;
-    /** Whether the running relay lists the liar. */
-    private boolean liarListed;
     /** Every failover of this test class, as Sentinel announced it: {old port, new port}. */
     private final List<int[]> failovers = new ArrayList<>();
 
@@ -49,7 +47,7 @@ class ChaosIT extends SandboxIT {
         sandbox = Sandbox.start();
         alerts = WebhookReceiver.start(Sandbox.freePort());
         liar = new FakeSentinel();
-        relay = Relay.start(sandbox, alerting(Map.of()));
+        relayWith(alerting(Map.of()));
     }
 
     /**
@@ -57,11 +55,7 @@ class ChaosIT extends SandboxIT {
      * master; then the relay's log and the alerts received are marked, so the test counts only what it caused.
      */
     private void knownState(boolean withLiar) throws IOException {
-        if (withLiar != liarListed || !relay.process.alive()) {
-            relay.close();
-            relay = Relay.start(sandbox, alerting(withLiar ? Map.of("relay.sentinels", sentinelsAndLiar()) : Map.of()));
-            liarListed = withLiar;
-        }
+        relayWith(alerting(withLiar ? Map.of("relay.sentinels", sentinelsAndLiar()) : Map.of()));
         if (withLiar) {
             await("relay subscribed to the liar").atMost(WAIT).until(liar::hasSubscriber);
         }

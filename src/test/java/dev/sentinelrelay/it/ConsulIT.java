@@ -32,14 +32,12 @@ class ConsulIT extends SandboxIT {
     private static final String KV_KEY = "redis/mymaster/master";
     private static final Duration FOLLOW = Duration.ofSeconds(30);
     private ConsulDouble consul;
-    /** The Consul token the running relay was started with. */
-    private String relayToken = TOKEN;
 
     @BeforeAll
     void start() throws Exception {
         sandbox = Sandbox.start();
         consul = ConsulDouble.start(TOKEN);
-        relay = Relay.start(sandbox, consulSettings(TOKEN));
+        relayWith(consulSettings(TOKEN));
     }
 
     private Map<String, String> consulSettings(String token) {
@@ -50,11 +48,7 @@ class ConsulIT extends SandboxIT {
     /** Consul up, a ready relay with this token, clients on the master; its log marked. */
     private void knownState(String token) throws IOException {
         consul.start();
-        if (!token.equals(relayToken) || !relay.process.alive()) {
-            relay.close();
-            relay = Relay.start(sandbox, consulSettings(token));
-            relayToken = token;
-        }
+        relayWith(consulSettings(token));
         sandbox.awaitClientsReach(sandbox.sentinelMasterPort());
         relay.markLog();
     }

@@ -40,23 +40,17 @@ class FencingIT extends SandboxIT {
     private static final int TARGET_LOST_WITH_FENCING = 2;
     /** Writes lost in a graceful failover with fencing on; -1 until measured. */
     private long gracefulLostWithFencing = -1;
-    /** Whether the running relay fences (relay.haproxy.mymaster.fence). */
-    private boolean fencing = true;
     private final Map<String, String> report = new LinkedHashMap<>();
 
     @BeforeAll
     void start() throws IOException {
         sandbox = Sandbox.start();
-        relay = Relay.start(sandbox, Map.of());
+        relayWith(Map.of());
     }
 
     /** A relay that fences or not, ready, clients on the master; its log marked. */
     private void knownState(boolean fence) throws IOException {
-        if (fence != fencing || !relay.process.alive()) {
-            relay.close();
-            relay = Relay.start(sandbox, fence ? Map.of() : Map.of("relay.haproxy." + Sandbox.MASTER + ".fence", "false"));
-            fencing = fence;
-        }
+        relayWith(fence ? Map.of() : Map.of("relay.haproxy." + Sandbox.MASTER + ".fence", "false"));
         sandbox.awaitClientsReach(sandbox.sentinelMasterPort());
         relay.markLog();
     }

@@ -4,7 +4,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInstance;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +17,24 @@ abstract class SandboxIT {
 
     protected Sandbox sandbox;
     protected Relay relay;
+    /** The configuration overrides the running relay was started with by {@link #relayWith}. */
+    private Map<String, String> relayOverrides;
+
+    /**
+     * A ready relay started with these overrides: the running one if it was, else a new one (the other one stopped).
+     * A class whose tests need differently configured relays calls it at the start of each, so each passes alone
+     * and in any order.
+     */
+    protected void relayWith(Map<String, String> overrides) throws IOException {
+        if (relay != null && relay.process.alive() && overrides.equals(relayOverrides)) {
+            return;
+        }
+        if (relay != null) {
+            relay.close();
+        }
+        relay = Relay.start(sandbox, overrides);
+        relayOverrides = Map.copyOf(overrides);
+    }
 
     /**
      * Kills the master; once clients reach the new one, restarts the old one as a master (its data says so until
