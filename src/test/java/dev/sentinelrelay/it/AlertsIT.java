@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a receiver that fails three times before accepting, one that times out, one that answers 404 and one that is
  * down. Asserts what each receiver got (master, old and new address), the dead-letter store, replay, delivery
  * after a SIGKILL, that a channel is added by configuration alone, and that no secret reaches the log. Each test
- * raises the alerts it asserts on, with a relay of its own, and counts only what arrived after it began
- * ({@link #knownState()}), so each passes alone and in any order.
+ * raises the alerts it asserts on, with a relay that has sent none yet, and counts only what arrived after it
+ * began ({@link #knownState()}), so each passes alone and in any order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AlertsIT extends SandboxIT {
@@ -66,8 +67,8 @@ class AlertsIT extends SandboxIT {
     private int mailMark;
     /** Lines of the dead-letter store written before the current test began: not counted. */
     private long deadLettersMark;
-    /** Whether the running relay has served a test: it would drop that test's repeats of the alerts it sent. */
-    private boolean relayUsed;
+    /** Whether the running relay has served a test that raised alerts: it would drop that test's repeats of them. */
+    private boolean relayAlerted;
 
     @BeforeAll
     void start() throws Exception {
@@ -111,6 +112,34 @@ class AlertsIT extends SandboxIT {
         config = relay.config();
     }
 
+    /**
+     * For a test that raises alerts: a relay that has sent none yet. The relay sends an alert once per repeat-after
+     * (10 minutes here), so one that sent an earlier test's master-down, failover or delivery-failed would drop
+     * this test's. An earlier test's messages still in the outbox are delivered or dead-lettered first, so the new
+     * relay does not send them during this test.
+     */
+    private void relayThatHasSentNoAlert() throws IOException {
+        if (relayAlerted) {
+            Path outbox = relay.dataDir().resolve("outbox");
+            await("the earlier test's alerts delivered or dead-lettered").atMost(DELIVERED).until(() -> {
+                try (Stream<Path> files = Files.walk(outbox)) {
+                    return files.noneMatch(f -> f.toString().endsWith(".json"));
+                } catch (NoSuchFileException none) {
+                    return true;
+                }
+            });
+            relay.close();
+            relaunch();
+            relay.awaitReady();
+            mark();
+        }
+        relayAlerted = true;
+    }
+
+    private void relaunch() {
+        relay = Relay.launch(config, relay.apiPort, sandbox.dir.resolve("relay-" + System.nanoTime() + ".log"));
+    }
+
     private static void channel(Map<String, String> props, String name, String type, String url) {
         props.put("relay.alerts." + name + ".type", type);
         props.put("relay.alerts." + name + ".url", url);
@@ -118,20 +147,22 @@ class AlertsIT extends SandboxIT {
     }
 
     /**
-     * A relay that has served no test yet, ready, clients on the master: the relay sends an alert once per
-     * repeat-after (10 minutes here), so one that sent an earlier test's master-down, failover or delivery-failed
-     * would drop this test's. Receivers, mailbox, dead-letter store and log marked.
+     * The relay running (a test that killed it may have failed before starting it again) and ready, clients on the
+     * master; receivers, mailbox, dead-letter store and log marked.
      */
     @BeforeEach
     void knownState() throws IOException {
         flaky.defaultStatus(200); // a test that failed may have left it failing
-        if (relayUsed || !relay.process.alive()) {
-            relay.close();
-            relay = Relay.launch(config, relay.apiPort, sandbox.dir.resolve("relay-" + System.nanoTime() + ".log"));
+        if (!relay.process.alive()) {
+            relaunch();
         }
         relay.awaitReady();
-        relayUsed = true;
         sandbox.awaitClientsReach(sandbox.sentinelMasterPort());
+        mark();
+    }
+
+    /** From here on only what arrives is counted: receivers, mailbox, dead-letter store and the relay's log. */
+    private void mark() throws IOException {
         Stream.of(hooks, flaky, slow, gone, extra).filter(r -> r != null).forEach(WebhookReceiver::mark);
         mailMark = mail.getReceivedMessages().length;
         deadLettersMark = deadLetters().lines().count();
@@ -149,6 +180,7 @@ class AlertsIT extends SandboxIT {
     @Test
     @Order(1)
     void aKilledMasterMakesOneDownAlertAndOneFailoverAlertPerChannel() throws Exception {
+        relayThatHasSentNoAlert();
         flaky.queue(500, 500, 500);
         int oldMaster = sandbox.sentinelMasterPort();
         sandbox.redisProcess(oldMaster).kill();
@@ -208,6 +240,7 @@ class AlertsIT extends SandboxIT {
     @Test
     @Order(2)
     void failingChannelsAreDeadLetteredWithTheirReasonAndReportedOnTheOthers() throws Exception {
+        relayThatHasSentNoAlert();
         killMaster();
         await("dead letters of the slow, gone and down channels").atMost(DELIVERED).until(() -> {
             String letters = newDeadLetters();
@@ -232,6 +265,7 @@ class AlertsIT extends SandboxIT {
     @Test
     @Order(3)
     void replayDeliversTheDeadLetteredAlertOnceTheReceiverIsUp() throws Exception {
+        relayThatHasSentNoAlert();
         int oldMaster = killMaster();
         await("the down channel's alert dead-lettered").atMost(DELIVERED)
                 .until(() -> line(newDeadLetters(), "alert:down").contains("master-down"));
@@ -266,6 +300,7 @@ class AlertsIT extends SandboxIT {
     @Test
     @Order(4)
     void anAlertWhoseRetryIsPendingWhenTheRelayIsKilledArrivesAfterRestart() throws Exception {
+        relayThatHasSentNoAlert();
         flaky.defaultStatus(503);
         long before = flaky.count(FLAKY);
         int master = sandbox.sentinelMasterPort();
@@ -284,7 +319,7 @@ class AlertsIT extends SandboxIT {
             String text = Files.readString(config).replace("relay.alerts.channels = chat,", "relay.alerts.channels = extra,chat,");
             Files.writeString(config, text + "relay.alerts.extra.type = webhook\nrelay.alerts.extra.url = " + extra.url(EXTRA) + "\n");
         }
-        relay = Relay.launch(config, relay.apiPort, sandbox.dir.resolve("relay-restarted-" + System.nanoTime() + ".log"));
+        relaunch();
         relay.awaitReady();
 
         await("the alert from before the kill arrives").atMost(DELIVERED).until(() -> alerts(flaky.accepted(FLAKY)).stream()
