@@ -7,6 +7,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -14,9 +15,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Alerts end to end, with real sentinel failovers: Slack, Teams, generic webhook and email (GreenMail) channels,
  * a receiver that fails three times before accepting, one that times out, one that answers 404 and one that is
  * down. Asserts what each receiver got (master, old and new address), the dead-letter store, replay, delivery
- * after a SIGKILL, that a channel is added by configuration alone, and that no secret reaches the log.
+ * after a SIGKILL, that a channel is added by configuration alone, and that no secret reaches the log. Each test
+ * raises the alerts it asserts on, with a relay that has sent none yet, and counts only what arrived after it
+ * began ({@link #knownState()}), so each passes alone and in any order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AlertsIT extends SandboxIT {
@@ -55,16 +60,21 @@ class AlertsIT extends SandboxIT {
     private WebhookReceiver down;
     private int downPort;
     private GreenMail mail;
+    /** Receives for the channel added by configuration (anAlertWhoseRetryIsPending...), until the class ends. */
+    private WebhookReceiver extra;
     private Path config;
-    private int oldMaster;
-    private int newMaster;
+    /** Mails received before the current test began: not counted. */
+    private int mailMark;
+    /** Lines of the dead-letter store written before the current test began: not counted. */
+    private long deadLettersMark;
+    /** Whether the running relay has served a test that raised alerts: it would drop that test's repeats of them. */
+    private boolean relayAlerted;
 
     @BeforeAll
     void start() throws Exception {
         sandbox = Sandbox.start();
         hooks = WebhookReceiver.start(Sandbox.freePort());
         flaky = WebhookReceiver.start(Sandbox.freePort());
-        flaky.queue(500, 500, 500);
         slow = WebhookReceiver.start(Sandbox.freePort());
         slow.delay(Duration.ofSeconds(3));
         gone = WebhookReceiver.start(Sandbox.freePort());
@@ -102,15 +112,66 @@ class AlertsIT extends SandboxIT {
         config = relay.config();
     }
 
+    /**
+     * For a test that raises alerts: a relay that has sent none yet. The relay sends an alert once per repeat-after
+     * (10 minutes here), so one that sent an earlier test's master-down, failover or delivery-failed would drop
+     * this test's. An earlier test's messages still in the outbox are delivered or dead-lettered first, so the new
+     * relay does not send them during this test.
+     */
+    private void relayThatHasSentNoAlert() throws IOException {
+        if (relayAlerted) {
+            Path outbox = relay.dataDir().resolve("outbox");
+            await("the earlier test's alerts delivered or dead-lettered").atMost(DELIVERED).until(() -> {
+                try (Stream<Path> files = Files.walk(outbox)) {
+                    return files.noneMatch(f -> f.toString().endsWith(".json"));
+                } catch (NoSuchFileException none) {
+                    return true;
+                }
+            });
+            relay.close();
+            relaunch();
+            relay.awaitReady();
+            mark();
+        }
+        relayAlerted = true;
+    }
+
+    private void relaunch() {
+        relay = Relay.launch(config, relay.apiPort, sandbox.dir.resolve("relay-" + System.nanoTime() + ".log"));
+    }
+
     private static void channel(Map<String, String> props, String name, String type, String url) {
         props.put("relay.alerts." + name + ".type", type);
         props.put("relay.alerts." + name + ".url", url);
         props.put("relay.alerts." + name + ".retry-delay", "100ms");
     }
 
+    /**
+     * The relay running (a test that killed it may have failed before starting it again) and ready, clients on the
+     * master; receivers, mailbox, dead-letter store and log marked.
+     */
+    @BeforeEach
+    void knownState() throws IOException {
+        flaky.defaultStatus(200); // a test that failed may have left it failing
+        if (!relay.process.alive()) {
+            relaunch();
+        }
+        relay.awaitReady();
+        sandbox.awaitClientsReach(sandbox.sentinelMasterPort());
+        mark();
+    }
+
+    /** From here on only what arrives is counted: receivers, mailbox, dead-letter store and the relay's log. */
+    private void mark() throws IOException {
+        Stream.of(hooks, flaky, slow, gone, extra).filter(r -> r != null).forEach(WebhookReceiver::mark);
+        mailMark = mail.getReceivedMessages().length;
+        deadLettersMark = deadLetters().lines().count();
+        relay.markLog();
+    }
+
     @AfterAll
     void stopReceivers() {
-        Stream.of(hooks, flaky, slow, gone, down).filter(r -> r != null).forEach(WebhookReceiver::close);
+        Stream.of(hooks, flaky, slow, gone, down, extra).filter(r -> r != null).forEach(WebhookReceiver::close);
         if (mail != null) {
             mail.stop();
         }
@@ -119,17 +180,20 @@ class AlertsIT extends SandboxIT {
     @Test
     @Order(1)
     void aKilledMasterMakesOneDownAlertAndOneFailoverAlertPerChannel() throws Exception {
-        oldMaster = sandbox.sentinelMasterPort();
+        relayThatHasSentNoAlert();
+        flaky.queue(500, 500, 500);
+        int oldMaster = sandbox.sentinelMasterPort();
         sandbox.redisProcess(oldMaster).kill();
-        newMaster = sandbox.awaitNewMaster(oldMaster);
+        int newMaster = sandbox.awaitNewMaster(oldMaster);
         sandbox.awaitClientsReach(newMaster);
         String old = "127.0.0.1:" + oldMaster;
         String now = "127.0.0.1:" + newMaster;
 
         await("generic webhook: master-down and failover").atMost(DELIVERED)
                 .until(() -> kinds(hooks.accepted(GENERIC)).containsAll(List.of("master-down", "failover")));
-        // three sentinels each published +odown: let any duplicate arrive before counting
-        Thread.sleep(4000);
+        // three sentinels each published +odown: no duplicate may arrive meanwhile
+        await("one master-down alert, no duplicate").during(Duration.ofSeconds(4)).atMost(DELIVERED)
+                .until(() -> alerts(hooks.accepted(GENERIC)).stream().filter(a -> a.path("kind").asText().equals("master-down")).count() == 1);
         List<JsonNode> generic = alerts(hooks.accepted(GENERIC));
         assertEquals(1, generic.stream().filter(a -> a.path("kind").asText().equals("master-down")).count(), generic.toString());
         JsonNode down = generic.stream().filter(a -> a.path("kind").asText().equals("master-down")).findFirst().orElseThrow();
@@ -176,43 +240,64 @@ class AlertsIT extends SandboxIT {
     @Test
     @Order(2)
     void failingChannelsAreDeadLetteredWithTheirReasonAndReportedOnTheOthers() throws Exception {
+        relayThatHasSentNoAlert();
+        killMaster();
         await("dead letters of the slow, gone and down channels").atMost(DELIVERED).until(() -> {
-            String letters = deadLetters();
+            String letters = newDeadLetters();
             return letters.contains("\"alert:slow\"") && letters.contains("\"alert:gone\"") && letters.contains("\"alert:down\"");
         });
-        String letters = deadLetters();
+        String letters = newDeadLetters();
         assertTrue(line(letters, "alert:gone").contains("HTTP 404"), letters);
         assertEquals(1, gone.requests().stream().filter(r -> kinds(List.of(r.body())).contains("master-down")).count(),
                 "a 4xx is not retried: " + gone.requests());
         assertTrue(line(letters, "alert:down").contains("Connect"), letters);
         assertTrue(line(letters, "alert:slow").toLowerCase().contains("timeout")
                 || line(letters, "alert:slow").toLowerCase().contains("timed out"), letters);
-        await("the other channels are told about the failing ones").atMost(DELIVERED).until(() ->
-                alerts(hooks.accepted(GENERIC)).stream().anyMatch(a -> a.path("kind").asText().equals("delivery-failed")
-                        && a.path("details").path("destination").asText().equals("alert:down")));
+        await("the other channels are told about the failing ones").atMost(DELIVERED).until(() -> reportedAsFailed("alert:down"));
+    }
+
+    /** Whether the generic webhook got a delivery-failed alert for {@code destination} since the test began. */
+    private boolean reportedAsFailed(String destination) {
+        return alerts(hooks.accepted(GENERIC)).stream().anyMatch(a -> a.path("kind").asText().equals("delivery-failed")
+                && a.path("details").path("destination").asText().equals(destination));
     }
 
     @Test
     @Order(3)
     void replayDeliversTheDeadLetteredAlertOnceTheReceiverIsUp() throws Exception {
+        relayThatHasSentNoAlert();
+        int oldMaster = killMaster();
+        await("the down channel's alert dead-lettered").atMost(DELIVERED)
+                .until(() -> line(newDeadLetters(), "alert:down").contains("master-down"));
+        // and the failure reported, so nothing about it is still on its way to the store when replay empties it
+        await("the down channel's failure reported").atMost(DELIVERED).until(() -> reportedAsFailed("alert:down"));
         down = WebhookReceiver.start(downPort);
+        try {
+            replay(oldMaster);
+        } finally {
+            down.close(); // down again for the tests that follow
+            down = null;
+        }
+    }
+
+    private void replay(int oldMaster) throws Exception {
         ManagedProcess replay = ManagedProcess.start("replay", List.of(Sandbox.HOME.resolve("bin/relay").toString(), "replay", "down"),
                 Sandbox.HOME, sandbox.dir.resolve("replay.log"),
                 Map.of("RELAY_CONFIG", config.toString(), "RELAY_JAR", Relay.JAR.toAbsolutePath().toString()));
         assertEquals(0, replay.awaitExit(60), replay.logText());
         assertTrue(replay.logText().contains("back in"), replay.logText());
 
-        await("the replayed alert reaches the receiver").atMost(DELIVERED)
-                .until(() -> kinds(down.accepted(DOWN)).contains("master-down"));
-        JsonNode alert = alerts(down.accepted(DOWN)).stream().filter(a -> a.path("kind").asText().equals("master-down"))
-                .findFirst().orElseThrow();
-        assertEquals("127.0.0.1:" + oldMaster, alert.path("details").path("address").asText());
+        // the store may hold earlier tests' letters too: all are replayed, one by one, this test's among them
+        await("the replayed alert, naming the killed master, reaches the receiver").atMost(DELIVERED)
+                .until(() -> alerts(down.accepted(DOWN)).stream().anyMatch(a -> a.path("kind").asText().equals("master-down")
+                        && a.path("details").path("address").asText().equals("127.0.0.1:" + oldMaster)));
         assertFalse(line(deadLetters(), "alert:down").contains("master"), "replayed letters leave the store");
     }
 
     @Test
     @Order(4)
     void anAlertWhoseRetryIsPendingWhenTheRelayIsKilledArrivesAfterRestart() throws Exception {
+        relayThatHasSentNoAlert();
         flaky.defaultStatus(503);
         long before = flaky.count(FLAKY);
         int master = sandbox.sentinelMasterPort();
@@ -224,32 +309,39 @@ class AlertsIT extends SandboxIT {
         relay.process.awaitExit(30);
         flaky.defaultStatus(200);
 
-        // adding a channel is a configuration change only: append it, restart
-        WebhookReceiver extra = WebhookReceiver.start(Sandbox.freePort());
-        try {
+        // adding a channel is a configuration change only: append it, restart. Its receiver stays up until the class
+        // ends, so the channel does not fail in the tests that follow
+        if (extra == null) {
+            extra = WebhookReceiver.start(Sandbox.freePort());
             String text = Files.readString(config).replace("relay.alerts.channels = chat,", "relay.alerts.channels = extra,chat,");
             Files.writeString(config, text + "relay.alerts.extra.type = webhook\nrelay.alerts.extra.url = " + extra.url(EXTRA) + "\n");
-            relay = Relay.launch(config, relay.apiPort, sandbox.dir.resolve("relay-restarted.log"));
-            relay.awaitReady();
-
-            await("the alert from before the kill arrives").atMost(DELIVERED).until(() -> alerts(flaky.accepted(FLAKY)).stream()
-                    .anyMatch(a -> a.path("kind").asText().equals("failover")
-                            && a.path("details").path("new master").asText().equals("127.0.0.1:" + next)
-                            && a.path("details").path("old master").asText().equals("127.0.0.1:" + master)));
-
-            int third = sandbox.failover();
-            sandbox.awaitClientsReach(third);
-            await("the added channel gets the next failover").atMost(DELIVERED).until(() -> alerts(extra.accepted(EXTRA))
-                    .stream().anyMatch(a -> a.path("details").path("new master").asText().equals("127.0.0.1:" + third)));
-        } finally {
-            extra.close();
         }
+        relaunch();
+        relay.awaitReady();
+
+        await("the alert from before the kill arrives").atMost(DELIVERED).until(() -> alerts(flaky.accepted(FLAKY)).stream()
+                .anyMatch(a -> a.path("kind").asText().equals("failover")
+                        && a.path("details").path("new master").asText().equals("127.0.0.1:" + next)
+                        && a.path("details").path("old master").asText().equals("127.0.0.1:" + master)));
+
+        int third = sandbox.failover();
+        sandbox.awaitClientsReach(third);
+        await("the added channel gets the next failover").atMost(DELIVERED).until(() -> alerts(extra.accepted(EXTRA))
+                .stream().anyMatch(a -> a.path("details").path("new master").asText().equals("127.0.0.1:" + third)));
     }
 
     @Test
     @Order(5)
     void noSecretReachesTheLog() throws IOException {
-        String logs = relay.log() + Files.readString(sandbox.dir.resolve("relay-" + relay.apiPort + ".log"));
+        String logs; // of every relay this class started
+        try (Stream<Path> files = Files.list(sandbox.dir)) {
+            List<Path> relayLogs = files.filter(f -> f.getFileName().toString().matches("relay-.*\\.log")).toList();
+            StringBuilder text = new StringBuilder();
+            for (Path log : relayLogs) {
+                text.append(Files.readString(log));
+            }
+            logs = text.toString();
+        }
         for (String secret : List.of(SMTP_PASSWORD, "slacktoken", "teamstoken", "generictoken", "flakytoken", "slowtoken",
                 "gonetoken", "downtoken", "extratoken")) {
             assertFalse(logs.contains(secret), "log contains " + secret);
@@ -264,13 +356,33 @@ class AlertsIT extends SandboxIT {
         return Files.exists(file) ? Files.readString(file) : "";
     }
 
+    /** The dead letters stored since the test began. */
+    private String newDeadLetters() throws IOException {
+        return String.join("\n", deadLetters().lines().skip(deadLettersMark).toList());
+    }
+
+    /**
+     * Kills the master, waits until clients reach the new one, and starts the old one again as its replica;
+     * returns the killed master's port.
+     */
+    private int killMaster() throws Exception {
+        int oldMaster = sandbox.sentinelMasterPort();
+        sandbox.redisProcess(oldMaster).kill();
+        int newMaster = sandbox.awaitNewMaster(oldMaster);
+        sandbox.awaitClientsReach(newMaster);
+        sandbox.startRedis(oldMaster, newMaster);
+        return oldMaster;
+    }
+
     private static String line(String lines, String destination) {
         return lines.lines().filter(l -> l.contains("\"destination\":\"" + destination + "\"")).findFirst().orElse("");
     }
 
+    /** The mails received since the test began. */
     private String mailText() {
         StringBuilder out = new StringBuilder();
-        for (MimeMessage m : mail.getReceivedMessages()) {
+        MimeMessage[] received = mail.getReceivedMessages();
+        for (MimeMessage m : Arrays.copyOfRange(received, Math.min(mailMark, received.length), received.length)) {
             try {
                 out.append(m.getSubject()).append('\n').append(m.getContent()).append('\n');
             } catch (jakarta.mail.MessagingException | IOException e) {

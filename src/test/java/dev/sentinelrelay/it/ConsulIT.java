@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The Consul branch end to end against the in-process Consul double: real sentinel failovers move the catalog's
  * answer; a Consul outage during a failover is dead-lettered and fixed by reconciliation; a wrong token is
- * logged clearly and dead-lettered while HAProxy still follows.
+ * logged clearly and dead-lettered while HAProxy still follows. Each test starts the relay it needs (the right or
+ * a wrong token) on a settled sandbox with Consul up, so each passes alone and in any order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsulIT extends SandboxIT {
@@ -35,12 +37,20 @@ class ConsulIT extends SandboxIT {
     void start() throws Exception {
         sandbox = Sandbox.start();
         consul = ConsulDouble.start(TOKEN);
-        relay = Relay.start(sandbox, consulSettings(TOKEN));
+        relayWith(consulSettings(TOKEN));
     }
 
     private Map<String, String> consulSettings(String token) {
         return Map.of("relay.consul.url", consul.url(), "relay.consul.token", token,
                 "relay.consul.mymaster.kv-key", KV_KEY, "relay.reconcile.interval", "2s");
+    }
+
+    /** Consul up, a ready relay with this token, clients on the master; its log marked. */
+    private void knownState(String token) throws IOException {
+        consul.start();
+        relayWith(consulSettings(token));
+        sandbox.awaitClientsReach(sandbox.sentinelMasterPort());
+        relay.markLog();
     }
 
     @AfterAll
@@ -50,7 +60,8 @@ class ConsulIT extends SandboxIT {
 
     @Test
     @Order(1)
-    void aFailoverMovesTheCatalogToTheNewMaster() {
+    void aFailoverMovesTheCatalogToTheNewMaster() throws IOException {
+        knownState(TOKEN);
         int oldMaster = sandbox.sentinelMasterPort();
         await("start-up registered the master").atMost(FOLLOW).until(() -> catalogPort() == oldMaster);
 
@@ -68,7 +79,8 @@ class ConsulIT extends SandboxIT {
 
     @Test
     @Order(2)
-    void anEditedServiceIsPutBackByReconciliation() {
+    void anEditedServiceIsPutBackByReconciliation() throws IOException {
+        knownState(TOKEN);
         int master = sandbox.sentinelMasterPort();
         consul.editServicePort(SERVICE, SERVICE, 1);
         await("reconciliation fixed the drift").atMost(FOLLOW).until(() -> catalogPort() == master);
@@ -78,6 +90,7 @@ class ConsulIT extends SandboxIT {
     @Test
     @Order(3)
     void consulDownDuringAFailoverIsDeadLetteredThenFixedByReconciliation() throws Exception {
+        knownState(TOKEN);
         consul.stop();
         try {
             consulDownDuringAFailover();
@@ -109,8 +122,7 @@ class ConsulIT extends SandboxIT {
     @Test
     @Order(4)
     void aWrongTokenIsAClearErrorAndHaproxyStillFollows() throws Exception {
-        relay.close();
-        relay = Relay.start(sandbox, consulSettings("wrong-token-value"));
+        knownState("wrong-token-value");
         long before = relay.count("consul update failed after retries");
 
         int newMaster = sandbox.failover();
@@ -118,7 +130,7 @@ class ConsulIT extends SandboxIT {
         sandbox.awaitClientsReach(newMaster);
         assertEquals(newMaster, sandbox.haproxyServerPort());
         await("the refusal is logged").atMost(FOLLOW).until(() -> relay.count("consul update failed after retries") > before);
-        String error = relay.log().lines().filter(l -> l.contains("consul update failed after retries")).reduce((a, b) -> b).orElseThrow();
+        String error = relay.linesSinceMark().stream().filter(l -> l.contains("consul update failed after retries")).reduce((a, b) -> b).orElseThrow();
         assertTrue(error.contains("403") && error.contains("relay.consul.token"), error);
         assertFalse(relay.log().contains("wrong-token-value"), "the token is never logged");
         assertTrue(Files.readString(deadLetterFile()).contains("403"));

@@ -117,7 +117,7 @@ class InjectionIT extends SandboxIT {
         for (int i = 1; i < counters.size(); i++) {
             assertEquals(counters.get(i - 1) + 1, counters.get(i), "the rejected counter counts every one: " + counters);
         }
-        long rejectedInLog = relay.count("rejected event from");
+        long rejectedInLog = relay.countSinceStart("rejected event from");
         assertEquals(rejectedInLog, counters.get(counters.size() - 1), "counter = rejected lines in the log");
 
         // well-formed but false: a replica named as the new master. Not rejected, refused by verification.
@@ -127,7 +127,7 @@ class InjectionIT extends SandboxIT {
 
         assertEquals(rejectedBefore + payloads.size(), rejectedLines().size(),
                 "the false +switch-master is not rejected:\n" + relay.tail());
-        assertEquals(rejectedInLog, relay.count("rejected event from"), "nothing else rejected:\n" + relay.tail());
+        assertEquals(rejectedInLog, relay.countSinceStart("rejected event from"), "nothing else rejected:\n" + relay.tail());
 
         assertNothingChanged(master, haproxyBefore, updatesBefore);
 
@@ -167,10 +167,10 @@ class InjectionIT extends SandboxIT {
         }
         // the marker's old address (127.0.0.2, never used otherwise) tells its refusal apart
         String marker = "127.0.0.2:" + m;
-        long markersBefore = relay.log().lines().filter(l -> l.contains("not changing anything") && l.contains(marker)).count();
+        long markersBefore = relay.linesSinceMark().stream().filter(l -> l.contains("not changing anything") && l.contains(marker)).count();
         publish("+switch-master", "mymaster 127.0.0.2 " + m + " 127.0.0.1 " + r);
         await("marker refused, so every trigger before it was handled").atMost(LIMIT).pollInterval(Duration.ofMillis(50))
-                .until(() -> relay.log().lines().filter(l -> l.contains("not changing anything") && l.contains(marker))
+                .until(() -> relay.linesSinceMark().stream().filter(l -> l.contains("not changing anything") && l.contains(marker))
                         .count() > markersBefore);
 
         assertNothingChanged(master, haproxyBefore, updatesBefore);
@@ -219,7 +219,7 @@ class InjectionIT extends SandboxIT {
         assertEquals(updatesBefore, relay.count("haproxy updated"), relay.tail());
         assertEquals(0, relay.count("haproxy update failed"), relay.tail());
         assertEquals(0, relay.count("HaproxyReplyException"), relay.tail());
-        List<String> brokenLines = relay.log().lines()
+        List<String> brokenLines = relay.linesSinceMark().stream()
                 .filter(l -> l.contains("shutdown") || l.contains("set server") || l.contains("redis_mymaster/master"))
                 .filter(l -> !LOG_LINE_START.matcher(l).find()).toList();
         assertEquals(List.of(), brokenLines, "a payload's newline split a relay log line");
@@ -310,13 +310,13 @@ class InjectionIT extends SandboxIT {
 
     /** How many "not changing anything" lines name {@code port}: refusals of an event that named it. */
     private long refusalsNaming(int port) {
-        return relay.log().lines().filter(l -> l.contains("not changing anything") && l.contains("127.0.0.1:" + port)).count();
+        return relay.linesSinceMark().stream().filter(l -> l.contains("not changing anything") && l.contains("127.0.0.1:" + port)).count();
     }
 
     /** The relay's rejection lines for events from the plain server, oldest first. */
     private List<String> rejectedLines() {
         String from = "(127.0.0.1:" + plainPort + ")";
-        return relay.log().lines().filter(l -> l.contains("rejected event from") && l.contains(from)).toList();
+        return relay.linesSinceMark().stream().filter(l -> l.contains("rejected event from") && l.contains(from)).toList();
     }
 
     private static long rejectedSinceStart(String line) {

@@ -38,11 +38,11 @@ class MultiHaproxyIT extends SandboxIT {
         String toNewMaster = "-> 127.0.0.1:" + newMaster + " on ";
         // HAProxy answers clients as soon as it holds the change; the relay logs it a moment later
         await("the relay logged haproxy-1's update").atMost(Duration.ofSeconds(10))
-                .until(() -> indexOf(relay.log().lines().toList(), "haproxy updated: mymaster", toNewMaster + "haproxy-1") >= 0);
-        int updated = indexOf(relay.log().lines().toList(), "haproxy updated: mymaster", toNewMaster + "haproxy-1");
+                .until(() -> indexOf(relay.linesSinceMark(), "haproxy updated: mymaster", toNewMaster + "haproxy-1") >= 0);
+        int updated = indexOf(relay.linesSinceMark(), "haproxy updated: mymaster", toNewMaster + "haproxy-1");
         // haproxy-2's update to the new master only failed after haproxy-1 was done: nothing waited for it
         await("haproxy-2's update to the new master failed after its retries").atMost(Duration.ofSeconds(30))
-                .until(() -> indexOf(relay.log().lines().toList(), "haproxy update failed after retries: haproxy-2",
+                .until(() -> indexOf(relay.linesSinceMark(), "haproxy update failed after retries: haproxy-2",
                         "(to hold 127.0.0.1:" + newMaster + " after ") > updated);
         assertEquals(newMaster, sandbox.haproxyServerPort(1));
         String deadLetters = Files.readString(relay.dataDir().resolve("dead-letters.jsonl"));
@@ -54,7 +54,7 @@ class MultiHaproxyIT extends SandboxIT {
         sandbox.awaitClientsReach(2, newMaster);
         assertEquals(newMaster, sandbox.haproxyServerPort(2));
         await("the relay logged haproxy-2's update").atMost(Duration.ofSeconds(10)).until(() ->
-                indexOf(relay.log().lines().toList(), "haproxy updated: mymaster", toNewMaster + "haproxy-2") > updated);
+                indexOf(relay.linesSinceMark(), "haproxy updated: mymaster", toNewMaster + "haproxy-2") > updated);
         sandbox.awaitSentinelsSettled();
     }
 

@@ -26,6 +26,8 @@ final class Relay implements AutoCloseable {
     private final Path config;
     /** Headers of the readiness probe (the bearer token when relay.api.token is set). */
     private final Map<String, String> headers;
+    /** Lines of the log written before the current test began ({@link #markLog()}); those are not counted. */
+    private volatile long mark;
 
     private Relay(ManagedProcess process, int apiPort, Path config, Map<String, String> headers) {
         this.process = process;
@@ -114,11 +116,31 @@ final class Relay implements AutoCloseable {
         }
     }
 
+    /** The whole log since the process started: for what must never be logged at all (secrets). */
     String log() {
         return process.logText();
     }
 
+    /**
+     * From here on, {@link #count} and {@link #linesSinceMark} see only lines written after this moment; SandboxIT
+     * calls it before each test, so lines an earlier test caused cannot satisfy a later test's assertion.
+     */
+    void markLog() {
+        mark = log().lines().count();
+    }
+
+    /** The log lines written since the mark (the current test's start, or the process's start if later). */
+    List<String> linesSinceMark() {
+        return log().lines().skip(mark).toList();
+    }
+
+    /** Log lines containing {@code text} written since the mark. */
     long count(String text) {
+        return linesSinceMark().stream().filter(l -> l.contains(text)).count();
+    }
+
+    /** Log lines containing {@code text} since the process started: to compare with the relay's own counters. */
+    long countSinceStart(String text) {
         return log().lines().filter(l -> l.contains(text)).count();
     }
 

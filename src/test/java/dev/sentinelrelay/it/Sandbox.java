@@ -4,6 +4,7 @@ import org.awaitility.core.ConditionTimeoutException;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.io.IOException;
@@ -45,6 +46,14 @@ final class Sandbox implements AutoCloseable {
     static final String OTHER = "othermaster";
     static final Path HOME = Path.of(System.getProperty("relay.home", "."));
     private static final Duration SETTLE = Duration.ofSeconds(60);
+    /**
+     * Sentinel's INFO and hello periods (SENTINEL DEBUG, in ms): how soon it learns of replicas, of their links and
+     * of the other sentinels. Shortened only while the sandbox settles ({@link #awaitSentinelsSettled()}): a settle
+     * takes ~1 s instead of up to 10. What the tests exercise (failovers, how long a returning old master goes
+     * unnoticed) runs on the defaults.
+     */
+    private static final Map<String, String> FAST_DISCOVERY = Map.of("info-period", "1000", "publish-period", "500");
+    private static final Map<String, String> DEFAULT_DISCOVERY = Map.of("info-period", "10000", "publish-period", "2000");
     private static final Random RANDOM = new Random();
     /** Ports handed out in this JVM: never handed out twice, so two sandboxes in a row cannot collide. */
     private static final Set<Integer> TAKEN = ConcurrentHashMap.newKeySet();
@@ -142,7 +151,9 @@ final class Sandbox implements AutoCloseable {
 
     void startRedis(int port, Integer replicaOf) {
         List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--dbfilename", "dump-" + port + ".rdb"));
+                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--dbfilename", "dump-" + port + ".rdb",
+                // a full sync starts at once instead of after 5 s waiting for more replicas (the default)
+                "--repl-diskless-sync-delay", "0"));
         if (replicaOf != null) {
             cmd.addAll(List.of("--replicaof", "127.0.0.1", String.valueOf(replicaOf)));
         }
@@ -186,12 +197,44 @@ final class Sandbox implements AutoCloseable {
         await("sentinel " + port + " up").atMost(SETTLE).ignoreExceptions().until(() -> ping(port));
     }
 
+    private void discoveryPeriods(Map<String, String> periods) {
+        List<String> args = new ArrayList<>(List.of("DEBUG"));
+        periods.forEach((k, v) -> args.addAll(List.of(k, v)));
+        for (int port : sentinelPorts) {
+            try (Jedis j = jedis(port)) {
+                j.sendCommand(Protocol.Command.SENTINEL, args.toArray(String[]::new));
+            } catch (RuntimeException e) {
+                // a sentinel that is down starts again with the defaults
+            }
+        }
+    }
+
     void stopSentinel(int port) {
         sentinels.get(port).stop();
     }
 
+    /**
+     * The state a test starts from: every Redis server and sentinel running (one an earlier test stopped or killed
+     * is started again, a Redis server as a replica of the master the sentinels name) and the sentinels settled.
+     */
+    void restartStoppedAndSettle() {
+        for (Map.Entry<Integer, ManagedProcess> s : List.copyOf(sentinels.entrySet())) {
+            if (!s.getValue().alive()) {
+                startSentinel(s.getKey());
+            }
+        }
+        for (Map.Entry<Integer, ManagedProcess> r : List.copyOf(redis.entrySet())) {
+            if (!r.getValue().alive()) {
+                int master = sentinelMasterPort(otherPorts.contains(r.getKey()) ? OTHER : MASTER);
+                startRedis(r.getKey(), master == r.getKey() || master == -1 ? null : master);
+            }
+        }
+        awaitSentinelsSettled();
+    }
+
     /** Every sentinel knows both replicas and both other sentinels, so a failover can start at once. */
     void awaitSentinelsSettled() {
+        discoveryPeriods(FAST_DISCOVERY);
         try {
             await("sentinels settled").atMost(SETTLE).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
                     sentinelPorts.stream().allMatch(p -> {
@@ -204,6 +247,8 @@ final class Sandbox implements AutoCloseable {
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("sentinels did not settle within " + SETTLE + "; what each one sees:\n"
                     + sentinelViews(), e);
+        } finally {
+            discoveryPeriods(DEFAULT_DISCOVERY);
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.concurrent.Executors;
 /**
  * A chat webhook on a JDK HttpServer on loopback that can fail on purpose: each path answers the statuses queued
  * for it, then its default status, optionally after a delay (longer than the relay's timeout: a receiver that
- * times out). Records every request and the bodies it accepted.
+ * times out). Records every request and the bodies it accepted; what it reports starts at its mark ({@link #mark()}),
+ * so a test sees only the requests it caused.
  */
 final class WebhookReceiver implements AutoCloseable {
 
@@ -27,6 +28,8 @@ final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final Deque<Integer> queued = new ArrayDeque<>();
     private final List<Request> requests = new ArrayList<>();
+    /** Requests received before the mark are not reported. */
+    private int mark;
     private volatile int defaultStatus = 200;
     private volatile Duration delay = Duration.ZERO;
 
@@ -70,17 +73,23 @@ final class WebhookReceiver implements AutoCloseable {
         this.delay = delay;
     }
 
-    synchronized List<Request> requests() {
-        return List.copyOf(requests);
+    /** From now on only the requests received after this moment are reported: call it when a test begins. */
+    synchronized void mark() {
+        mark = requests.size();
     }
 
-    /** Bodies answered with 2xx. */
+    /** The requests received since the mark. */
+    synchronized List<Request> requests() {
+        return List.copyOf(requests.subList(mark, requests.size()));
+    }
+
+    /** Bodies answered with 2xx since the mark. */
     synchronized List<String> accepted(String pathPrefix) {
-        return requests.stream().filter(r -> r.path.startsWith(pathPrefix) && r.status / 100 == 2).map(Request::body).toList();
+        return requests().stream().filter(r -> r.path.startsWith(pathPrefix) && r.status / 100 == 2).map(Request::body).toList();
     }
 
     synchronized long count(String pathPrefix) {
-        return requests.stream().filter(r -> r.path.startsWith(pathPrefix)).count();
+        return requests().stream().filter(r -> r.path.startsWith(pathPrefix)).count();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
