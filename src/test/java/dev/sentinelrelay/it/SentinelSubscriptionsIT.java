@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,6 +38,8 @@ class SentinelSubscriptionsIT {
     private Path dir;
     private final Map<Integer, ManagedProcess> servers = new LinkedHashMap<>();
     private final List<String> reports = Collections.synchronizedList(new ArrayList<>());
+    /** The subscriptions' threads (Camel's in the relay, which shuts them down). */
+    private final List<ExecutorService> threads = new ArrayList<>();
 
     @BeforeEach
     void createDir() throws IOException {
@@ -44,6 +48,7 @@ class SentinelSubscriptionsIT {
 
     @AfterEach
     void stopServers() {
+        threads.forEach(ExecutorService::shutdownNow);
         servers.values().forEach(ManagedProcess::stop);
         Sandbox.keepLogsAndDelete(dir);
     }
@@ -63,7 +68,12 @@ class SentinelSubscriptionsIT {
         Map<String, String> props = RelayConfigTest.valid();
         props.put("relay.sentinels", String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList()));
         return new SentinelSubscriptions(RelayConfig.from(props::get),
-                (sentinel, again) -> reports.add(sentinel + (again ? " again" : " first")));
+                (sentinel, again) -> reports.add(sentinel + (again ? " again" : " first")),
+                name -> {
+                    ExecutorService thread = Executors.newSingleThreadExecutor();
+                    threads.add(thread);
+                    return thread;
+                });
     }
 
     private void awaitReports(List<String> expected) {
