@@ -38,8 +38,8 @@ public final class WarmUp {
         this.health = health;
     }
 
-    /** How many rounds to run (relay.warm-up.rounds); starts the clock. */
-    public int rounds() {
+    /** Starts the warm-up's clock and says how many rounds to run (relay.warm-up.rounds). */
+    public int start() {
         startNanos = System.nanoTime();
         return rounds;
     }

@@ -24,7 +24,7 @@ class WarmUpTest {
 
     @Test
     void everyRoundReconcilesEveryMasterUntilOneIsRefused() {
-        assertEquals(3, warmUp.rounds());
+        assertEquals(3, warmUp.start());
         List<Trigger> first = warmUp.round();
         assertEquals(List.of("mymaster", "cache"), masters(first));
         assertTrue(first.stream().allMatch(Trigger::readBack), "reconciles: every HAProxy read back");
@@ -39,7 +39,7 @@ class WarmUpTest {
         health.sentinelsAnswered(2);
         health.reconciled("mymaster");
         health.reconciled("cache");
-        warmUp.rounds();
+        warmUp.start();
         assertFalse(health.ready(), health.describe());
         warmUp.done();
         assertTrue(health.ready(), health.describe());
