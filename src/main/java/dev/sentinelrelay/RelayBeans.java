@@ -7,7 +7,9 @@ import dev.sentinelrelay.alerts.AlertOutbox;
 import dev.sentinelrelay.alerts.AlertRetry;
 import dev.sentinelrelay.alerts.AlertChannels;
 import dev.sentinelrelay.alerts.Alerts;
+import dev.sentinelrelay.cluster.Leadership;
 import dev.sentinelrelay.configuration.AlertsConfig;
+import dev.sentinelrelay.configuration.ClusterConfig;
 import dev.sentinelrelay.configuration.ConsulConfig;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.HostPort;
@@ -36,8 +38,12 @@ import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.consul.ConsulComponent;
 import org.apache.camel.component.consul.ConsulConfiguration;
+import org.apache.camel.component.zookeepermaster.MasterComponent;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.Registry;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.serializer.StringRedisSerializer;
@@ -61,6 +67,9 @@ final class RelayBeans implements AutoCloseable {
     private static final Duration CONSUL_TIMEOUT = Duration.ofSeconds(2);
     /** Events the API keeps (GET /api/events): a few failovers' worth with three sentinels. */
     private static final int EVENTS_KEPT = 500;
+    /** ZooKeeper operations (the election's) retry from 250 ms up to the session timeout apart. */
+    private static final int CURATOR_RETRY_MS = 250;
+    private static final int CURATOR_RETRIES = 20;
 
     private final RelayConfig config;
     private final DeadLetters deadLetters;
@@ -72,6 +81,8 @@ final class RelayBeans implements AutoCloseable {
     private final RelayState state;
     private final MasterResolver resolver;
     private final SentinelSubscriptions subscriptions;
+    private final Leadership leadership;
+    private final CuratorFramework curator;
 
     RelayBeans(CamelContext context, RelayConfig config, OperatorConfig operator, DeadLetters deadLetters) {
         this.config = config;
@@ -93,6 +104,11 @@ final class RelayBeans implements AutoCloseable {
         // a watch per master at a time, on the master's own thread
         Fences fences = new Fences(config, resolver, new PromotionWatch(resolver, config.fenceTimeout(), reconcile::resolve,
                 master -> threads.newSingleThreadExecutor(this, "promotion-watch-" + master)));
+
+        curator = config.clustered() && !config.observe() ? curator(context, config.cluster()) : null;
+        leadership = new Leadership(config.cluster(), config.observe(), curator, System::nanoTime);
+        registry.bind("leadership", leadership);
+        metrics.leadership(leadership::leaderGauge, leadership::changes);
 
         registry.bind("relayHealth", health);
         registry.bind("eventParser", new SentinelEventParser(new HashSet<>(config.masters())));
@@ -120,7 +136,30 @@ final class RelayBeans implements AutoCloseable {
             public String consul(String master) {
                 return consulSync.holding(master);
             }
-        }, resolver::replicas));
+        }, resolver::replicas, leadership::view));
+    }
+
+    /**
+     * Cluster mode: one ZooKeeper client (bean {@code curator}) for the election of routes/05-leadership.yaml
+     * (camel-zookeeper-master, under {@link Leadership#electionRoot}) and for Leadership's own checks, with the
+     * configured session timeout (camel-zookeeper-master has no such option). Connects in the background: a relay
+     * that starts while ZooKeeper is down follows the sentinels and writes nothing until it is back.
+     */
+    private static CuratorFramework curator(CamelContext context, ClusterConfig cluster) {
+        int timeout = (int) cluster.sessionTimeout().toMillis();
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString(cluster.zookeeper())
+                .sessionTimeoutMs(timeout)
+                .connectionTimeoutMs(timeout)
+                .retryPolicy(new ExponentialBackoffRetry(CURATOR_RETRY_MS, CURATOR_RETRIES, timeout))
+                .build();
+        client.start();
+        context.getRegistry().bind("curator", client);
+        MasterComponent election = context.getComponent("zookeeper-master", MasterComponent.class);
+        election.setCurator(client);
+        election.setZkRoot(Leadership.electionRoot(cluster));
+        election.setContainerIdFactory(cluster::instance);
+        return client;
     }
 
     /**
@@ -241,5 +280,8 @@ final class RelayBeans implements AutoCloseable {
     @Override
     public void close() {
         resolver.close();
+        if (curator != null) {
+            curator.close();
+        }
     }
 }

@@ -30,6 +30,8 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
     private static final Logger LOG = LoggerFactory.getLogger(RelayCamel.class);
     /** How many masters one HAProxy endpoint brings in step at once (a slow one holds one thread, not all). */
     private static final int HAPROXY_THREADS_PER_ENDPOINT = 4;
+    /** The leader confirms its leadership four times per session timeout, at most every 250 ms. */
+    private static final long MIN_HEARTBEAT_MS = 250;
 
     /** Runs until the JVM is asked to stop. */
     void run(Path configFile, String[] args) throws Exception {
@@ -40,6 +42,10 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
         main.addInitialProperty("camel.server.port", String.valueOf(config.apiPort()));
         main.addInitialProperty("relay.reconcile.period-ms", String.valueOf(config.reconcileInterval().toMillis()));
         main.addInitialProperty("relay.consul.enabled", String.valueOf(config.consulEnabled()));
+        // routes/05-leadership.yaml exists only where the relay takes part in an election
+        main.addInitialProperty("relay.cluster.elect", String.valueOf(config.clustered() && !config.observe()));
+        main.addInitialProperty("relay.cluster.heartbeat-ms", String.valueOf(config.clustered()
+                ? Math.max(MIN_HEARTBEAT_MS, config.cluster().sessionTimeout().toMillis() / 4) : MIN_HEARTBEAT_MS));
         main.addInitialProperty("relay.alerts.group-window-ms", String.valueOf(config.alerts().groupWindow().toMillis()));
         String alertTimeout = String.valueOf(config.alerts().timeout().toMillis());
         main.addInitialProperty("camel.component.http.connect-timeout", alertTimeout);

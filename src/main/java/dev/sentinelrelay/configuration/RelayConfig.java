@@ -28,7 +28,9 @@ public record RelayConfig(
         String apiHost,
         int apiPort,
         ConsulConfig consul,
-        AlertsConfig alerts) {
+        AlertsConfig alerts,
+        ClusterConfig cluster,
+        boolean observe) {
 
     /** Master names as Sentinel allows them and as safe to embed in route ids and HAProxy commands. */
     public static final Pattern MASTER_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
@@ -118,12 +120,19 @@ public record RelayConfig(
                 r.host("relay.api.host", "127.0.0.1"),
                 r.convert("relay.api.port", r.optional("relay.api.port", "8080"), HostPort::parsePort),
                 ConsulConfig.read(key -> r.optional(key, null), masters),
-                AlertsConfig.read(r));
+                AlertsConfig.read(r),
+                ClusterConfig.read(r),
+                r.mode("relay.mode"));
     }
 
     /** True when {@code relay.consul.url} is set: the Consul branch is on. */
     public boolean consulEnabled() {
         return consul != null;
+    }
+
+    /** True when {@code relay.cluster.zookeeper} is set: relays elect a leader on ZooKeeper. */
+    public boolean clustered() {
+        return cluster != null;
     }
 
     /** A majority of the configured sentinels: more than half. */
@@ -226,6 +235,16 @@ public record RelayConfig(
                 // reported below
             }
             throw new ConfigException(key, "'" + value + "' is not a whole number from 0 to " + max);
+        }
+
+        /** {@code relay.mode}: true for observe (follow, verify, read back, never write), false for act. */
+        boolean mode(String key) {
+            String value = optional(key, "act");
+            return switch (value) {
+                case "act" -> false;
+                case "observe" -> true;
+                default -> throw new ConfigException(key, "'" + value + "' is not act or observe");
+            };
         }
 
         boolean bool(String key, boolean fallback) {

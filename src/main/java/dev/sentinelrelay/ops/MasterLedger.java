@@ -48,6 +48,8 @@ public final class MasterLedger {
     private final Map<String, Switch> switches = new ConcurrentHashMap<>();
     /** destination/master -> why the destination is not in step (its last failure); removed once applied. */
     private final Map<String, String> problems = new ConcurrentHashMap<>();
+    /** destination/master -> what a relay that does not write (standby, observe) would have written; until in step. */
+    private final Map<String, String> wouldWrite = new ConcurrentHashMap<>();
 
     public MasterLedger(RelayMetrics metrics) {
         this.metrics = metrics;
@@ -100,6 +102,7 @@ public final class MasterLedger {
     public void destinationApplied(String destination, Routing routing) {
         long now = System.nanoTime();
         problems.remove(destination + "/" + routing.name());
+        wouldWrite.remove(destination + "/" + routing.name());
         Change change = lastChange.get(routing.name());
         if (change != null && change.to().equals(routing.holding())) {
             change.millisByDestination().putIfAbsent(destination, (now - change.triggerNanos()) / 1e6);
@@ -115,6 +118,22 @@ public final class MasterLedger {
     public void destinationFailed(String destination, Routing routing, String reason) {
         problems.put(destination + "/" + routing.name(), reason);
         metrics.destinationFailed(destination);
+    }
+
+    /** A relay that does not write found the destination out of step: it would have written the routing. */
+    public void wouldChange(String destination, Routing routing) {
+        wouldWrite.put(destination + "/" + routing.name(), routing.holding());
+        metrics.wouldChange(routing.name());
+    }
+
+    /** A destination read back in step: nothing would be written to it for the master. */
+    public void inStep(String destination, String master) {
+        wouldWrite.remove(destination + "/" + master);
+    }
+
+    /** What this relay would write to the destination for the master if it wrote; null when nothing. */
+    public String wouldWrite(String destination, String master) {
+        return wouldWrite.get(destination + "/" + master);
     }
 
     public Routing current(String master) {

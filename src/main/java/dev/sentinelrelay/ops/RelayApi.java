@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -58,6 +59,8 @@ public final class RelayApi {
     /** What each HAProxy endpoint holds for a master, and what Consul holds (null: Consul off). */
     private final Holdings holdings;
     private final Function<String, List<Map<String, String>>> replicas;
+    /** This relay in its cluster: role, leader, ZooKeeper (Leadership.view()). */
+    private final Supplier<Map<String, Object>> cluster;
 
     /** What the destinations are known to hold: {@link Routing#holding()}, or null when not known. */
     public interface Holdings {
@@ -68,7 +71,8 @@ public final class RelayApi {
 
     /** Reads the state's views: its event log, its per-master ledger and its sentinel directory. */
     public RelayApi(RelayConfig config, OperatorConfig operator, RelayState state, RelayHealth health,
-                    Holdings holdings, Function<String, List<Map<String, String>>> replicas) {
+                    Holdings holdings, Function<String, List<Map<String, String>>> replicas,
+                    Supplier<Map<String, Object>> cluster) {
         this.config = config;
         this.operator = operator;
         this.log = state.log();
@@ -77,6 +81,45 @@ public final class RelayApi {
         this.health = health;
         this.holdings = holdings;
         this.replicas = replicas;
+        this.cluster = cluster;
+    }
+
+    /**
+     * GET /api/cluster: this relay's role, the leader, ZooKeeper, the last takeovers; and per master what this relay
+     * routes (or would route, when it does not write) and whether every destination agrees.
+     */
+    public String cluster() {
+        Map<String, Object> out = new LinkedHashMap<>(cluster.get());
+        List<Object> masters = new ArrayList<>();
+        for (String name : config.masters()) {
+            Routing routing = ledger.current(name);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", name);
+            m.put("route", routing == null ? null : routing.holding());
+            Map<String, Object> destinations = new LinkedHashMap<>();
+            boolean agree = routing != null;
+            for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
+                agree &= agrees(destinations, endpoint.id(), holdings.haproxy(endpoint, name), routing, name);
+            }
+            if (config.consulEnabled()) {
+                agree &= agrees(destinations, "consul", holdings.consul(name), routing, name);
+            }
+            m.put("destinationsAgree", agree);
+            m.put("destinations", destinations);
+            masters.add(m);
+        }
+        out.put("masters", masters);
+        return write(out);
+    }
+
+    private boolean agrees(Map<String, Object> into, String id, String holds, Routing routing, String master) {
+        boolean agrees = routing != null && routing.holding().equals(holds);
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("holds", holds);
+        d.put("agrees", agrees);
+        d.put("wouldWrite", ledger.wouldWrite(id, master));
+        into.put(id, d);
+        return agrees;
     }
 
     /** Per master: the verified master, replicas, votes, what every destination holds, the last change. */
@@ -144,7 +187,9 @@ public final class RelayApi {
         boolean inStep = routing != null && routing.holding().equals(holds);
         d.put("inStep", inStep);
         String problem = ledger.problem(id, master);
+        String wouldWrite = ledger.wouldWrite(id, master);
         d.put("reason", inStep ? null : problem != null ? problem
+                : wouldWrite != null ? "holds " + holds + "; this relay does not write (see /api/cluster), it would write " + wouldWrite
                 : routing == null ? "no verified master yet" : "not known to hold " + routing.holding() + " (updating or read back pending)");
         return d;
     }

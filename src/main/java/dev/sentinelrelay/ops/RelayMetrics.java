@@ -1,6 +1,7 @@
 package dev.sentinelrelay.ops;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -8,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
@@ -82,6 +84,23 @@ public final class RelayMetrics {
     /** One retry of an update of the destination. */
     public void destinationRetried(String destination) {
         counter("relay.destination.retries", "Retries of destination updates", "destination", destination).increment();
+    }
+
+    /** A relay that does not write (standby, observe) found a destination it would have changed for the master. */
+    public void wouldChange(String master) {
+        counter("relay.would.change", "Destination changes a standby or observing relay would have made", "master", master)
+                .increment();
+    }
+
+    /**
+     * @param leader  1 while this relay writes as the leader (or alone, acting), else 0
+     * @param changes changes of the cluster's leader this relay saw
+     */
+    public void leadership(IntSupplier leader, LongSupplier changes) {
+        Gauge.builder("relay.leader", leader::getAsInt)
+                .description("1 while this relay leads (or runs alone and acts), else 0").register(registry);
+        FunctionCounter.builder("relay.leadership.changes", changes, LongSupplier::getAsLong)
+                .description("Changes of the cluster's leader this relay saw").register(registry);
     }
 
     /** The Prometheus text exposition format. */

@@ -88,6 +88,11 @@ public final class RelayState {
         ledger.destinationApplied(destination, routing);
     }
 
+    /** Not written: this relay does not write now (a standby, or observing); counted per master. */
+    public void wouldChange(String destination, Routing routing) {
+        ledger.wouldChange(destination, routing);
+    }
+
     public void destinationFailed(String destination, Routing routing, String reason) {
         ledger.destinationFailed(destination, routing, reason);
     }

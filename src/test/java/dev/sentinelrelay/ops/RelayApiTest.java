@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sentinelrelay.RelayHealth;
 import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.cluster.Leadership;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.OperatorConfig;
@@ -45,7 +46,8 @@ class RelayApiTest {
             public String consul(String master) {
                 return held.get("consul");
             }
-        }, master -> List.of(Map.of("address", "10.0.0.2:6379", "flags", "slave")));
+        }, master -> List.of(Map.of("address", "10.0.0.2:6379", "flags", "slave")),
+                new Leadership(config.cluster(), config.observe(), null, System::nanoTime)::view);
     }
 
     @Test

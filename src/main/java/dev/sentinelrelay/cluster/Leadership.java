@@ -1,0 +1,330 @@
+package dev.sentinelrelay.cluster;
+
+import dev.sentinelrelay.configuration.ClusterConfig;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Whether this relay may write to HAProxy, Consul and the alert channels (bean {@code leadership}). Alone: always
+ * (act) or never (observe). In a cluster only the leader may, and only while ZooKeeper confirms it: the election
+ * itself is camel-zookeeper-master's (routes/05-leadership.yaml runs on the leader only); this bean stops writing
+ * the moment the connection is suspended, and keeps a {@link Lease} so a relay frozen past its session and resumed
+ * asks ZooKeeper again before any write.
+ */
+public final class Leadership {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Leadership.class);
+    private static final int TAKEOVERS_KEPT = 10;
+    private static final Pattern CONTAINER = Pattern.compile("\"container\"\\s*:\\s*\"([^\"]*)\"");
+
+    /** What this relay is in its cluster; {@link #id()} as the API shows it. */
+    public enum Role {
+        SINGLE, OBSERVE, LEADER, STANDBY;
+
+        public String id() {
+            return name().toLowerCase();
+        }
+    }
+
+    /** A change of leader this relay saw. */
+    public record Takeover(String at, String from, String to) {
+    }
+
+    private final ClusterConfig cluster;
+    private final boolean observe;
+    private final CuratorFramework curator;
+    private final String electionPath;
+    private final Lease lease;
+    private final AtomicLong changes = new AtomicLong();
+    private final Deque<Takeover> takeovers = new ArrayDeque<>();
+    private volatile ClusterObserver observer = ClusterObserver.NONE;
+    private volatile boolean leading;
+    private volatile String leadingSince;
+    private volatile String leader;
+    private volatile String leaderSince;
+    private volatile String connection = "CONNECTING";
+    /** lease clock when the connection was last lost (or the relay started unconnected); MIN_VALUE while connected */
+    private volatile long disconnectedAt;
+    private volatile String disconnectedSince;
+    private volatile boolean lostReported;
+
+    /**
+     * @param curator the ZooKeeper client the election uses (bean {@code curator}); null when alone or observing
+     */
+    public Leadership(ClusterConfig cluster, boolean observe, CuratorFramework curator, LongSupplier clock) {
+        this.cluster = cluster;
+        this.observe = observe;
+        this.curator = curator;
+        this.electionPath = cluster == null ? null : electionRoot(cluster) + "/" + ELECTION_GROUP;
+        this.lease = new Lease(cluster == null ? 0 : cluster.sessionTimeout().toNanos() / 3, clock);
+        this.disconnectedAt = lease.now();
+        this.disconnectedSince = Instant.now().toString();
+        if (curator != null) {
+            curator.getConnectionStateListenable().addListener((client, state) -> connectionChanged(state));
+        }
+    }
+
+    /** The group the routes elect in ({@code zookeeper-master:leader:...}), under {@link #electionRoot}. */
+    public static final String ELECTION_GROUP = "leader";
+
+    /** Where this cluster's nodes live in ZooKeeper: the election and the alerts' delivered registry. */
+    public static String electionRoot(ClusterConfig cluster) {
+        return "/sentinel-relay/" + cluster.name();
+    }
+
+    public void observe(ClusterObserver observer) {
+        this.observer = observer;
+    }
+
+    /** True when this relay takes part in an election (cluster mode, not observing). */
+    public boolean elects() {
+        return curator != null;
+    }
+
+    public Role role() {
+        if (curator == null) {
+            return observe ? Role.OBSERVE : Role.SINGLE;
+        }
+        return leading ? Role.LEADER : Role.STANDBY;
+    }
+
+    /**
+     * Whether a write may go out now: alone, unless observing; in a cluster, on the leader whose lease holds, or
+     * that ZooKeeper confirms as the leader again right now (after a pause, or when the lease ran out).
+     */
+    public boolean mayWrite() {
+        if (curator == null) {
+            return !observe;
+        }
+        if (!leading) {
+            return false;
+        }
+        if (lease.holds()) {
+            return true;
+        }
+        long asked = lease.now();
+        if (confirmed()) {
+            lease.renew(asked);
+            return true;
+        }
+        stepDown("ZooKeeper no longer confirms this relay as the leader");
+        return false;
+    }
+
+    /**
+     * The leader's heartbeat (routes/05-leadership.yaml; its timer runs on the leader only): confirms the leadership
+     * with ZooKeeper and renews the lease. True on the first tick of a term: this relay just took over.
+     */
+    public boolean tick() {
+        long asked = lease.now();
+        if (!confirmed()) {
+            stepDown("ZooKeeper does not name this relay the leader");
+            return false;
+        }
+        lease.renew(asked);
+        if (leading) {
+            return false;
+        }
+        String previous = leader;
+        leading = true;
+        leadingSince = Instant.now().toString();
+        seen(cluster.instance());
+        LOG.info("cluster {}: {} leads now (before: {}); reconciling every master and destination before acting",
+                cluster.name(), cluster.instance(), previous == null ? "none known" : previous);
+        if (previous != null && !previous.equals(cluster.instance())) {
+            observer.leaderChanged(previous, cluster.instance());
+        }
+        return true;
+    }
+
+    /**
+     * Every relay of a cluster, every second (routes/05-leadership.yaml): who leads, as ZooKeeper says; and a
+     * critical alert once this relay has been cut off from ZooKeeper for a session timeout.
+     */
+    public void watch() {
+        if (curator == null) {
+            return;
+        }
+        if (isConnected()) {
+            try {
+                ElectionNodes.leader(nodes()).ifPresent(node -> seen(node.instance()));
+            } catch (Exception e) {
+                LOG.debug("cluster {}: cannot read the election: {}", cluster.name(), e.toString());
+            }
+            return;
+        }
+        long since = disconnectedAt;
+        if (!lostReported && since != Long.MIN_VALUE && lease.now() - since >= cluster.sessionTimeout().toNanos()) {
+            lostReported = true;
+            LOG.error("cluster {}: {} cut off from ZooKeeper ({}) since {}: no relay writes until it is back",
+                    cluster.name(), cluster.instance(), cluster.zookeeper(), disconnectedSince);
+            observer.coordinationLost(cluster.instance(), disconnectedSince);
+        }
+    }
+
+    private synchronized void seen(String instance) {
+        if (instance.equals(leader)) {
+            return;
+        }
+        String now = Instant.now().toString();
+        if (leader != null) {
+            changes.incrementAndGet();
+        }
+        takeovers.addFirst(new Takeover(now, leader, instance));
+        while (takeovers.size() > TAKEOVERS_KEPT) {
+            takeovers.removeLast();
+        }
+        leader = instance;
+        leaderSince = now;
+    }
+
+    private void connectionChanged(ConnectionState state) {
+        connection = state.name();
+        if (state.isConnected()) {
+            disconnectedAt = Long.MIN_VALUE;
+            lease.length(Math.min(cluster.sessionTimeout().toNanos(), negotiatedTimeoutNanos()) / 3);
+            if (lostReported) {
+                lostReported = false;
+                LOG.info("cluster {}: {} connected to ZooKeeper again", cluster.name(), cluster.instance());
+                observer.coordinationRestored(cluster.instance());
+            }
+            return;
+        }
+        if (disconnectedAt == Long.MIN_VALUE) {
+            disconnectedAt = lease.now();
+            disconnectedSince = Instant.now().toString();
+        }
+        // the leader no longer knows who leads: a new leader may be elected within the session timeout
+        leader = null;
+        stepDown("ZooKeeper connection " + state);
+    }
+
+    private void stepDown(String reason) {
+        lease.end();
+        if (leading) {
+            leading = false;
+            leadingSince = null;
+            LOG.warn("cluster {}: {} stopped leading: {}", cluster.name(), cluster.instance(), reason);
+        }
+    }
+
+    /** Whether ZooKeeper names this relay, with its current session, the leader. */
+    private boolean confirmed() {
+        try {
+            ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
+            long session = zk.getSessionId();
+            return isConnected() && ElectionNodes.leader(nodes())
+                    .filter(n -> n.instance().equals(cluster.instance()) && n.session() == session).isPresent();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.debug("cluster {}: leadership not confirmed: {}", cluster.name(), e.toString());
+            return false;
+        }
+    }
+
+    private boolean isConnected() {
+        try {
+            return curator.getZookeeperClient().isConnected()
+                    && curator.getZookeeperClient().getZooKeeper().getState().isConnected();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private long negotiatedTimeoutNanos() {
+        try {
+            return TimeUnit.MILLISECONDS.toNanos(curator.getZookeeperClient().getZooKeeper().getSessionTimeout());
+        } catch (Exception e) {
+            return cluster.sessionTimeout().toNanos();
+        }
+    }
+
+    private List<ElectionNodes.Node> nodes() throws Exception {
+        ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
+        List<ElectionNodes.Node> nodes = new ArrayList<>();
+        for (String child : zk.getChildren(electionPath, false)) {
+            Stat stat = new Stat();
+            byte[] data;
+            try {
+                data = zk.getData(electionPath + "/" + child, false, stat);
+            } catch (org.apache.zookeeper.KeeperException.NoNodeException gone) {
+                continue;
+            }
+            Matcher m = CONTAINER.matcher(data == null ? "" : new String(data, StandardCharsets.UTF_8));
+            if (m.find()) {
+                nodes.add(new ElectionNodes.Node(child, m.group(1), stat.getEphemeralOwner()));
+            }
+        }
+        return nodes;
+    }
+
+    /** 200 on the relay that writes (the leader; a relay alone in act mode), 503 elsewhere: GET /health/leader. */
+    public int httpStatus() {
+        return role() == Role.LEADER || role() == Role.SINGLE ? 200 : 503;
+    }
+
+    public String describe() {
+        return role().id() + (cluster == null ? "" : ": leader " + (leader == null ? "unknown" : leader));
+    }
+
+    /** relay_leader: 1 while this relay writes as the leader (or alone in act mode). */
+    public int leaderGauge() {
+        return httpStatus() == 200 ? 1 : 0;
+    }
+
+    /** relay_leadership_changes_total: changes of leader this relay saw. */
+    public long changes() {
+        return changes.get();
+    }
+
+    /** GET /api/cluster. */
+    public synchronized Map<String, Object> view() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("role", role().id());
+        out.put("mode", observe ? "observe" : "act");
+        if (cluster == null) {
+            out.put("cluster", null);
+            return out;
+        }
+        out.put("cluster", cluster.name());
+        out.put("instance", cluster.instance());
+        if (curator == null) {
+            return out;
+        }
+        Map<String, Object> lead = new LinkedHashMap<>();
+        lead.put("instance", leader);
+        lead.put("since", leaderSince);
+        out.put("leader", lead);
+        out.put("leadingSince", leadingSince);
+        Map<String, Object> zk = new LinkedHashMap<>();
+        zk.put("connect", cluster.zookeeper());
+        zk.put("state", connection);
+        zk.put("disconnectedSince", disconnectedAt == Long.MIN_VALUE ? null : disconnectedSince);
+        zk.put("sessionTimeoutMs", cluster.sessionTimeout().toMillis());
+        zk.put("negotiatedSessionTimeoutMs", TimeUnit.NANOSECONDS.toMillis(negotiatedTimeoutNanos()));
+        out.put("zookeeper", zk);
+        out.put("leadershipChanges", changes.get());
+        out.put("takeovers", List.copyOf(takeovers));
+        return out;
+    }
+}
