@@ -58,7 +58,9 @@ public final class RelayMain {
                 config.reconcileInterval(), config.sentinelCredentials(), config.redisCredentials());
         config.haproxyTargets().forEach((master, target) -> LOG.info("haproxy for {}: {}", master, target));
         LOG.info("consul: {}", config.consulEnabled() ? config.consul() : "off (relay.consul.url not set)");
-        LOG.info("health: http://{}:{}/health/live and /health/ready", config.apiHost(), config.apiPort());
+        LOG.info("mode: {}; cluster: {}", config.observe() ? "observe (follows, verifies, reads back, never writes)" : "act",
+                config.clustered() ? config.cluster() : "off (relay.cluster.zookeeper not set)");
+        LOG.info("health: http://{}:{}/health/live, /health/ready and /health/leader", config.apiHost(), config.apiPort());
         LOG.info("api: http://{}:{}/api/..., metrics /metrics ({})", config.apiHost(), config.apiPort(), operator);
         LOG.info("dead letters: {}", deadLetters.file().toAbsolutePath());
         LOG.info("alerts: {}", config.alerts().enabled() ? config.alerts().channels() + ", templates " + templates

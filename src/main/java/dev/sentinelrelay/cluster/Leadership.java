@@ -59,6 +59,8 @@ public final class Leadership {
     private volatile boolean leading;
     private volatile String leadingSince;
     private volatile String leader;
+    /** the leader before {@link #leader}: who a new leader took over from */
+    private volatile String previousLeader;
     private volatile String leaderSince;
     private volatile String connection = "CONNECTING";
     /** lease clock when the connection was last lost (or the relay started unconnected); MIN_VALUE while connected */
@@ -143,7 +145,7 @@ public final class Leadership {
         if (leading) {
             return false;
         }
-        String previous = leader;
+        String previous = cluster.instance().equals(leader) ? previousLeader : leader;
         leading = true;
         leadingSince = Instant.now().toString();
         seen(cluster.instance());
@@ -189,6 +191,7 @@ public final class Leadership {
             changes.incrementAndGet();
         }
         takeovers.addFirst(new Takeover(now, leader, instance));
+        previousLeader = leader;
         while (takeovers.size() > TAKEOVERS_KEPT) {
             takeovers.removeLast();
         }
@@ -212,8 +215,6 @@ public final class Leadership {
             disconnectedAt = lease.now();
             disconnectedSince = Instant.now().toString();
         }
-        // the leader no longer knows who leads: a new leader may be elected within the session timeout
-        leader = null;
         stepDown("ZooKeeper connection " + state);
     }
 
@@ -312,8 +313,10 @@ public final class Leadership {
             return out;
         }
         Map<String, Object> lead = new LinkedHashMap<>();
-        lead.put("instance", leader);
-        lead.put("since", leaderSince);
+        // cut off from ZooKeeper, this relay does not know who leads
+        boolean connected = isConnected();
+        lead.put("instance", connected ? leader : null);
+        lead.put("since", connected ? leaderSince : null);
         out.put("leader", lead);
         out.put("leadingSince", leadingSince);
         Map<String, Object> zk = new LinkedHashMap<>();

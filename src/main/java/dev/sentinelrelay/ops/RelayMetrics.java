@@ -27,6 +27,7 @@ public final class RelayMetrics {
             Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private LongSupplier leadershipChanges;
 
     /**
      * @param deadLetters            how many updates the dead-letter store holds
@@ -99,6 +100,8 @@ public final class RelayMetrics {
     public void leadership(IntSupplier leader, LongSupplier changes) {
         Gauge.builder("relay.leader", leader::getAsInt)
                 .description("1 while this relay leads (or runs alone and acts), else 0").register(registry);
+        // the registry holds a function counter's object weakly: the supplier itself, held here, is that object
+        leadershipChanges = changes;
         FunctionCounter.builder("relay.leadership.changes", changes, LongSupplier::getAsLong)
                 .description("Changes of the cluster's leader this relay saw").register(registry);
     }
