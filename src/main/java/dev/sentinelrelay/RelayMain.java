@@ -83,7 +83,9 @@ public final class RelayMain {
             AlertChannels.templates(config.alerts());
             System.out.println("sentinel-relay: configuration ok: " + file + " (masters " + config.masters() + ", "
                     + config.sentinels().size() + " sentinels, " + config.haproxyEndpoints().size() + " haproxy endpoints"
-                    + (config.consulEnabled() ? ", consul" : "") + ", alert channels " + config.alerts().channels().size() + ")");
+                    + (config.consulEnabled() ? ", consul" : "")
+                    + (config.clustered() ? ", cluster " + config.cluster().name() + " as " + config.cluster().instance() : "")
+                    + (config.observe() ? ", observe mode" : "") + ", alert channels " + config.alerts().channels().size() + ")");
         } catch (ConfigException e) {
             System.err.println("sentinel-relay: configuration error: " + e.getMessage());
             System.exit(EXIT_CONFIG);
