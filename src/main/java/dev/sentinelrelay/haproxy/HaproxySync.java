@@ -173,6 +173,15 @@ public final class HaproxySync {
         return String.valueOf(Failures.withoutCamelWrappers(failure).getMessage());
     }
 
+    /**
+     * A new leader (routes/05-leadership.yaml) trusts nothing it learnt while another relay wrote: every endpoint is
+     * read back before its next write, as at start-up.
+     */
+    public void forget() {
+        held.clear();
+        snapshots.clear();
+    }
+
     /** What the endpoint is known to hold for the master ({@link Routing#holding()}); null when not known. */
     public String holding(HaproxyEndpoint endpoint, String master) {
         return held.get(HaproxyTask.keyOf(endpoint, master));

@@ -94,6 +94,16 @@ class HaproxySyncTest {
     }
 
     @Test
+    void aNewLeaderReadsBackWhatItHeldAsAStandby() {
+        tasks(addr, route(NEW)).forEach(addr::applied);
+        addr.forget();
+        List<HaproxyTask> tasks = tasks(addr, route(NEW));
+        assertEquals(2, tasks.size(), "the same routing is not skipped: another relay may have changed the endpoint");
+        assertTrue(tasks.stream().allMatch(HaproxyTask::readBack));
+        assertEquals(null, addr.holding(tasks.get(0).endpoint(), "mymaster"));
+    }
+
+    @Test
     void reconcileReadsBackEvenWhatItKnows() {
         tasks(addr, route(NEW)).forEach(addr::applied);
         List<HaproxyTask> tasks = tasks(addr, reconcile(NEW));
