@@ -33,6 +33,8 @@ public final class Leadership {
 
     private static final Logger LOG = LoggerFactory.getLogger(Leadership.class);
     private static final int TAKEOVERS_KEPT = 10;
+    /** The lease is half the session timeout; the leader's heartbeat (a quarter) renews it with room to be late. */
+    private static final int LEASE_PARTS = 2;
     private static final Pattern CONTAINER = Pattern.compile("\"container\"\\s*:\\s*\"([^\"]*)\"");
 
     /** What this relay is in its cluster; {@link #id()} as the API shows it. */
@@ -76,7 +78,7 @@ public final class Leadership {
         this.observe = observe;
         this.curator = curator;
         this.electionPath = cluster == null ? null : electionRoot(cluster) + "/" + ELECTION_GROUP;
-        this.lease = new Lease(cluster == null ? 0 : cluster.sessionTimeout().toNanos() / 3, clock);
+        this.lease = new Lease(cluster == null ? 0 : cluster.sessionTimeout().toNanos() / LEASE_PARTS, clock);
         this.disconnectedAt = lease.now();
         this.disconnectedSince = Instant.now().toString();
         if (curator != null) {
@@ -101,11 +103,12 @@ public final class Leadership {
         return curator != null;
     }
 
+    /** As {@link #mayWrite}: a relay resumed after a freeze does not call itself the leader before ZooKeeper does. */
     public Role role() {
         if (curator == null) {
             return observe ? Role.OBSERVE : Role.SINGLE;
         }
-        return leading ? Role.LEADER : Role.STANDBY;
+        return mayWrite() ? Role.LEADER : Role.STANDBY;
     }
 
     /**
@@ -203,7 +206,7 @@ public final class Leadership {
         connection = state.name();
         if (state.isConnected()) {
             disconnectedAt = Long.MIN_VALUE;
-            lease.length(Math.min(cluster.sessionTimeout().toNanos(), negotiatedTimeoutNanos()) / 3);
+            lease.length(Math.min(cluster.sessionTimeout().toNanos(), negotiatedTimeoutNanos()) / LEASE_PARTS);
             if (lostReported) {
                 lostReported = false;
                 LOG.info("cluster {}: {} connected to ZooKeeper again", cluster.name(), cluster.instance());
@@ -281,7 +284,8 @@ public final class Leadership {
 
     /** 200 on the relay that writes (the leader; a relay alone in act mode), 503 elsewhere: GET /health/leader. */
     public int httpStatus() {
-        return role() == Role.LEADER || role() == Role.SINGLE ? 200 : 503;
+        Role role = role();
+        return role == Role.LEADER || role == Role.SINGLE ? 200 : 503;
     }
 
     public String describe() {

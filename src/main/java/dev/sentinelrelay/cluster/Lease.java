@@ -4,7 +4,7 @@ import java.util.function.LongSupplier;
 
 /**
  * How long the leader may write without asking ZooKeeper again. ZooKeeper expires a session (and so elects another
- * leader) no sooner than the session timeout after it last heard from the relay; a lease of a third of it, counted
+ * leader) no sooner than the session timeout after it last heard from the relay; a lease of half of it, counted
  * from when the relay asked, ends well before. A relay frozen and resumed finds its lease expired and asks first.
  */
 final class Lease {
