@@ -34,7 +34,7 @@ class AlertRetryTest {
     private static final AlertsConfig CONFIG = new AlertsConfig(List.of(new Channel("ops", Type.WEBHOOK,
             "http://127.0.0.1/hook", null, Severity.INFO, true, ATTEMPTS, Duration.ofMillis(100), Duration.ofSeconds(1))),
             Duration.ofMillis(200), Duration.ofMinutes(10), Duration.ofSeconds(1), "config/templates");
-    private final AlertRetry retry = new AlertRetry(CONFIG);
+    private final AlertRetry retry = new AlertRetry(CONFIG, () -> true);
 
     @AfterAll
     static void stopCamel() throws Exception {
