@@ -103,4 +103,27 @@ class AlertOutboxTest {
         assertFalse(left.contains("alert:ops"), left);
         assertTrue(left.contains("haproxy-1"), "other dead letters stay: " + left);
     }
+
+    @Test
+    void coordinationAlertsGoInAMessageOfTheirOwn() {
+        AlertOutbox outbox = new AlertOutbox(alerts, data, new DeadLetters(data));
+        List<OutboxEntry> entries = outbox.store(List.of(alert(AlertKind.FAILOVER), alert(AlertKind.COORDINATION_LOST)));
+        OutboxEntry own = entries.stream().filter(OutboxEntry::deliveredByRaiser).filter(e -> e.channel().equals("ops"))
+                .findFirst().orElseThrow();
+        assertEquals(List.of(AlertKind.COORDINATION_LOST), own.alerts().stream().map(Alert::kind).toList());
+        assertEquals(List.of(AlertKind.FAILOVER), entries.stream().filter(e -> !e.deliveredByRaiser())
+                .flatMap(e -> e.alerts().stream()).map(Alert::kind).toList());
+    }
+
+    @Test
+    void aRelayThatDoesNotWriteSendsOnlyWhatItSendsItselfAndHoldsTheRest() {
+        AlertOutbox relay = new AlertOutbox(alerts, data, new DeadLetters(data));
+        relay.store(List.of(alert(AlertKind.FAILOVER), alert(AlertKind.COORDINATION_LOST))).forEach(relay::held);
+
+        List<OutboxEntry> standby = relay.unsent(false);
+        assertTrue(!standby.isEmpty() && standby.stream().allMatch(OutboxEntry::deliveredByRaiser), standby.toString());
+        List<OutboxEntry> leader = relay.unsent(true);
+        assertEquals(List.of(AlertKind.FAILOVER), leader.stream().flatMap(e -> e.alerts().stream()).map(Alert::kind).toList(),
+                "held until this relay leads");
+    }
 }

@@ -104,4 +104,24 @@ class AlertRetryTest {
         assertTrue(retry.matches(exchange));
         assertEquals(3000L, exchange.getIn().getHeader(Exchange.REDELIVERY_DELAY, Long.class));
     }
+
+    @Test
+    void aRelayThatNoLongerLeadsStopsAndHoldsTheMessage() {
+        AlertRetry standby = new AlertRetry(CONFIG, () -> false);
+        Exchange exchange = failed(new ConnectException("refused"), 1);
+        exchange.setProperty(AlertRetry.ENTRY, new OutboxEntry("g1", "ops", "2026-12-01T00:00:00Z",
+                List.of(Alert.of(AlertKind.FAILOVER, "mymaster", "failover", Map.of(), "failover/mymaster/b", null))));
+        assertFalse(standby.matches(exchange));
+        assertEquals(Boolean.TRUE, exchange.getProperty(AlertRetry.HELD));
+    }
+
+    @Test
+    void coordinationAlertsAreRetriedByTheirRaiserLeaderOrNot() {
+        AlertRetry standby = new AlertRetry(CONFIG, () -> false);
+        Exchange exchange = failed(new ConnectException("refused"), 1);
+        exchange.setProperty(AlertRetry.ENTRY, new OutboxEntry("g1", "ops", "2026-12-01T00:00:00Z",
+                List.of(Alert.of(AlertKind.COORDINATION_LOST, null, "lost", Map.of(), "coordination-lost/r1", null))));
+        assertTrue(standby.matches(exchange));
+        assertNull(exchange.getProperty(AlertRetry.HELD));
+    }
 }
