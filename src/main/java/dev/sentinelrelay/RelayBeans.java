@@ -227,7 +227,8 @@ final class RelayBeans implements AutoCloseable {
 
     /**
      * The alert branch's beans (routes/70-alerts.yaml). Alerts are queued on seda:alerts and never waited for; with
-     * no channel configured they are only logged. The dead-letter store raises an alert for every dead letter.
+     * no channel configured they are only logged. The dead-letter store raises an alert for every dead letter. In a
+     * cluster the leader records what it delivered in ZooKeeper (alertDelivery), next to the election.
      */
     private Alerts alerts() {
         AlertsConfig settings = config.alerts();

@@ -25,7 +25,10 @@ import java.util.function.Supplier;
  * write drops from its outbox what is older than that too (the registry can no longer tell whether it went out),
  * and a replayed dead letter ({@code bin/relay replay}) belongs on the leader. An alert raised again within the
  * window after its resolve has the same id (see {@link Alert}): if the leader dies before sending that second
- * occurrence, the new leader counts it as sent. That loss is preferred to a duplicate of the first one.
+ * occurrence, the new leader counts it as sent. That loss is preferred to a duplicate of the first one. The
+ * registry is read at the outbox scan, not before each send: an alert still in the new leader's group window when it
+ * takes over goes out even if the old leader sent it just before dying, which needs relay.alerts.group-window longer
+ * than relay.cluster.session-timeout (defaults 2 s and 4 s), since no leader is elected sooner.
  */
 public final class AlertDelivery {
 
