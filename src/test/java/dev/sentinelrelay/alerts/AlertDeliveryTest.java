@@ -41,6 +41,13 @@ class AlertDeliveryTest {
         return new AlertOutbox(config, data, new DeadLetters(data));
     }
 
+    /** A failover alert a standby's channel route held (it goes to ops only: oncall takes critical alerts). */
+    private static Alert heldFailover(AlertOutbox outbox) {
+        Alert failover = alert(AlertKind.FAILOVER, "failover/mymaster/10.0.0.2:6379", T0);
+        outbox.store(List.of(failover)).forEach(outbox::held);
+        return failover;
+    }
+
     private AlertDelivery delivery(AlertOutbox outbox) {
         return new AlertDelivery(config, registry, outbox, now::get);
     }
@@ -109,8 +116,7 @@ class AlertDeliveryTest {
     @Test
     void anEntryWhoseAlertsWereAllDeliveredLeavesTheOutbox() {
         AlertOutbox outbox = outbox();
-        Alert failover = alert(AlertKind.FAILOVER, "failover/mymaster/10.0.0.2:6379", T0);
-        outbox.store(List.of(failover)).forEach(outbox::held);
+        Alert failover = heldFailover(outbox);
         registry.record("ops", failover.id(), T0.plusSeconds(2));
         delivery(outbox).dropDelivered(true); // a new leader does the same before sending what is left
         assertTrue(outbox.unsent(true).isEmpty());
@@ -119,8 +125,7 @@ class AlertDeliveryTest {
     @Test
     void aRelayThatDoesNotWriteDropsWhatNobodySentWithinRepeatAfterAndTheLeaderSendsIt() {
         AlertOutbox outbox = outbox();
-        Alert failover = alert(AlertKind.FAILOVER, "failover/mymaster/10.0.0.2:6379", T0);
-        outbox.store(List.of(failover)).forEach(outbox::held);
+        heldFailover(outbox);
         now.set(T0.plus(config.repeatAfter()).plusSeconds(1));
 
         delivery(outbox).dropDelivered(true);
@@ -134,8 +139,7 @@ class AlertDeliveryTest {
     @Test
     void nothingIsDroppedWhileTheRegistryCannotBeRead() {
         AlertOutbox outbox = outbox();
-        Alert failover = alert(AlertKind.FAILOVER, "failover/mymaster/10.0.0.2:6379", T0);
-        outbox.store(List.of(failover)).forEach(outbox::held);
+        Alert failover = heldFailover(outbox);
         registry.record("ops", failover.id(), T0.plusSeconds(2));
         registry.unreachable = true;
         delivery(outbox).dropDelivered(false);
