@@ -1,12 +1,15 @@
 package dev.sentinelrelay;
 
 import dev.sentinelrelay.alerts.AlertDedup;
+import dev.sentinelrelay.alerts.AlertDelivery;
 import dev.sentinelrelay.alerts.AlertGrouping;
 import dev.sentinelrelay.alerts.AlertMessages;
 import dev.sentinelrelay.alerts.AlertOutbox;
 import dev.sentinelrelay.alerts.AlertRetry;
 import dev.sentinelrelay.alerts.AlertChannels;
 import dev.sentinelrelay.alerts.Alerts;
+import dev.sentinelrelay.alerts.DeliveredAlerts;
+import dev.sentinelrelay.alerts.ZooKeeperDeliveredAlerts;
 import dev.sentinelrelay.cluster.Leadership;
 import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.ClusterConfig;
@@ -50,6 +53,7 @@ import org.springframework.data.redis.serializer.StringRedisSerializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -121,6 +125,7 @@ final class RelayBeans implements AutoCloseable {
         HaproxySync haproxySync = haproxy();
         ConsulSync consulSync = consul();
         Alerts alerts = alerts();
+        leadership.observe(alerts);
         fences.observe(alerts);
         health.observe(alerts);
         haproxySync.observe(alerts);
@@ -222,7 +227,8 @@ final class RelayBeans implements AutoCloseable {
 
     /**
      * The alert branch's beans (routes/70-alerts.yaml). Alerts are queued on seda:alerts and never waited for; with
-     * no channel configured they are only logged. The dead-letter store raises an alert for every dead letter.
+     * no channel configured they are only logged. The dead-letter store raises an alert for every dead letter. In a
+     * cluster the leader records what it delivered in ZooKeeper (alertDelivery), next to the election.
      */
     private Alerts alerts() {
         AlertsConfig settings = config.alerts();
@@ -240,9 +246,14 @@ final class RelayBeans implements AutoCloseable {
         registry.bind("alerts", alerts);
         registry.bind("alertDedup", new AlertDedup(settings.repeatAfter()));
         registry.bind("alertGrouping", new AlertGrouping());
-        registry.bind("alertOutbox", new AlertOutbox(settings, deadLetters.file().getParent(), deadLetters));
+        AlertOutbox outbox = new AlertOutbox(settings, deadLetters.file().getParent(), deadLetters);
+        registry.bind("alertOutbox", outbox);
+        // in a cluster the leader records what it delivered, per channel, in ZooKeeper; alone nobody needs to know
+        DeliveredAlerts delivered = curator == null ? DeliveredAlerts.NONE
+                : new ZooKeeperDeliveredAlerts(curator, Leadership.electionRoot(config.cluster()) + "/alerts");
+        registry.bind("alertDelivery", new AlertDelivery(settings, delivered, outbox, Instant::now));
         registry.bind("alertMessages", new AlertMessages(settings));
-        registry.bind("alertRetry", new AlertRetry(settings));
+        registry.bind("alertRetry", new AlertRetry(settings, leadership::mayWrite));
         for (AlertsConfig.Channel channel : settings.channels()) {
             if (!channel.type().http()) {
                 registry.bind(AlertChannels.mailPropertiesBean(channel),

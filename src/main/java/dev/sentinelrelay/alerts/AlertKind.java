@@ -13,7 +13,10 @@ public enum AlertKind {
     SENTINEL_TILT(Severity.WARNING, "sentinel in TILT mode", null),
     MAJORITY_LOST(Severity.CRITICAL, "sentinel majority lost", null),
     MAJORITY_REGAINED(Severity.INFO, "sentinel majority regained", MAJORITY_LOST),
-    DELIVERY_FAILED(Severity.CRITICAL, "destination failed, dead-lettered", null);
+    DELIVERY_FAILED(Severity.CRITICAL, "destination failed, dead-lettered", null),
+    LEADER_CHANGED(Severity.INFO, "relay leader changed", null),
+    COORDINATION_LOST(Severity.CRITICAL, "relay cut off from ZooKeeper", null),
+    COORDINATION_RESTORED(Severity.INFO, "relay connected to ZooKeeper again", COORDINATION_LOST);
 
     public final Severity severity;
     public final String title;
@@ -38,6 +41,15 @@ public enum AlertKind {
             }
         }
         return false;
+    }
+
+    /**
+     * True for the alerts about this relay's own link to ZooKeeper: the relay that raised them delivers them itself,
+     * leader or not, since no relay leads (or this one cannot know) while they are open. Every relay cut off sends its
+     * own, so duplicates across relays are accepted for these; every other alert goes out from the leader only.
+     */
+    public boolean deliveredByRaiser() {
+        return this == COORDINATION_LOST || this == COORDINATION_RESTORED;
     }
 
     /** As it appears in messages and the generic webhook document: {@code master-down}. */

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -77,22 +79,28 @@ public final class AlertOutbox {
 
     /**
      * Stores the group once for every channel that takes at least one of its alerts (by severity, resolves, and
-     * never an alert about the channel itself), and returns those entries, now in flight.
+     * never an alert about the channel itself), and returns those entries, now in flight. The alerts a relay sends
+     * itself even when it does not lead ({@link OutboxEntry#deliveredByRaiser}) go in a message of their own.
      */
     public List<OutboxEntry> store(List<Alert> alerts) {
-        String id = UUID.randomUUID().toString();
         String created = Instant.now().toString();
         List<OutboxEntry> entries = new ArrayList<>();
-        for (Channel channel : config.channels()) {
-            List<Alert> taken = alerts.stream()
-                    .filter(a -> channel.accepts(a.kind().severity, a.kind().resolve()))
-                    .filter(a -> !channel.name().equals(a.details().get(CHANNEL)))
-                    .toList();
-            if (!taken.isEmpty()) {
-                OutboxEntry entry = new OutboxEntry(id, channel.name(), created, taken);
-                DurableFiles.replace(file(dir, entry), DurableFiles.json(entry));
-                inFlight.add(key(entry));
-                entries.add(entry);
+        for (List<Alert> part : alerts.stream().collect(Collectors.partitioningBy(a -> a.kind().deliveredByRaiser())).values()) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            String id = UUID.randomUUID().toString();
+            for (Channel channel : config.channels()) {
+                List<Alert> taken = part.stream()
+                        .filter(a -> channel.accepts(a.kind().severity, a.kind().resolve()))
+                        .filter(a -> !channel.name().equals(a.details().get(CHANNEL)))
+                        .toList();
+                if (!taken.isEmpty()) {
+                    OutboxEntry entry = new OutboxEntry(id, channel.name(), created, taken);
+                    DurableFiles.replace(file(dir, entry), DurableFiles.json(entry));
+                    inFlight.add(key(entry));
+                    entries.add(entry);
+                }
             }
         }
         for (Alert alert : alerts) {
@@ -102,13 +110,17 @@ public final class AlertOutbox {
         return entries;
     }
 
-    /** Entries on disk that no channel route is working on: left by a crash, or put back by replay. */
-    public List<OutboxEntry> unsent() {
+    /**
+     * Entries on disk that no channel route is working on and this relay may send now: left by a crash, put back by
+     * replay, or held while another relay led. A relay that does not write ({@code writer} false: a standby, an
+     * observer) sends only the alerts it sends itself; the rest waits for the leader's delivery or this relay's turn.
+     */
+    public List<OutboxEntry> unsent(boolean writer) {
         List<OutboxEntry> out = new ArrayList<>();
         for (Channel channel : config.channels()) {
             for (Path file : jsonFiles(dir.resolve(channel.name()))) {
                 OutboxEntry entry = read(file, OutboxEntry.class);
-                if (entry != null && inFlight.add(key(entry))) {
+                if (entry != null && (writer || entry.deliveredByRaiser()) && inFlight.add(key(entry))) {
                     LOG.info("outbox: sending {} (left from before)", entry);
                     out.add(entry);
                 }
@@ -121,6 +133,36 @@ public final class AlertOutbox {
     public void delivered(OutboxEntry entry) {
         delete(entry);
         LOG.info("alert delivered: {}: {}", entry, summaries(entry));
+    }
+
+    /** This relay may not send it (it does not lead): it stays on disk, for the leader's registry or our turn. */
+    public void held(OutboxEntry entry) {
+        inFlight.remove(key(entry));
+        LOG.debug("outbox: {} held: this relay does not lead", entry);
+    }
+
+    /**
+     * Removes the alerts {@code which} picks from the channel's entries on disk that nothing is sending (rewriting
+     * an entry with the rest, or deleting it when none is left).
+     */
+    public void drop(String channel, Function<OutboxEntry, Set<Alert>> which) {
+        for (Path file : jsonFiles(dir.resolve(channel))) {
+            OutboxEntry entry = read(file, OutboxEntry.class);
+            if (entry == null || !inFlight.add(key(entry))) {
+                continue;
+            }
+            try {
+                Set<Alert> dropped = which.apply(entry);
+                List<Alert> rest = entry.alerts().stream().filter(a -> !dropped.contains(a)).toList();
+                if (rest.isEmpty()) {
+                    delete(file);
+                } else if (rest.size() < entry.alerts().size()) {
+                    DurableFiles.replace(file, DurableFiles.json(new OutboxEntry(entry.id(), channel, entry.created(), rest)));
+                }
+            } finally {
+                inFlight.remove(key(entry));
+            }
+        }
     }
 
     /** After the last attempt, or at once for a configuration error: into the dead-letter store, with the reason. */

@@ -2,6 +2,7 @@ package dev.sentinelrelay.alerts;
 
 import dev.sentinelrelay.RelayObserver;
 import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.cluster.ClusterObserver;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.sentinel.Trigger;
@@ -26,7 +27,7 @@ import java.util.stream.Collectors;
  * and delivers them). A failover alert is raised once every destination has the new master, or failed, or after
  * {@link #FAILOVER_REPORT_DEADLINE} (see {@link #overdue()}), so it can say what was updated and how fast.
  */
-public final class Alerts implements RelayObserver {
+public final class Alerts implements RelayObserver, ClusterObserver {
 
     static final Duration FAILOVER_REPORT_DEADLINE = Duration.ofSeconds(30);
 
@@ -192,6 +193,35 @@ public final class Alerts implements RelayObserver {
         raise(AlertKind.DELIVERY_FAILED, master, destination + " failed after its retries"
                         + (master == null ? "" : " for " + master) + ": " + details.get("reason") + "; dead-lettered",
                 facts, "dead/" + destination + "/" + master, null);
+    }
+
+    /** Raised by the new leader only, the moment it takes over (before it reconciles). */
+    @Override
+    public void leaderChanged(String previous, String leader) {
+        raise(AlertKind.LEADER_CHANGED, null, leader + " leads the relay cluster now, after " + previous
+                        + "; it reconciles every master and destination before acting",
+                details("previous leader", previous, "leader", leader), "leader/" + previous + "/" + leader, null);
+    }
+
+    /**
+     * Raised by each relay cut off from ZooKeeper, and sent by that relay itself through its channels, leader or not
+     * ({@link AlertKind#deliveredByRaiser}): with ZooKeeper gone no relay leads, so several relays may each send one.
+     */
+    @Override
+    public void coordinationLost(String instance, String since) {
+        raise(AlertKind.COORDINATION_LOST, null, instance + " has been cut off from ZooKeeper since " + since
+                        + ": it writes nothing to HAProxy or Consul until it is back (no relay writes without ZooKeeper)",
+                details("relay", instance, "since", since), coordinationKey(instance), null);
+    }
+
+    @Override
+    public void coordinationRestored(String instance) {
+        raise(AlertKind.COORDINATION_RESTORED, null, instance + " is connected to ZooKeeper again; the leader writes again",
+                details("relay", instance), "coordination-restored/" + instance, coordinationKey(instance));
+    }
+
+    private static String coordinationKey(String instance) {
+        return "coordination-lost/" + instance;
     }
 
     /** The failover's report, once: null when it was reported already. */

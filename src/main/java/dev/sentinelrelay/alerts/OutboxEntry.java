@@ -11,6 +11,14 @@ import java.util.List;
  */
 public record OutboxEntry(String id, String channel, String created, List<Alert> alerts) {
 
+    /**
+     * True when its alerts are ones the relay that raised them sends itself, leader or not (coordination-lost/
+     * -restored, {@link AlertKind#deliveredByRaiser}); {@link AlertOutbox#store} keeps them apart from the others.
+     */
+    public boolean deliveredByRaiser() {
+        return alerts.stream().allMatch(a -> a.kind().deliveredByRaiser());
+    }
+
     @Override
     public String toString() {
         return "alert message " + id + " for " + channel + " (" + alerts.size() + " alert" + (alerts.size() == 1 ? "" : "s") + ")";

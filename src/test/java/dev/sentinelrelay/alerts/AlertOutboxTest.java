@@ -57,9 +57,9 @@ class AlertOutboxTest {
     void whatACrashLeftIsFoundAgainExactlyOnce() {
         OutboxEntry left = new AlertOutbox(alerts, data, new DeadLetters(data)).store(List.of(alert(AlertKind.FAILOVER))).get(0);
         AlertOutbox restarted = new AlertOutbox(alerts, data, new DeadLetters(data));
-        List<OutboxEntry> unsent = restarted.unsent();
+        List<OutboxEntry> unsent = restarted.unsent(true);
         assertEquals(List.of(left), unsent, "the same alerts, with the same id");
-        assertTrue(restarted.unsent().isEmpty(), "in flight: not handed out twice");
+        assertTrue(restarted.unsent(true).isEmpty(), "in flight: not handed out twice");
     }
 
     @Test
@@ -79,7 +79,7 @@ class AlertOutboxTest {
         Files.createDirectories(data.resolve("outbox/ops"));
         Files.writeString(data.resolve("outbox/ops/broken.json"), "{not json");
         AlertOutbox outbox = new AlertOutbox(alerts, data, new DeadLetters(data));
-        assertTrue(outbox.unsent().isEmpty());
+        assertTrue(outbox.unsent(true).isEmpty());
         assertTrue(Files.exists(data.resolve("outbox/ops/broken.json.bad")));
     }
 
@@ -92,15 +92,38 @@ class AlertOutboxTest {
         outbox.failed(entry, new ConnectException("Connection refused"));
         String letters = Files.readString(deadLetters.file());
         assertTrue(letters.contains("\"destination\":\"alert:ops\"") && letters.contains("Connection refused"), letters);
-        assertTrue(new AlertOutbox(alerts, data, deadLetters).unsent().stream().noneMatch(e -> e.channel().equals("ops")),
+        assertTrue(new AlertOutbox(alerts, data, deadLetters).unsent(true).stream().noneMatch(e -> e.channel().equals("ops")),
                 "out of the outbox");
 
         List<OutboxEntry> replayed = Replay.replay(deadLetters, data, config, "ops");
         assertEquals(List.of(entry), replayed);
-        assertEquals(List.of(entry), new AlertOutbox(alerts, data, deadLetters).unsent().stream()
+        assertEquals(List.of(entry), new AlertOutbox(alerts, data, deadLetters).unsent(true).stream()
                 .filter(e -> e.channel().equals("ops")).toList());
         String left = Files.readString(deadLetters.file());
         assertFalse(left.contains("alert:ops"), left);
         assertTrue(left.contains("haproxy-1"), "other dead letters stay: " + left);
+    }
+
+    @Test
+    void coordinationAlertsGoInAMessageOfTheirOwn() {
+        AlertOutbox outbox = new AlertOutbox(alerts, data, new DeadLetters(data));
+        List<OutboxEntry> entries = outbox.store(List.of(alert(AlertKind.FAILOVER), alert(AlertKind.COORDINATION_LOST)));
+        OutboxEntry own = entries.stream().filter(OutboxEntry::deliveredByRaiser).filter(e -> e.channel().equals("ops"))
+                .findFirst().orElseThrow();
+        assertEquals(List.of(AlertKind.COORDINATION_LOST), own.alerts().stream().map(Alert::kind).toList());
+        assertEquals(List.of(AlertKind.FAILOVER), entries.stream().filter(e -> !e.deliveredByRaiser())
+                .flatMap(e -> e.alerts().stream()).map(Alert::kind).toList());
+    }
+
+    @Test
+    void aRelayThatDoesNotWriteSendsOnlyWhatItSendsItselfAndHoldsTheRest() {
+        AlertOutbox relay = new AlertOutbox(alerts, data, new DeadLetters(data));
+        relay.store(List.of(alert(AlertKind.FAILOVER), alert(AlertKind.COORDINATION_LOST))).forEach(relay::held);
+
+        List<OutboxEntry> standby = relay.unsent(false);
+        assertTrue(!standby.isEmpty() && standby.stream().allMatch(OutboxEntry::deliveredByRaiser), standby.toString());
+        List<OutboxEntry> leader = relay.unsent(true);
+        assertEquals(List.of(AlertKind.FAILOVER), leader.stream().flatMap(e -> e.alerts().stream()).map(Alert::kind).toList(),
+                "held until this relay leads");
     }
 }

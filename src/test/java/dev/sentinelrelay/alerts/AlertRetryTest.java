@@ -34,7 +34,7 @@ class AlertRetryTest {
     private static final AlertsConfig CONFIG = new AlertsConfig(List.of(new Channel("ops", Type.WEBHOOK,
             "http://127.0.0.1/hook", null, Severity.INFO, true, ATTEMPTS, Duration.ofMillis(100), Duration.ofSeconds(1))),
             Duration.ofMillis(200), Duration.ofMinutes(10), Duration.ofSeconds(1), "config/templates");
-    private final AlertRetry retry = new AlertRetry(CONFIG);
+    private final AlertRetry retry = new AlertRetry(CONFIG, () -> true);
 
     @AfterAll
     static void stopCamel() throws Exception {
@@ -103,5 +103,25 @@ class AlertRetryTest {
         exchange.setProperty(Exchange.EXCEPTION_CAUGHT, http(429, Map.of("Retry-After", "3")));
         assertTrue(retry.matches(exchange));
         assertEquals(3000L, exchange.getIn().getHeader(Exchange.REDELIVERY_DELAY, Long.class));
+    }
+
+    @Test
+    void aRelayThatNoLongerLeadsStopsAndHoldsTheMessage() {
+        AlertRetry standby = new AlertRetry(CONFIG, () -> false);
+        Exchange exchange = failed(new ConnectException("refused"), 1);
+        exchange.setProperty(AlertRetry.ENTRY, new OutboxEntry("g1", "ops", "2026-12-01T00:00:00Z",
+                List.of(Alert.of(AlertKind.FAILOVER, "mymaster", "failover", Map.of(), "failover/mymaster/b", null))));
+        assertFalse(standby.matches(exchange));
+        assertEquals(Boolean.TRUE, exchange.getProperty(AlertRetry.HELD));
+    }
+
+    @Test
+    void coordinationAlertsAreRetriedByTheirRaiserLeaderOrNot() {
+        AlertRetry standby = new AlertRetry(CONFIG, () -> false);
+        Exchange exchange = failed(new ConnectException("refused"), 1);
+        exchange.setProperty(AlertRetry.ENTRY, new OutboxEntry("g1", "ops", "2026-12-01T00:00:00Z",
+                List.of(Alert.of(AlertKind.COORDINATION_LOST, null, "lost", Map.of(), "coordination-lost/r1", null))));
+        assertTrue(standby.matches(exchange));
+        assertNull(exchange.getProperty(AlertRetry.HELD));
     }
 }

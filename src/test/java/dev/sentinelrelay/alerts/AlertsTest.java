@@ -1,6 +1,7 @@
 package dev.sentinelrelay.alerts;
 
 import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.configuration.AlertsConfig.Severity;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.sentinel.Trigger;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AlertsTest {
@@ -127,4 +130,47 @@ class AlertsTest {
         assertEquals("mymaster", raised.get(0).master());
         assertEquals("ops", raised.get(1).details().get(AlertOutbox.CHANNEL), "the failing channel does not get it");
     }
+
+    @Test
+    void everyRelayComputesTheSameIdForTheSameEvent() {
+        List<Alert> other = new ArrayList<>();
+        Alerts otherRelay = new Alerts(List.of("haproxy-1", "haproxy-2"), 3, other::add);
+        alerts.sentinelEvent(event("+odown", OLD, null));
+        otherRelay.sentinelEvent(new SentinelEvent("+odown", "mymaster", OLD, null, "sentinel-3 (127.0.0.1:26381)"));
+        assertEquals(raised.get(0).id(), other.get(0).id(), "another sentinel, another moment: the same occurrence");
+        assertTrue(raised.get(0).id().matches("master-down-[0-9a-f]{16}"), raised.get(0).id());
+
+        alerts.sentinelEvent(event("+odown", NEW, null));
+        assertNotEquals(raised.get(0).id(), raised.get(1).id(), "another address: another alert");
+        assertNotEquals(Alert.id(AlertKind.MASTER_DOWN, "mymaster", "k"), Alert.id(AlertKind.MASTER_RECOVERED, "mymaster", "k"));
+        assertNotEquals(Alert.id(AlertKind.MASTER_DOWN, "mymaster", "k"), Alert.id(AlertKind.MASTER_DOWN, "other", "k"));
+    }
+
+    @Test
+    void theNewLeaderNamesTheOldAndTheNewLeader() {
+        alerts.leaderChanged("relay-a", "relay-b");
+        Alert changed = raised.get(0);
+        assertEquals(AlertKind.LEADER_CHANGED, changed.kind());
+        assertEquals("relay-a", changed.details().get("previous leader"));
+        assertEquals("relay-b", changed.details().get("leader"));
+        assertFalse(changed.kind().deliveredByRaiser(), "sent by the leader, like every alert but coordination's");
+    }
+
+    @Test
+    void coordinationLostIsCriticalAndSentByItsRaiserAndRestoredResolvesIt() {
+        alerts.coordinationLost("relay-a", "2026-12-01T03:00:00Z");
+        alerts.coordinationRestored("relay-a");
+        Alert lost = raised.get(0);
+        Alert restored = raised.get(1);
+        assertEquals(AlertKind.COORDINATION_LOST, lost.kind());
+        assertEquals(Severity.CRITICAL, lost.kind().severity);
+        assertEquals(AlertKind.COORDINATION_RESTORED, restored.kind());
+        assertEquals(lost.key(), restored.closes());
+        assertTrue(lost.kind().deliveredByRaiser() && restored.kind().deliveredByRaiser());
+
+        AlertDedup dedup = new AlertDedup(Duration.ofMinutes(10));
+        assertTrue(dedup.accept(lost));
+        assertTrue(dedup.accept(restored), "resolves the open coordination-lost");
+    }
 }
+
