@@ -73,6 +73,8 @@ final class RelayBeans implements AutoCloseable {
     private static final int EVENTS_KEPT = 500;
     /** ZooKeeper operations (the election's) retry from 250 ms up to the session timeout apart. */
     private static final int CURATOR_RETRY_MS = 250;
+    /** The route of routes/05-leadership.yaml whose zookeeper-master endpoint takes part in the election. */
+    private static final String LEADERSHIP_ROUTE = "leadership";
     private static final int CURATOR_RETRIES = 20;
 
     private final RelayConfig config;
@@ -111,6 +113,14 @@ final class RelayBeans implements AutoCloseable {
 
         curator = config.clustered() && !config.observe() ? curator(context, config.cluster()) : null;
         leadership = new Leadership(config.cluster(), config.observe(), curator, System::nanoTime);
+        leadership.rejoinWith(() -> {
+            try {
+                context.getRouteController().stopRoute(LEADERSHIP_ROUTE);
+                context.getRouteController().startRoute(LEADERSHIP_ROUTE);
+            } catch (Exception e) {
+                LOG.error("cannot restart the {} route: {}", LEADERSHIP_ROUTE, e.toString());
+            }
+        });
         registry.bind("leadership", leadership);
         metrics.leadership(leadership::leaderGauge, leadership::changes);
 

@@ -69,6 +69,9 @@ public final class Leadership {
     private volatile long disconnectedAt;
     private volatile String disconnectedSince;
     private volatile boolean lostReported;
+    /** lease clock since when ZooKeeper holds no election node of this relay's session; MIN_VALUE while it does */
+    private volatile long unjoinedAt = Long.MIN_VALUE;
+    private volatile Runnable rejoin = () -> { };
 
     /**
      * @param curator the ZooKeeper client the election uses (bean {@code curator}); null when alone or observing
@@ -96,6 +99,11 @@ public final class Leadership {
 
     public void observe(ClusterObserver observer) {
         this.observer = observer;
+    }
+
+    /** How to enter the election again (restart the leadership route): see {@link #watch}. */
+    public void rejoinWith(Runnable rejoin) {
+        this.rejoin = rejoin;
     }
 
     /** True when this relay takes part in an election (cluster mode, not observing). */
@@ -170,7 +178,9 @@ public final class Leadership {
         }
         if (isConnected()) {
             try {
-                ElectionNodes.leader(nodes()).ifPresent(node -> seen(node.instance()));
+                List<ElectionNodes.Node> nodes = nodes();
+                ElectionNodes.leader(nodes).ifPresent(node -> seen(node.instance()));
+                checkJoined(nodes);
             } catch (Exception e) {
                 LOG.debug("cluster {}: cannot read the election: {}", cluster.name(), e.toString());
             }
@@ -182,6 +192,29 @@ public final class Leadership {
             LOG.error("cluster {}: {} cut off from ZooKeeper ({}) since {}: no relay writes until it is back",
                     cluster.name(), cluster.instance(), cluster.zookeeper(), disconnectedSince);
             observer.coordinationLost(cluster.instance(), disconnectedSince);
+        }
+    }
+
+    /**
+     * zookeeper-master's group keeps the node it had when its session ended if that node still exists when it
+     * reconnects (ZooKeeper restored after losing its majority keeps the old sessions for a while): it then sits
+     * outside the election once the old session expires, and no relay may ever lead. Seen for a session timeout, the
+     * leadership route is restarted, which enters the election with a node of the current session.
+     */
+    private void checkJoined(List<ElectionNodes.Node> nodes) throws Exception {
+        long session = curator.getZookeeperClient().getZooKeeper().getSessionId();
+        if (nodes.stream().anyMatch(n -> n.session() == session)) {
+            unjoinedAt = Long.MIN_VALUE;
+            return;
+        }
+        long now = lease.now();
+        if (unjoinedAt == Long.MIN_VALUE) {
+            unjoinedAt = now;
+        } else if (now - unjoinedAt >= cluster.sessionTimeout().toNanos()) {
+            unjoinedAt = Long.MIN_VALUE;
+            LOG.warn("cluster {}: {} is not in the election (no node of its ZooKeeper session): entering it again",
+                    cluster.name(), cluster.instance());
+            rejoin.run();
         }
     }
 
