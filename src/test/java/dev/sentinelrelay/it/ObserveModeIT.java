@@ -57,6 +57,8 @@ class ObserveModeIT extends SandboxIT {
         assertEquals("observe", cluster.path("role").asText(), cluster.toString());
         assertEquals("127.0.0.1:" + newMaster, master.path("route").asText(), master.toString());
         assertFalse(master.path("destinationsAgree").asBoolean(true), master.toString());
+        String reason = JSON.readTree(get("/api/topology").body()).at("/masters/0/destinations/0/reason").asText();
+        assertTrue(reason.endsWith("it would write 127.0.0.1:" + newMaster), reason);
         assertTrue(wouldChangeTotal() > wouldChangeBefore, "relay_would_change_total did not count the failover");
         assertEquals(503, get("/health/leader").statusCode(), "an observing relay never leads");
         assertEquals(200, get("/health/ready").statusCode(), get("/health/ready").body());
