@@ -198,7 +198,7 @@ final class RelayBeans implements AutoCloseable {
         NewestWins latest = new NewestWins();
         registry.bind("haproxyLatest", latest);
         registry.bind("warmUp", new WarmUp(config.masters(), config.warmUpRounds(), latest, health));
-        HaproxySync sync = new HaproxySync(config, health, deadLetters);
+        HaproxySync sync = new HaproxySync(config, health, deadLetters, leadership::mayWrite);
         registry.bind("haproxySync", sync);
         registry.bind("haproxyRetried", (Processor) exchange -> metrics.destinationRetried(
                 exchange.getProperty("task", HaproxyTask.class).endpoint().id()));

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * Knows what each HAProxy endpoint holds for each master, as last written or read back, and turns a routing
@@ -37,12 +38,15 @@ public final class HaproxySync {
     private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
     /** endpoint/master pairs the relay has written to since start-up. */
     private final Set<String> written = ConcurrentHashMap.newKeySet();
+    /** Whether this relay writes now (leadership.mayWrite): one that does not also leaves the map file alone. */
+    private final BooleanSupplier mayWrite;
     private volatile RelayObserver observer = RelayObserver.NONE;
 
-    public HaproxySync(RelayConfig config, RelayHealth health, DeadLetters deadLetters) {
+    public HaproxySync(RelayConfig config, RelayHealth health, DeadLetters deadLetters, BooleanSupplier mayWrite) {
         this.config = config;
         this.health = health;
         this.deadLetters = deadLetters;
+        this.mayWrite = mayWrite;
         config.haproxyTargets().forEach((master, target) -> plans.put(master, ModePlan.of(master, target)));
     }
 
@@ -75,7 +79,9 @@ public final class HaproxySync {
         boolean inStep = task.plan().inStep(snapshot, task.routing());
         if (inStep) {
             held.put(task.key(), task.routing().holding());
-            persist(task, snapshot);
+            if (mayWrite.getAsBoolean()) {
+                persist(task, snapshot);
+            }
         } else {
             LOG.warn("{} drifted: does not hold {}", task, task.routing().holding());
             held.remove(task.key());
@@ -187,10 +193,15 @@ public final class HaproxySync {
         return held.get(HaproxyTask.keyOf(endpoint, master));
     }
 
-    /** After all endpoints were handled: the relay counts as reconciled for this master once every one is in step. */
+    /**
+     * After all endpoints were handled: the relay counts as reconciled for this master once every one is in step;
+     * one that does not write (observing, a standby) once every one was read back, since it knows then what each
+     * holds and an HAProxy that disagrees is what it reports, not something it can fix.
+     */
     public void settled(Routing routing) {
-        boolean all = config.haproxyEndpoints().stream()
-                .allMatch(e -> routing.holding().equals(held.get(HaproxyTask.keyOf(e, routing.name()))));
+        boolean all = config.haproxyEndpoints().stream().map(e -> HaproxyTask.keyOf(e, routing.name()))
+                .allMatch(key -> routing.holding().equals(held.get(key))
+                        || snapshots.containsKey(key) && !mayWrite.getAsBoolean());
         if (all) {
             health.reconciled(routing.name());
         }

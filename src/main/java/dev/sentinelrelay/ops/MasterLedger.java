@@ -120,10 +120,14 @@ public final class MasterLedger {
         metrics.destinationFailed(destination);
     }
 
-    /** A relay that does not write found the destination out of step: it would have written the routing. */
+    /**
+     * A relay that does not write found the destination out of step: it would have written the routing. Counted once
+     * per routing it would write, as an acting relay writes it once, not again at every reconcile that finds the same.
+     */
     public void wouldChange(String destination, Routing routing) {
-        wouldWrite.put(destination + "/" + routing.name(), routing.holding());
-        metrics.wouldChange(routing.name());
+        if (!routing.holding().equals(wouldWrite.put(destination + "/" + routing.name(), routing.holding()))) {
+            metrics.wouldChange(routing.name());
+        }
     }
 
     /** A destination read back in step: nothing would be written to it for the master. */

@@ -189,7 +189,8 @@ public final class RelayApi {
         String problem = ledger.problem(id, master);
         String wouldWrite = ledger.wouldWrite(id, master);
         d.put("reason", inStep ? null : problem != null ? problem
-                : wouldWrite != null ? "holds " + holds + "; this relay does not write (see /api/cluster), it would write " + wouldWrite
+                : wouldWrite != null ? (holds == null ? "read back out of step" : "holds " + holds)
+                        + "; this relay does not write (see /api/cluster), it would write " + wouldWrite
                 : routing == null ? "no verified master yet" : "not known to hold " + routing.holding() + " (updating or read back pending)");
         return d;
     }

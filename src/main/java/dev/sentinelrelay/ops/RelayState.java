@@ -93,6 +93,11 @@ public final class RelayState {
         ledger.wouldChange(destination, routing);
     }
 
+    /** Read back in step: nothing it would write there (any earlier "would write" is void). */
+    public void inStep(String destination, Routing routing) {
+        ledger.inStep(destination, routing.name());
+    }
+
     public void destinationFailed(String destination, Routing routing, String reason) {
         ledger.destinationFailed(destination, routing, reason);
     }

@@ -50,6 +50,9 @@ class HaproxyRoutesTest {
     private volatile boolean down = true;
     private final AtomicInteger retried = new AtomicInteger();
     private final Recorded state = new Recorded();
+    private final Writes leadership = new Writes();
+    /** Every line sent to an endpoint's runtime API. */
+    private final List<String> sent = new CopyOnWriteArrayList<>();
     private final NewestWins latest = new NewestWins();
     private CamelContext camel;
     private ProducerTemplate producer;
@@ -66,6 +69,26 @@ class HaproxyRoutesTest {
         public void destinationFailed(String destination, Routing routing, String reason) {
             failed.add(destination + " " + routing.holding() + ": " + reason);
         }
+
+        public void wouldChange(String destination, Routing routing) {
+            wouldChange.add(destination + " " + routing.holding());
+        }
+
+        public void inStep(String destination, Routing routing) {
+            inStep.add(destination + " " + routing.holding());
+        }
+
+        final List<String> wouldChange = new CopyOnWriteArrayList<>();
+        final List<String> inStep = new CopyOnWriteArrayList<>();
+    }
+
+    /** Stands in for leadership: whether this relay writes (false: observing, or a standby). */
+    public static final class Writes {
+        volatile boolean mayWrite = true;
+
+        public boolean mayWrite() {
+            return mayWrite;
+        }
     }
 
     /** haproxy-1 holds OLD and accepts every write; haproxy-2 refuses connections while down. */
@@ -73,6 +96,7 @@ class HaproxyRoutesTest {
         if (endpoint.id().equals("haproxy-2") && down) {
             throw new IllegalStateException("Cannot connect to " + endpoint);
         }
+        sent.add(endpoint.id() + ": " + line.strip());
         if (line.startsWith("show servers state")) {
             return serversState(server("redis_mymaster", "master", OLD.host(), OLD.port(), 2, 0));
         }
@@ -84,10 +108,11 @@ class HaproxyRoutesTest {
         RelayConfig config = RelayConfig.from(RelayConfigTest.valid()::get);
         camel = new DefaultCamelContext();
         camel.getRegistry().bind("haproxySync", new HaproxySync(config,
-                new RelayHealth(config.masters(), config.sentinelMajority()), new DeadLetters(dir)));
+                new RelayHealth(config.masters(), config.sentinelMajority()), new DeadLetters(dir), leadership::mayWrite));
         camel.getRegistry().bind("haproxyLatest", latest);
         camel.getRegistry().bind("haproxyRuntimeApi", new RuntimeApi(this::roundTrip));
         camel.getRegistry().bind("relayState", state);
+        camel.getRegistry().bind("leadership", leadership);
         camel.getRegistry().bind("haproxyRetried", (Processor) exchange -> retried.incrementAndGet());
         for (String file : List.of("routes/40-haproxy.yaml", "routes/41-haproxy-endpoint.yaml")) {
             PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, "file:" + file));
@@ -133,5 +158,21 @@ class HaproxyRoutesTest {
         await().atMost(ROUTES).until(() -> state.failed.size() == 2 && latest.idle());
         assertTrue(state.failed.get(1).startsWith("haproxy-2 " + other + ": "), state.failed.toString());
         assertEquals(8, retried.get(), "4 retries for each task");
+    }
+
+    @Test
+    void aRelayThatDoesNotWriteOnlyReadsBackAndReportsWhatItWouldChange() {
+        down = false;
+        leadership.mayWrite = false;
+        producer.sendBody("direct:haproxy", switchTo(NEW));
+        await().atMost(ROUTES).until(() -> state.wouldChange.size() == 2 && latest.idle());
+        assertEquals(List.of("haproxy-1 " + NEW, "haproxy-2 " + NEW), state.wouldChange.stream().sorted().toList());
+
+        producer.sendBody("direct:haproxy", switchTo(OLD)); // what both hold: in step, nothing it would write
+        await().atMost(ROUTES).until(() -> state.inStep.size() == 2 && latest.idle());
+        assertEquals(List.of("haproxy-1 " + OLD, "haproxy-2 " + OLD), state.inStep.stream().sorted().toList());
+        assertEquals(2, state.wouldChange.size(), "nothing more it would change");
+        assertEquals(List.of(), state.applied);
+        assertTrue(sent.stream().allMatch(l -> l.endsWith("show servers state redis_mymaster")), sent.toString());
     }
 }

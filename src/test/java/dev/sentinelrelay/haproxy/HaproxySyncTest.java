@@ -38,13 +38,15 @@ class HaproxySyncTest {
     Path dir;
 
     private RelayHealth health;
+    /** leadership.mayWrite as the sync sees it: false for an observing relay or a standby. */
+    private boolean mayWrite = true;
 
     /** addr mode, two endpoints. */
     private HaproxySync sync(Map<String, String> properties) {
         RelayConfig config = RelayConfig.from(properties::get);
         health = new RelayHealth(config.masters(), config.sentinelMajority());
         health.warmedUp();
-        return new HaproxySync(config, health, new DeadLetters(dir.resolve("data")));
+        return new HaproxySync(config, health, new DeadLetters(dir.resolve("data")), () -> mayWrite);
     }
 
     private HaproxySync addr;
@@ -227,6 +229,30 @@ class HaproxySyncTest {
         assertFalse(health.ready());
     }
 
+    @Test
+    void aRelayThatDoesNotWriteIsReadyOnceEveryEndpointWasReadBackInStepOrNot() {
+        mayWrite = false;
+        health.sentinelsAnswered(3);
+        List<HaproxyTask> tasks = tasks(addr, reconcile(NEW));
+        assertFalse(addr.observe(tasks.get(0), addrReply(OLD, 0)), "haproxy-1 holds the old master");
+        addr.settled(reconcile(NEW));
+        assertFalse(health.ready(), "haproxy-2 not read back yet");
+
+        assertTrue(addr.observe(tasks.get(1), addrReply(NEW, 0)));
+        addr.settled(reconcile(NEW));
+        assertTrue(health.ready(), "it knows what every endpoint holds");
+    }
+
+    @Test
+    void aRelayThatWritesIsNotReadyWhileAnEndpointReadBackDisagrees() {
+        health.sentinelsAnswered(3);
+        List<HaproxyTask> tasks = tasks(addr, reconcile(NEW));
+        assertFalse(addr.observe(tasks.get(0), addrReply(OLD, 0)));
+        assertTrue(addr.observe(tasks.get(1), addrReply(NEW, 0)));
+        addr.settled(reconcile(NEW));
+        assertFalse(health.ready());
+    }
+
     private HaproxySync state() {
         Map<String, String> p = RelayConfigTest.valid();
         p.put("relay.haproxy.mymaster.mode", "state");
@@ -309,6 +335,15 @@ class HaproxySyncTest {
         HaproxyTask task = tasks(map, reconcile(NODE1)).get(0);
         assertTrue(map.observe(task, MAP_SERVERS + HaproxyReplies.map("mymaster", "redis_node1")));
         assertEquals(List.of("mymaster redis_node1"), Files.readAllLines(mapFile));
+    }
+
+    @Test
+    void mapModeInStepLeavesTheMapFileAloneWhenTheRelayDoesNotWrite() {
+        mayWrite = false;
+        HaproxySync map = mapSync();
+        HaproxyTask task = tasks(map, reconcile(NODE1)).get(0);
+        assertTrue(map.observe(task, MAP_SERVERS + HaproxyReplies.map("mymaster", "redis_node1")));
+        assertFalse(Files.exists(mapFile), "an observing relay or a standby writes no map file");
     }
 
     @Test

@@ -69,6 +69,11 @@ final class Sandbox implements AutoCloseable {
     int otherFrontendPort;
     /** An extra HAProxy config file (-f) with the other master's frontend and backend; null unless two masters. */
     private Path otherConfig;
+    /**
+     * bench/tcp-check-recipe.cfg instead of the mode's config ({@link #startTcpCheckRecipe()}), with an extra config
+     * file (-f) that adds the runtime API sockets the recipe lacks; null otherwise.
+     */
+    private Path recipeSockets;
     final HaproxyMode mode;
     /** Instance 1's frontend, admin port and admin socket (see the per-instance methods for the others). */
     final int frontendPort = freePort();
@@ -102,6 +107,26 @@ final class Sandbox implements AutoCloseable {
     /** Likewise, with HAProxy started from the {@code mode}'s config; node 1 is the first master. */
     static Sandbox start(String password, HaproxyMode mode) throws IOException {
         return startAll(new Sandbox(password, mode));
+    }
+
+    /**
+     * A sandbox whose HAProxy runs the tcp-check recipe (bench/tcp-check-recipe.cfg, as it is) without the relay: the
+     * health checks alone pick the master among every node of backend {@code redis_recipe}. A relay reads it as in
+     * state mode ({@link #writeRelayConfig}); the runtime API sockets come from an extra config file.
+     */
+    static Sandbox startTcpCheckRecipe() throws IOException {
+        Sandbox s = new Sandbox(null, HaproxyMode.STATE);
+        s.recipeSockets = s.dir.resolve("recipe-sockets.cfg");
+        Files.writeString(s.recipeSockets, String.join("\n",
+                "global",
+                "    stats socket \"${ADMIN_SOCKET}\" mode 600 level admin",
+                "    stats socket \"ipv4@${ADMIN_ADDR}\" level admin", ""));
+        return startAll(s);
+    }
+
+    /** The backend holding the master's nodes: the config's redis_mymaster, or the recipe's redis_recipe. */
+    String backend() {
+        return recipeSockets != null ? "redis_recipe" : "redis_" + MASTER;
     }
 
     /**
@@ -501,6 +526,12 @@ final class Sandbox implements AutoCloseable {
         for (int i = 1; i <= redisPorts.size(); i++) {
             env.put("REDIS_" + i, "127.0.0.1:" + redisPorts.get(i - 1));
         }
+        if (recipeSockets != null) { // the recipe's own names (see its header)
+            env.put("RECIPE_FRONTEND_ADDR", env.get("FRONTEND_ADDR"));
+            for (int i = 1; i <= redisPorts.size(); i++) {
+                env.put("REDIS_" + i + "_ADDR", env.get("REDIS_" + i));
+            }
+        }
         if (mode == HaproxyMode.STATE && password != null) {
             env.put("REDIS_PASSWORD", password); // for the health check's AUTH
         }
@@ -511,9 +542,12 @@ final class Sandbox implements AutoCloseable {
     }
 
     private void launch(Haproxy h) {
-        Path cfg = mode.config();
+        Path cfg = recipeSockets != null ? HOME.resolve("bench/tcp-check-recipe.cfg") : mode.config();
         Map<String, String> env = haproxyEnv(h);
         List<String> files = new ArrayList<>(List.of("-f", cfg.toString()));
+        if (recipeSockets != null) {
+            files.addAll(List.of("-f", recipeSockets.toString()));
+        }
         if (otherConfig != null) {
             files.addAll(List.of("-f", otherConfig.toString()));
             env.put("FRONTEND2_ADDR", "127.0.0.1:" + (h.number == 1 ? otherFrontendPort : freePort()));
@@ -573,10 +607,10 @@ final class Sandbox implements AutoCloseable {
     private static final int SRV_CHECK_RESULT = 11;
     private static final int SRV_PORT = 18;
 
-    /** The server lines of backend redis_mymaster, split into columns. */
+    /** The server lines of the master's {@link #backend()}, split into columns. */
     private Stream<String[]> serverStates(int instance) throws IOException {
-        return haproxyCommand(instance, "show servers state redis_" + MASTER).lines()
-                .filter(l -> l.matches("\\d+ redis_" + MASTER + " .*"))
+        return haproxyCommand(instance, "show servers state " + backend()).lines()
+                .filter(l -> l.matches("\\d+ " + backend() + " .*"))
                 .map(l -> l.split(" "));
     }
 
@@ -675,7 +709,7 @@ final class Sandbox implements AutoCloseable {
             }
             case STATE -> {
                 props.put(key + "mode", "state");
-                props.put(key + "backend", "redis_" + MASTER);
+                props.put(key + "backend", backend());
             }
             case MAP -> {
                 props.put(key + "mode", "map");

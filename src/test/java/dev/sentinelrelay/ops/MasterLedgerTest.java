@@ -15,7 +15,8 @@ class MasterLedgerTest {
 
     private static final HostPort OLD = new HostPort("10.0.0.1", 6379);
     private static final HostPort NEW = new HostPort("10.0.0.2", 6379);
-    private final MasterLedger ledger = new MasterLedger(new RelayMetrics(List.of("mymaster"), () -> 0, m -> 1.0));
+    private final RelayMetrics metrics = new RelayMetrics(List.of("mymaster"), () -> 0, m -> 1.0);
+    private final MasterLedger ledger = new MasterLedger(metrics);
 
     @Test
     void eachRoutingIsAppliedDeduplicatedFencedOrRefused() {
@@ -38,5 +39,27 @@ class MasterLedgerTest {
         ledger.destinationApplied("haproxy-1", old);
         assertEquals(0, ledger.lastChange("mymaster").millisByDestination().size());
         assertNull(ledger.problem("haproxy-1", "mymaster"));
+    }
+
+    @Test
+    void aWouldBeWriteIsCountedOnceUntilTheDestinationIsInStepOrAnotherRoutingIsWanted() {
+        Routing old = Routing.route(Trigger.reconcile("mymaster"), OLD);
+        ledger.wouldChange("haproxy-1", old);
+        ledger.wouldChange("haproxy-1", old); // the next reconcile finds the same
+        assertEquals("10.0.0.1:6379", ledger.wouldWrite("haproxy-1", "mymaster"));
+        assertEquals(1.0, wouldChangeTotal());
+
+        ledger.inStep("haproxy-1", "mymaster");
+        assertNull(ledger.wouldWrite("haproxy-1", "mymaster"));
+        ledger.wouldChange("haproxy-1", old); // drifted again
+        ledger.wouldChange("haproxy-1", Routing.route(Trigger.reconcile("mymaster"), NEW));
+        ledger.wouldChange("haproxy-2", old);
+        assertEquals("10.0.0.2:6379", ledger.wouldWrite("haproxy-1", "mymaster"));
+        assertEquals(4.0, wouldChangeTotal());
+    }
+
+    private double wouldChangeTotal() {
+        return metrics.scrape().lines().filter(l -> l.startsWith("relay_would_change_total{master=\"mymaster\"} "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
     }
 }

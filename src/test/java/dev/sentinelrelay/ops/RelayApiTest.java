@@ -89,6 +89,34 @@ class RelayApiTest {
     }
 
     @Test
+    void anObservingRelayShowsPerMasterWhatItWouldRouteAndWhichDestinationDisagrees() throws Exception {
+        properties.put("relay.mode", "observe");
+        RelayApi api = api();
+        Routing routing = Routing.route(Trigger.reconcile("mymaster"), MASTER);
+        state.decided(routing);
+        held.put("haproxy-1", "10.0.0.1:6379");
+        state.wouldChange("haproxy-2", routing);
+
+        JsonNode cluster = JSON.readTree(api.cluster());
+        assertEquals("observe", cluster.get("role").asText());
+        JsonNode master = cluster.at("/masters/0");
+        assertEquals("10.0.0.1:6379", master.get("route").asText());
+        assertFalse(master.get("destinationsAgree").asBoolean());
+        assertTrue(master.at("/destinations/haproxy-1/agrees").asBoolean());
+        assertTrue(master.at("/destinations/haproxy-1/wouldWrite").isNull());
+        assertFalse(master.at("/destinations/haproxy-2/agrees").asBoolean());
+        assertEquals("10.0.0.1:6379", master.at("/destinations/haproxy-2/wouldWrite").asText());
+        assertEquals("read back out of step; this relay does not write (see /api/cluster), it would write 10.0.0.1:6379",
+                JSON.readTree(api.topology()).at("/masters/0/destinations/1/reason").asText());
+
+        state.inStep("haproxy-2", routing); // read back in step (HAProxy moved by itself)
+        held.put("haproxy-2", "10.0.0.1:6379");
+        master = JSON.readTree(api.cluster()).at("/masters/0");
+        assertTrue(master.get("destinationsAgree").asBoolean());
+        assertTrue(master.at("/destinations/haproxy-2/wouldWrite").isNull());
+    }
+
+    @Test
     void eventsTakeALimitWithinTheRingBuffer() throws Exception {
         RelayApi api = api();
         for (int i = 0; i < 3; i++) {
