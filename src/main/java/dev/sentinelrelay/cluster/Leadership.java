@@ -322,7 +322,8 @@ public final class Leadership {
     }
 
     public String describe() {
-        return role().id() + (cluster == null ? "" : ": leader " + (leader == null ? "unknown" : leader));
+        String known = curator != null && isConnected() ? leader : null;
+        return role().id() + (curator == null ? "" : ": leader " + (known == null ? "unknown" : known));
     }
 
     /** relay_leader: 1 while this relay writes as the leader (or alone in act mode). */
