@@ -82,6 +82,15 @@ class ConsulIT extends SandboxIT {
     void anEditedServiceIsPutBackByReconciliation() throws IOException {
         knownState(TOKEN);
         int master = sandbox.sentinelMasterPort();
+        // a failover just before (another test's) still sends late events (+failover-end), each rewriting the catalog
+        // without reading it back: the edit must be put back by a reconcile, so wait until they are over
+        long[] updates = {-1};
+        await("no Consul update for 3 s").during(Duration.ofSeconds(3)).atMost(FOLLOW).until(() -> {
+            long now = relay.count("consul updated");
+            boolean quiet = now == updates[0];
+            updates[0] = now;
+            return quiet;
+        });
         consul.editServicePort(SERVICE, SERVICE, 1);
         await("reconciliation fixed the drift").atMost(FOLLOW).until(() -> catalogPort() == master);
         assertTrue(relay.count("consul drifted") >= 1, relay.tail());
