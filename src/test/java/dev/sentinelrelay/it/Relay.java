@@ -9,13 +9,18 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 import static org.awaitility.Awaitility.await;
 
-/** The relay's runnable jar started as its own process, from the repository root so it reads routes/. */
+/**
+ * The relay's runnable jar started as its own process, from the repository root so it reads routes/. Several can run
+ * against one sandbox at once (a cluster): each has its own API port, config, log and data dir (named by the port).
+ */
 final class Relay implements AutoCloseable {
 
     static final Path JAR = Path.of(System.getProperty("relay.jar", "target/sentinel-relay.jar"));
@@ -28,6 +33,8 @@ final class Relay implements AutoCloseable {
     private final Map<String, String> headers;
     /** Lines of the log written before the current test began ({@link #markLog()}); those are not counted. */
     private volatile long mark;
+    /** Stopped by SIGSTOP ({@link #freeze}) and not resumed yet. */
+    private volatile boolean frozen;
 
     private Relay(ManagedProcess process, int apiPort, Path config, Map<String, String> headers) {
         this.process = process;
@@ -47,11 +54,20 @@ final class Relay implements AutoCloseable {
 
     /** relay.data.dir of the configuration the relay runs on (where its dead letters are). */
     Path dataDir() throws IOException {
+        return Sandbox.HOME.resolve(property("relay.data.dir", "data"));
+    }
+
+    /** relay.cluster.instance of the configuration the relay runs on: its id in a cluster; null if not set. */
+    String instance() throws IOException {
+        return property("relay.cluster.instance", null);
+    }
+
+    private String property(String key, String orElse) throws IOException {
         Properties properties = new Properties();
         try (Reader in = Files.newBufferedReader(config)) {
             properties.load(in);
         }
-        return Sandbox.HOME.resolve(properties.getProperty("relay.data.dir", "data"));
+        return properties.getProperty(key, orElse);
     }
 
     /** Runs the jar as operators do: from the repository root, with the JVM options in config/jvm.options. */
@@ -78,17 +94,57 @@ final class Relay implements AutoCloseable {
     /** Likewise, running the routes/ of {@code workDir}. */
     static Relay start(Sandbox sandbox, Map<String, String> overrides, Map<String, String> headers, Path workDir)
             throws IOException {
-        int apiPort = Sandbox.freePort();
-        Path config = sandbox.writeRelayConfig(apiPort, overrides);
-        Relay relay = new Relay(start(config, sandbox.dir.resolve("relay-" + apiPort + ".log"), Map.of(), workDir),
-                apiPort, config, headers);
+        return awaitAllReady(List.of(launch(sandbox, overrides, headers, workDir))).get(0);
+    }
+
+    /**
+     * {@code size} relays of one cluster on {@code zookeeper} against the sandbox: relay i (1-based) with
+     * {@link #clusterKeys}, then {@code overrides} (the same for all, e.g. another session timeout). Started
+     * together; returned in that order once every one is ready.
+     */
+    static List<Relay> startCluster(Sandbox sandbox, ZooKeeperServers zookeeper, int size, Map<String, String> overrides)
+            throws IOException {
+        List<Relay> relays = new ArrayList<>();
         try {
-            relay.awaitReady();
-        } catch (AssertionError e) {
-            relay.close(); // the test never gets hold of it, so nothing else would stop it
+            for (int i = 1; i <= size; i++) {
+                Map<String, String> keys = new LinkedHashMap<>(clusterKeys(zookeeper, i));
+                keys.putAll(overrides);
+                relays.add(launch(sandbox, keys, Map.of(), Sandbox.HOME));
+            }
+        } catch (IOException | RuntimeException e) {
+            relays.forEach(Relay::close);
             throw e;
         }
-        return relay;
+        return awaitAllReady(relays);
+    }
+
+    /**
+     * The cluster keys of relay {@code i} of a cluster on {@code zookeeper}: its connect string, instance
+     * {@code relay-<i>}, session timeout 2s (the test ZooKeeper allows 1 s and up).
+     */
+    static Map<String, String> clusterKeys(ZooKeeperServers zookeeper, int i) {
+        return Map.of("relay.cluster.zookeeper", zookeeper.connectString(),
+                "relay.cluster.instance", "relay-" + i,
+                "relay.cluster.session-timeout", "2s");
+    }
+
+    /** A relay with its own API port, config, log and data dir; does not wait for it to be ready. */
+    private static Relay launch(Sandbox sandbox, Map<String, String> overrides, Map<String, String> headers, Path workDir)
+            throws IOException {
+        int apiPort = Sandbox.freePort();
+        Path config = sandbox.writeRelayConfig(apiPort, overrides);
+        return new Relay(start(config, sandbox.dir.resolve("relay-" + apiPort + ".log"), Map.of(), workDir),
+                apiPort, config, headers);
+    }
+
+    private static List<Relay> awaitAllReady(List<Relay> relays) {
+        try {
+            relays.forEach(Relay::awaitReady);
+        } catch (AssertionError e) {
+            relays.forEach(Relay::close); // the test never gets hold of them, so nothing else would stop them
+            throw e;
+        }
+        return relays;
     }
 
     void awaitReady() {
@@ -149,8 +205,34 @@ final class Relay implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
+    /** SIGSTOP by PID: the relay hangs as on a stalled host (sockets open, ZooKeeper session unrenewed) until {@link #thaw}. */
+    void freeze() throws IOException, InterruptedException {
+        process.signal("STOP");
+        frozen = true;
+    }
+
+    /** SIGCONT by PID: a frozen relay resumes where it stopped, unaware of the time it lost. */
+    void thaw() throws IOException, InterruptedException {
+        process.signal("CONT");
+        frozen = false;
+    }
+
+    /** SIGKILL by PID: the relay dies as in a crash, without a chance to clean up (its ZooKeeper session expires). */
+    void kill() throws InterruptedException {
+        process.kill();
+    }
+
+    /** Stops the relay by PID; a frozen one is killed, so that it never resumes to act at the end of a test. */
     @Override
     public void close() {
+        if (frozen) {
+            try {
+                kill();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         process.stop();
     }
 }
