@@ -12,7 +12,8 @@ CLUSTER_SESSION_TIMEOUT=${CLUSTER_SESSION_TIMEOUT:-2s}
 cluster_relay_dir() { echo "$SANDBOX_DIR/relay-$1"; }
 cluster_relay_log() { echo "$SANDBOX_DIR/relay-$1/relay.log"; }
 cluster_relay_pid() { cat "$SANDBOX_DIR/pids/relay-$1.pid"; }
-cluster_api_port() { sed -n 's/^relay\.api\.port = //p' "$SANDBOX_DIR/relay-$1/relay.properties"; }
+# the last relay.api.port line: the relay's own, after the sandbox's (the last one wins, as when the relay reads it)
+cluster_api_port() { sed -n 's/^relay\.api\.port = //p' "$SANDBOX_DIR/relay-$1/relay.properties" | tail -n 1; }
 
 # Writes relay n's configuration: the sandbox's relay.properties and cluster.properties, then what is this relay's
 # own (a later key wins in a properties file): its instance id relay-n, API port $2 and data dir. A fresh log.
@@ -33,12 +34,14 @@ cluster_configure_relay() {
 }
 
 # Starts relay n from the jar $2 in the background (nohup: it may outlive the calling script), its output appended to
-# its log; the pid goes to its pid file, and $! is its PID.
+# its log; its PID goes to its pid file (and is $!).
 cluster_start_relay() {
     local n=$1 jar=$2 dir
     dir=$(cluster_relay_dir "$n")
     nohup java @config/jvm.options -Drelay.config="$dir/relay.properties" -jar "$jar" >>"$dir/relay.log" 2>&1 </dev/null &
     echo "$!" >"$SANDBOX_DIR/pids/relay-$n.pid"
+    # no "Killed" notice from bash when a demo or a benchmark kills it on purpose
+    disown "$!"
 }
 
 # The HTTP status code of GET http://127.0.0.1:$1$2, then the body; HTTP/1.0, so the reply is never chunked.
@@ -57,8 +60,14 @@ http_get() {
     [[ -n $status ]]
 }
 
-# One string field of a compact JSON object, the first with that name (enough for /api/cluster's "role" and, as
-# the leader block comes before the takeovers, "instance" of the leader).
+# Relay n's GET /api/cluster on one line, without the blanks around JSON's punctuation (the relay pretty-prints).
+cluster_json() {
+    http_get "$(cluster_api_port "$1")" /api/cluster | tail -n +2 | tr -d '\n' |
+        sed -E 's/[[:space:]]*([][{}:,])[[:space:]]*/\1/g'
+}
+
+# One string field of a JSON object from cluster_json, the first with that name (enough for /api/cluster's "role",
+# and for "instance" of the leader once what comes before "leader" is cut off).
 json_field() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | sed 's/^.*:"\(.*\)"$/\1/'; }
 
 # True when relay n answers 200 on /health/ready (it follows the sentinels and knows the master).
