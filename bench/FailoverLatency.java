@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * connection through the HAProxy frontend that reaches the new master and has a write accepted there.
  *
  * <p>Arguments: sentinel ports (comma-separated), frontend port, N, relay log, relay pid, relay start-up ms,
- * file to write the result table to.
+ * file to write the result table to, how the relay runs (single, or the leader of a cluster; shown in the table).
  */
 public class FailoverLatency {
 
@@ -44,9 +44,9 @@ public class FailoverLatency {
     static final long SETTLE_EXTRA_MS = 1000;
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 7) {
+        if (args.length != 8) {
             System.err.println("usage: FailoverLatency <sentinel-ports,...> <frontend-port> <failovers> <relay-log>"
-                    + " <relay-pid> <relay-startup-ms> <table-file>");
+                    + " <relay-pid> <relay-startup-ms> <table-file> <relay-mode>");
             System.exit(2);
         }
         int[] sentinels = Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -56,6 +56,7 @@ public class FailoverLatency {
         long relayPid = Long.parseLong(args[4]);
         long startupMillis = Long.parseLong(args[5]);
         Path tableFile = Path.of(args[6]);
+        String relayMode = args[7];
 
         SwitchWatch watch = new SwitchWatch(sentinels);
         List<Result> results = new ArrayList<>();
@@ -77,7 +78,7 @@ public class FailoverLatency {
             aborted = e;
             System.out.println("ABORTED after " + results.size() + " of " + failovers + " failovers: " + e.getMessage());
         }
-        Files.writeString(tableFile, table(results, startupMillis, rssMegabytes(relayPid)));
+        Files.writeString(tableFile, table(results, relayMode, startupMillis, rssMegabytes(relayPid)));
         boolean allFollowed = results.stream().allMatch(r -> r.latencyNanos != null);
         System.exit(aborted == null && allFollowed ? 0 : 1);
     }
@@ -373,13 +374,14 @@ public class FailoverLatency {
         }
     }
 
-    static String table(List<Result> results, long startupMillis, double rssMegabytes) {
+    static String table(List<Result> results, String relayMode, long startupMillis, double rssMegabytes) {
         double[] millis = results.stream().filter(r -> r.latencyNanos != null)
                 .mapToDouble(r -> r.latencyNanos / 1e6).sorted().toArray();
         long probes = results.stream().mapToLong(r -> r.prober.probes).sum();
         long busyNanos = results.stream().mapToLong(r -> r.prober.busyNanos).sum();
         long missed = results.size() - millis.length;
         StringBuilder t = new StringBuilder("| metric | value | target |\n|---|---|---|\n");
+        row(t, "relay", relayMode, "");
         row(t, "failovers", results.size() + (missed == 0 ? "" : " (" + missed + " not followed within "
                 + FOLLOW_TIMEOUT_NANOS / 1_000_000_000 + " s)"), "");
         if (millis.length > 0) {

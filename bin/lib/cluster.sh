@@ -93,3 +93,16 @@ cluster_leaders() {
     done
     echo "${leaders[*]}"
 }
+
+# Waits up to $2 seconds until exactly one of the running relays 1..$1 answers 200 on /health/leader and prints its
+# number; else prints the relays answering 200 at the last try (none, or several) and returns 1.
+cluster_await_leader() {
+    local deadline=$((SECONDS + $2)) leaders=""
+    while ((SECONDS < deadline)); do
+        leaders=$(cluster_leaders "$1")
+        [[ -n $leaders && $leaders != *" "* ]] && { echo "$leaders"; return 0; }
+        sleep 0.1
+    done
+    echo "${leaders:-none}"
+    return 1
+}
