@@ -220,24 +220,13 @@ public class Takeover {
         List<String> out = new ArrayList<>();
         for (Relay relay : relays) {
             if (!relay.leading()) {
-                double mb = rssMegabytes(relay.pid());
+                double mb = BenchTable.rssMegabytes(relay.pid());
                 if (mb >= 0) {
                     out.add(String.format(Locale.ROOT, "relay-%d %.0f MB", relay.number, mb));
                 }
             }
         }
         return out.isEmpty() ? "no standby running" : String.join(", ", out);
-    }
-
-    static double rssMegabytes(long pid) {
-        try {
-            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-                    .filter(line -> line.startsWith("VmRSS:"))
-                    .mapToDouble(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0)
-                    .findFirst().orElse(-1);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -355,7 +344,8 @@ public class Takeover {
         String describe() {
             String took = takeoverNanos == null ? "NO TAKEOVER within "
                     + TimeUnit.NANOSECONDS.toSeconds(TAKEOVER_TIMEOUT_NANOS) + " s (HAProxy entry: " + lastEntry + ")"
-                    : String.format(Locale.ROOT, "HAProxy on the new master %.3f s after the kill", takeoverNanos / 1e9);
+                    : String.format(Locale.ROOT, "HAProxy on the new master %.3f s after the kill",
+                            takeoverNanos / 1e9);
             String led = leaderNanos == null ? "no new leader"
                     : String.format(Locale.ROOT, "%s leads %.3f s after the kill", newLeader, leaderNanos / 1e9);
             return String.format(Locale.ROOT, "round %2d: %s -> %s, relay-%d killed | %s | %s%s", number, oldMaster,
@@ -371,34 +361,26 @@ public class Takeover {
                 .mapToDouble(r -> r.takeoverNanos / 1e9).sorted().toArray();
         long missed = results.size() - takeover.length;
         StringBuilder t = new StringBuilder("| metric | value | target |\n|---|---|---|\n");
-        row(t, "setup", relays + " relays, relay.cluster.session-timeout " + sessionTimeout, "");
-        row(t, "leader kills (each during a failover)", results.size() + (missed == 0 ? ""
+        BenchTable.row(t, "setup", relays + " relays, relay.cluster.session-timeout " + sessionTimeout, "");
+        BenchTable.row(t, "leader kills (each during a failover)", results.size() + (missed == 0 ? ""
                 : " (" + missed + " without a takeover within " + TimeUnit.NANOSECONDS.toSeconds(TAKEOVER_TIMEOUT_NANOS)
                         + " s)"), "≥ 10");
         if (leader.length > 0) {
-            row(t, "kill → a new leader (/health/leader 200), median", s(median(leader)), "");
-            row(t, "kill → a new leader, max", s(leader[leader.length - 1]), "");
+            BenchTable.row(t, "kill → a new leader (/health/leader 200), median", s(BenchTable.median(leader)), "");
+            BenchTable.row(t, "kill → a new leader, max", s(leader[leader.length - 1]), "");
         }
         if (takeover.length > 0) {
-            row(t, "kill → HAProxy on the new master, verified by the new leader, median", s(median(takeover)), "");
-            row(t, "kill → HAProxy on the new master, max", s(takeover[takeover.length - 1]),
+            BenchTable.row(t, "kill → HAProxy on the new master, verified by the new leader, median",
+                    s(BenchTable.median(takeover)), "");
+            BenchTable.row(t, "kill → HAProxy on the new master, max", s(takeover[takeover.length - 1]),
                     "≤ session-timeout + 2 s");
         }
-        row(t, "standby RSS (VmRSS)", standbyRss, "");
+        BenchTable.row(t, "standby RSS (VmRSS)", standbyRss, "");
         return t.toString();
-    }
-
-    static void row(StringBuilder t, String metric, String value, String target) {
-        t.append("| ").append(metric).append(" | ").append(value).append(" | ").append(target).append(" |\n");
     }
 
     static String s(double seconds) {
         return String.format(Locale.ROOT, "%.2f s", seconds);
-    }
-
-    static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     static long seconds(long s) {

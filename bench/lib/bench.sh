@@ -15,7 +15,7 @@ JAR=target/sentinel-relay.jar
 # The relay and the benchmark run from a copy: a rebuild of target/ during the run must not pull the jar away
 # from under a running JVM. The name keeps "sentinel-relay", which bin/sandbox down checks before it stops a PID.
 BENCH_JAR=$SANDBOX_DIR/sentinel-relay.jar
-# The benchmark programs' class path: the jar (Jedis) and bench/lib/BenchSentinels, compiled here.
+# The benchmark programs' class path: the jar (Jedis, Jackson) and bench/lib/BenchSentinels and BenchTable, compiled here.
 BENCH_CLASSES=$SANDBOX_DIR/classes
 BENCH_CP=$BENCH_JAR:$BENCH_CLASSES
 RELAY_LOG=$SANDBOX_DIR/relay.log
@@ -84,8 +84,8 @@ bench_sandbox_up() {
     source "$SANDBOX_DIR/sandbox.env"
     cp "$JAR" "$BENCH_JAR"
     rm -rf "$BENCH_CLASSES"
-    javac -d "$BENCH_CLASSES" -cp "$BENCH_JAR" "$REPO/bench/lib/BenchSentinels.java" ||
-        fail "bench/lib/BenchSentinels.java did not compile"
+    javac -d "$BENCH_CLASSES" -cp "$BENCH_JAR" "$REPO/bench/lib/BenchSentinels.java" "$REPO/bench/lib/BenchTable.java" ||
+        fail "bench/lib/BenchSentinels.java or BenchTable.java did not compile"
 }
 
 # Starts the relay on the sandbox and waits until it is ready; sets relay_pid and startup_ms.
