@@ -86,12 +86,12 @@ cluster_await_ready() {
 
 # The numbers of the running relays (1..$1) whose /health/leader answers 200, space-separated.
 cluster_leaders() {
-    local n leaders=()
+    local n leading=()
     for n in $(seq "$1"); do
         alive "$(cluster_relay_pid "$n")" || continue
-        [[ $(http_get "$(cluster_api_port "$n")" /health/leader 2>/dev/null | head -n 1) == 200 ]] && leaders+=("$n")
+        [[ $(http_get "$(cluster_api_port "$n")" /health/leader 2>/dev/null | head -n 1) == 200 ]] && leading+=("$n")
     done
-    echo "${leaders[*]}"
+    echo "${leading[*]}"
 }
 
 # Waits up to $2 seconds until exactly one of the running relays 1..$1 answers 200 on /health/leader and prints its

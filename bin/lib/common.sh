@@ -1,4 +1,5 @@
 # Shell helpers shared by bin/sandbox, bin/demo and the benchmarks (sourced, not run).
+# shellcheck shell=bash
 
 # Alive = the PID exists and is not a zombie (a child that exited but was not reaped yet).
 alive() {
