@@ -96,6 +96,18 @@ class PackagingTest {
         return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
     }
 
+    /** Every mounted path exists in the repository, every dependency is a service, every port is published right. */
+    private static void assertMountsDependenciesAndPorts(Map<String, Map<String, Object>> services, String name,
+            Map<String, Object> service) {
+        mounts(service);
+        for (Object dependency : list(service, "depends_on")) {
+            assertTrue(services.containsKey(dependency), name + " depends on unknown " + dependency);
+        }
+        for (String mapping : list(service, "ports")) {
+            assertTrue(mapping.matches("(127\\.0\\.0\\.1:)?\\d{1,5}:\\d{1,5}"), name + ": port " + mapping);
+        }
+    }
+
     @Test
     void composeRunsThreeRedisThreeSentinelsHaproxyAndTheRelay() throws IOException {
         Map<String, Map<String, Object>> services = services();
@@ -103,13 +115,7 @@ class PackagingTest {
                 services.keySet());
         services.forEach((name, service) -> {
             assertTrue(service.containsKey("image") != service.containsKey("build"), name + ": an image or a build");
-            mounts(service);
-            for (Object dependency : list(service, "depends_on")) {
-                assertTrue(services.containsKey(dependency), name + " depends on unknown " + dependency);
-            }
-            for (String mapping : list(service, "ports")) {
-                assertTrue(mapping.matches("(127\\.0\\.0\\.1:)?\\d{1,5}:\\d{1,5}"), name + ": port " + mapping);
-            }
+            assertMountsDependenciesAndPorts(services, name, service);
         });
         @SuppressWarnings("unchecked")
         Path context = COMPOSE_DIR.resolve((String) ((Map<String, Object>) services.get("relay").get("build")).get("context"))
@@ -197,12 +203,8 @@ class PackagingTest {
             } else {
                 assertTrue(service.containsKey("image") != service.containsKey("build"), name + ": an image or a build");
             }
-            mounts(service);
-            for (Object dependency : list(service, "depends_on")) {
-                assertTrue(services.containsKey(dependency), name + " depends on unknown " + dependency);
-            }
+            assertMountsDependenciesAndPorts(services, name, service);
             for (String mapping : list(service, "ports")) {
-                assertTrue(mapping.matches("(127\\.0\\.0\\.1:)?\\d{1,5}:\\d{1,5}"), name + ": port " + mapping);
                 assertTrue(hostPorts.add(mapping.substring(0, mapping.lastIndexOf(':'))), name + ": host port taken: " + mapping);
             }
         });
