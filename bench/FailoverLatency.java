@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * connection through the HAProxy frontend that reaches the new master and has a write accepted there.
  *
  * <p>Arguments: sentinel ports (comma-separated), frontend port, N, relay log, relay pid, relay start-up ms,
- * file to write the result table to.
+ * file to write the result table to, how the relay runs (single, or the leader of a cluster; shown in the table).
  */
 public class FailoverLatency {
 
@@ -44,9 +44,9 @@ public class FailoverLatency {
     static final long SETTLE_EXTRA_MS = 1000;
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 7) {
+        if (args.length != 8) {
             System.err.println("usage: FailoverLatency <sentinel-ports,...> <frontend-port> <failovers> <relay-log>"
-                    + " <relay-pid> <relay-startup-ms> <table-file>");
+                    + " <relay-pid> <relay-startup-ms> <table-file> <relay-mode>");
             System.exit(2);
         }
         int[] sentinels = Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -56,6 +56,7 @@ public class FailoverLatency {
         long relayPid = Long.parseLong(args[4]);
         long startupMillis = Long.parseLong(args[5]);
         Path tableFile = Path.of(args[6]);
+        String relayMode = args[7];
 
         SwitchWatch watch = new SwitchWatch(sentinels);
         List<Result> results = new ArrayList<>();
@@ -77,7 +78,7 @@ public class FailoverLatency {
             aborted = e;
             System.out.println("ABORTED after " + results.size() + " of " + failovers + " failovers: " + e.getMessage());
         }
-        Files.writeString(tableFile, table(results, startupMillis, rssMegabytes(relayPid)));
+        Files.writeString(tableFile, table(results, relayMode, startupMillis, BenchTable.rssMegabytes(relayPid)));
         boolean allFollowed = results.stream().allMatch(r -> r.latencyNanos != null);
         System.exit(aborted == null && allFollowed ? 0 : 1);
     }
@@ -120,18 +121,6 @@ public class FailoverLatency {
     static void requireAlive(long pid) {
         if (!Files.exists(Path.of("/proc/" + pid + "/status"))) {
             throw new IllegalStateException("the relay (pid " + pid + ") is no longer running");
-        }
-    }
-
-    /** VmRSS of a process in MB, or -1 when it is gone. */
-    static double rssMegabytes(long pid) {
-        try {
-            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-                    .filter(line -> line.startsWith("VmRSS:"))
-                    .mapToDouble(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0)
-                    .findFirst().orElse(-1);
-        } catch (IOException e) {
-            return -1;
         }
     }
 
@@ -373,43 +362,36 @@ public class FailoverLatency {
         }
     }
 
-    static String table(List<Result> results, long startupMillis, double rssMegabytes) {
+    static String table(List<Result> results, String relayMode, long startupMillis, double rssMegabytes) {
         double[] millis = results.stream().filter(r -> r.latencyNanos != null)
                 .mapToDouble(r -> r.latencyNanos / 1e6).sorted().toArray();
         long probes = results.stream().mapToLong(r -> r.prober.probes).sum();
         long busyNanos = results.stream().mapToLong(r -> r.prober.busyNanos).sum();
         long missed = results.size() - millis.length;
         StringBuilder t = new StringBuilder("| metric | value | target |\n|---|---|---|\n");
-        row(t, "failovers", results.size() + (missed == 0 ? "" : " (" + missed + " not followed within "
+        BenchTable.row(t, "relay", relayMode, "");
+        BenchTable.row(t, "failovers", results.size() + (missed == 0 ? "" : " (" + missed + " not followed within "
                 + FOLLOW_TIMEOUT_NANOS / 1_000_000_000 + " s)"), "");
         if (millis.length > 0) {
-            row(t, "+switch-master → new connection on new master, min", ms(millis[0]), "");
-            row(t, "median", ms(median(millis)), "≤ 5 ms");
+            BenchTable.row(t, "+switch-master → new connection on new master, min", ms(millis[0]), "");
+            BenchTable.row(t, "median", ms(BenchTable.median(millis)), "≤ 5 ms");
             // nearest-rank percentile
-            row(t, "p95", ms(millis[(int) Math.ceil(0.95 * millis.length) - 1]), "≤ 20 ms");
-            row(t, "max", ms(millis[millis.length - 1]), "");
+            BenchTable.row(t, "p95", ms(millis[(int) Math.ceil(0.95 * millis.length) - 1]), "≤ 20 ms");
+            BenchTable.row(t, "max", ms(millis[millis.length - 1]), "");
         }
         if (probes > 0) {
-            row(t, "probe (new connection + INFO + SET) duration, mean", String.format(Locale.ROOT, "%.3f ms",
-                    busyNanos / 1e6 / probes), "≤ 1 ms");
+            BenchTable.row(t, "probe (new connection + INFO + SET) duration, mean",
+                    String.format(Locale.ROOT, "%.3f ms", busyNanos / 1e6 / probes), "≤ 1 ms");
         }
-        row(t, "relay start-up to ready", String.format(Locale.ROOT, "%.2f s", startupMillis / 1000.0), "≤ 3 s");
-        row(t, "relay RSS after the run", rssMegabytes < 0 ? "relay not running"
+        BenchTable.row(t, "relay start-up to ready", String.format(Locale.ROOT, "%.2f s", startupMillis / 1000.0),
+                "≤ 3 s");
+        BenchTable.row(t, "relay RSS after the run", rssMegabytes < 0 ? "relay not running"
                 : String.format(Locale.ROOT, "%.0f MB", rssMegabytes), "≤ 256 MB");
         return t.toString();
     }
 
-    static void row(StringBuilder t, String metric, String value, String target) {
-        t.append("| ").append(metric).append(" | ").append(value).append(" | ").append(target).append(" |\n");
-    }
-
     static String ms(double millis) {
         return String.format(Locale.ROOT, "%.1f ms", millis);
-    }
-
-    static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     static long seconds(long s) {

@@ -1,18 +1,21 @@
 # Shell steps shared by the benchmarks (bench/failover-latency, bench/soak; sourced, not run). Each benchmark
 # runs on its own sandbox in $SANDBOX_DIR (so the demo's sandbox is untouched), with the relay started from a
 # copy of the jar, and tears everything down before it prints its table.
-# The sourcing script sets REPO, BENCH (its name, for messages and the lock) and SANDBOX_DIR first.
-# shellcheck shell=bash disable=SC2034 # relay_pid, startup_ms and bench_rc are read by the sourcing script
+# The sourcing script sets REPO, BENCH (its name, for messages and the lock) and SANDBOX_DIR first, and
+# BENCH_ZOOKEEPER (1 or 3) for a sandbox with ZooKeeper, on which bench_start_cluster runs relays in cluster mode.
+# shellcheck shell=bash disable=SC2034 # relay_pid, startup_ms, leader and bench_rc are read by the sourcing script
 
 # shellcheck source=bin/lib/common.sh
 source "$REPO/bin/lib/common.sh"
+# shellcheck source=bin/lib/cluster.sh
+source "$REPO/bin/lib/cluster.sh"
 export SANDBOX_DIR
 SANDBOX=$REPO/bin/sandbox
 JAR=target/sentinel-relay.jar
 # The relay and the benchmark run from a copy: a rebuild of target/ during the run must not pull the jar away
 # from under a running JVM. The name keeps "sentinel-relay", which bin/sandbox down checks before it stops a PID.
 BENCH_JAR=$SANDBOX_DIR/sentinel-relay.jar
-# The benchmark programs' class path: the jar (Jedis) and bench/lib/BenchSentinels, compiled here.
+# The benchmark programs' class path: the jar (Jedis, Jackson) and bench/lib/BenchSentinels and BenchTable, compiled here.
 BENCH_CLASSES=$SANDBOX_DIR/classes
 BENCH_CP=$BENCH_JAR:$BENCH_CLASSES
 RELAY_LOG=$SANDBOX_DIR/relay.log
@@ -76,13 +79,13 @@ bench_sandbox_up() {
     trap 'exit 130' INT
     trap 'exit 143' TERM
 
-    "$SANDBOX" up
+    "$SANDBOX" up ${BENCH_ZOOKEEPER:+--zookeeper "$BENCH_ZOOKEEPER"}
     # shellcheck source=/dev/null
     source "$SANDBOX_DIR/sandbox.env"
     cp "$JAR" "$BENCH_JAR"
     rm -rf "$BENCH_CLASSES"
-    javac -d "$BENCH_CLASSES" -cp "$BENCH_JAR" "$REPO/bench/lib/BenchSentinels.java" ||
-        fail "bench/lib/BenchSentinels.java did not compile"
+    javac -d "$BENCH_CLASSES" -cp "$BENCH_JAR" "$REPO/bench/lib/BenchSentinels.java" "$REPO/bench/lib/BenchTable.java" ||
+        fail "bench/lib/BenchSentinels.java or BenchTable.java did not compile"
 }
 
 # Starts the relay on the sandbox and waits until it is ready; sets relay_pid and startup_ms.
@@ -102,6 +105,37 @@ bench_start_relay() {
     done
     startup_ms=$((($(micros) - started) / 1000))
     say "relay ready after $startup_ms ms (pid $relay_pid)"
+}
+
+# Starts relays 1..$1 of one cluster on the sandbox (bin/lib/cluster.sh; relay-1 on the sandbox's API port) and
+# waits until every one is ready and one leads; sets leader (its number), relay_pid and RELAY_LOG (the leader's) and
+# startup_ms (start to all ready with a leader).
+bench_start_cluster() {
+    local relays=$1 n port ports=("$API_PORT") started deadline
+    for n in $(seq "$relays"); do
+        if ((n > 1)); then
+            port=$(free_port "${ports[@]}") || fail "no free port found in 20000-31999"
+            ports+=("$port")
+        fi
+        cluster_configure_relay "$n" "${ports[n - 1]}"
+    done
+    say "starting $relays relay(s) of a cluster on ZooKeeper $ZK_CONNECT (logs: $SANDBOX_DIR/relay-N/relay.log)"
+    started=$(micros)
+    for n in $(seq "$relays"); do cluster_start_relay "$n" "$BENCH_JAR"; done
+    # several JVMs starting at once: more time than one relay gets
+    deadline=$((SECONDS + READY_TIMEOUT * relays))
+    for n in $(seq "$relays"); do
+        until cluster_relay_ready "$n"; do
+            alive "$(cluster_relay_pid "$n")" || fail "relay-$n exited during start-up (log: $(cluster_relay_log "$n"))"
+            ((SECONDS < deadline)) || fail "relay-$n was not ready within $((READY_TIMEOUT * relays)) s"
+            sleep 0.02
+        done
+    done
+    leader=$(cluster_await_leader "$relays" 15) || fail "not exactly one leader within 15 s (leading: $leader)"
+    startup_ms=$((($(micros) - started) / 1000))
+    relay_pid=$(cluster_relay_pid "$leader")
+    RELAY_LOG=$(cluster_relay_log "$leader")
+    say "$relays relay(s) ready and relay-$leader leading after $startup_ms ms (pid $relay_pid)"
 }
 
 # Runs a benchmark program under a time limit (which only guards against the unforeseen: every step of the

@@ -1,12 +1,27 @@
-# Shell helpers shared by bin/sandbox, bin/demo and bench/failover-latency (sourced, not run).
+# Shell helpers shared by bin/sandbox, bin/demo and the benchmarks (sourced, not run).
+# shellcheck shell=bash
 
 # Alive = the PID exists and is not a zombie (a child that exited but was not reaped yet).
 alive() {
     local pid=$1 state
     [[ -r /proc/$pid/stat ]] || return 1
-    state=$(sed 's/^.*) //' "/proc/$pid/stat" | cut -d' ' -f1) || return 1
+    state=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 1
     [[ $state != Z ]]
 }
 
 # redis-cli on loopback with a hard time limit, so a stopped or wedged server never hangs a loop.
 rcli() { timeout 3 redis-cli -h 127.0.0.1 "$@" | tr -d '\r'; }
+
+# Prints a free loopback port below the kernel's ephemeral range (32768+, so an outgoing connection cannot hold it
+# by chance), none of "$@" (ports picked already but not listening yet); returns 1 if none is found.
+free_port() {
+    local port _
+    for _ in $(seq 200); do
+        port=$((20000 + RANDOM % 12000))
+        [[ " $* " == *" $port "* ]] && continue
+        # a connection that succeeds means something listens there
+        # shellcheck disable=SC2016 # $1 is the inner shell's argument
+        timeout 1 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$port" 2>/dev/null || { echo "$port"; return 0; }
+    done
+    return 1
+}

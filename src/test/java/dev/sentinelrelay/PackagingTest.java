@@ -1,5 +1,6 @@
 package dev.sentinelrelay;
 
+import dev.sentinelrelay.configuration.ClusterConfig;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayProperties;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,18 +30,43 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The packaging files, checked without Docker or systemd (neither runs on the test machines): the compose example's
  * services, ports and mounted paths, and that its relay configuration points at its own sentinels and HAProxy; the
- * systemd unit's commands and exit-code handling.
+ * systemd unit's commands and exit-code handling; the three-relay examples (examples/compose/cluster.yaml,
+ * config/systemd/cluster): one ZooKeeper ensemble that grants the relays' session timeout, valid relay configurations.
  */
 class PackagingTest {
 
     private static final Path REPO = Path.of("").toAbsolutePath();
     private static final Path COMPOSE_DIR = REPO.resolve("examples/compose");
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Map<String, Object>> services() throws IOException {
+        return services("compose.yaml");
+    }
+
+    /** The services of a compose file in examples/compose, its YAML merge keys ({@code <<: *anchor}) applied. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> services(String file) throws IOException {
         Object compose = new Load(LoadSettings.builder().build())
-                .loadFromString(Files.readString(COMPOSE_DIR.resolve("compose.yaml")));
-        return (Map<String, Map<String, Object>>) ((Map<String, Object>) compose).get("services");
+                .loadFromString(Files.readString(COMPOSE_DIR.resolve(file)));
+        return (Map<String, Map<String, Object>>) merged(((Map<String, Object>) compose).get("services"));
+    }
+
+    /** snakeyaml-engine reads YAML 1.2, which has no merge key: a {@code <<} entry is merged here, as Compose does. */
+    @SuppressWarnings("unchecked")
+    private static Object merged(Object node) {
+        if (!(node instanceof Map)) {
+            return node;
+        }
+        Map<String, Object> map = (Map<String, Object>) node;
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (map.get("<<") instanceof Map<?, ?> base) {
+            out.putAll((Map<String, Object>) merged(base));
+        }
+        map.forEach((key, value) -> {
+            if (!key.equals("<<")) {
+                out.put(key, merged(value));
+            }
+        });
+        return out;
     }
 
     @SuppressWarnings("unchecked")
@@ -69,6 +96,18 @@ class PackagingTest {
         return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
     }
 
+    /** Every mounted path exists in the repository, every dependency is a service, every port is published right. */
+    private static void assertMountsDependenciesAndPorts(Map<String, Map<String, Object>> services, String name,
+            Map<String, Object> service) {
+        mounts(service);
+        for (Object dependency : list(service, "depends_on")) {
+            assertTrue(services.containsKey(dependency), name + " depends on unknown " + dependency);
+        }
+        for (String mapping : list(service, "ports")) {
+            assertTrue(mapping.matches("(127\\.0\\.0\\.1:)?\\d{1,5}:\\d{1,5}"), name + ": port " + mapping);
+        }
+    }
+
     @Test
     void composeRunsThreeRedisThreeSentinelsHaproxyAndTheRelay() throws IOException {
         Map<String, Map<String, Object>> services = services();
@@ -76,13 +115,7 @@ class PackagingTest {
                 services.keySet());
         services.forEach((name, service) -> {
             assertTrue(service.containsKey("image") != service.containsKey("build"), name + ": an image or a build");
-            mounts(service);
-            for (Object dependency : list(service, "depends_on")) {
-                assertTrue(services.containsKey(dependency), name + " depends on unknown " + dependency);
-            }
-            for (String mapping : list(service, "ports")) {
-                assertTrue(mapping.matches("(127\\.0\\.0\\.1:)?\\d{1,5}:\\d{1,5}"), name + ": port " + mapping);
-            }
+            assertMountsDependenciesAndPorts(services, name, service);
         });
         @SuppressWarnings("unchecked")
         Path context = COMPOSE_DIR.resolve((String) ((Map<String, Object>) services.get("relay").get("build")).get("context"))
@@ -147,6 +180,137 @@ class PackagingTest {
         assertEquals(List.of("127.0.0.1:" + config.apiPort() + ":" + config.apiPort()), list(relay, "ports"));
     }
 
+    private static final List<String> ZOOKEEPERS = List.of("zookeeper-1", "zookeeper-2", "zookeeper-3");
+    private static final List<String> CLUSTER_RELAYS = List.of("relay-1", "relay-2", "relay-3");
+
+    @Test
+    void theClusterExampleRunsComposeYamlsServersThreeZooKeeperNodesAndThreeRelays() throws IOException {
+        Map<String, Map<String, Object>> single = services();
+        Map<String, Map<String, Object>> services = services("cluster.yaml");
+        Set<String> expected = new HashSet<>(single.keySet());
+        expected.remove("relay");
+        expected.addAll(ZOOKEEPERS);
+        expected.addAll(CLUSTER_RELAYS);
+        assertEquals(expected, services.keySet());
+        Set<String> hostPorts = new HashSet<>();
+        services.forEach((name, service) -> {
+            @SuppressWarnings("unchecked")
+            Map<String, String> base = (Map<String, String>) service.get("extends");
+            if (base != null) {
+                // Redis, the sentinels and HAProxy are compose.yaml's own
+                assertEquals(Map.of("file", "compose.yaml", "service", name), base, name);
+                assertEquals(list(single.get(name), "depends_on"), list(service, "depends_on"), name);
+            } else {
+                assertTrue(service.containsKey("image") != service.containsKey("build"), name + ": an image or a build");
+            }
+            assertMountsDependenciesAndPorts(services, name, service);
+            for (String mapping : list(service, "ports")) {
+                assertTrue(hostPorts.add(mapping.substring(0, mapping.lastIndexOf(':'))), name + ": host port taken: " + mapping);
+            }
+        });
+        for (String relay : CLUSTER_RELAYS) {
+            Map<String, Object> service = services.get(relay);
+            // the same image and mounts as compose.yaml's relay
+            assertEquals(single.get("relay").get("build"), service.get("build"), relay);
+            assertEquals(list(single.get("relay"), "volumes"), list(service, "volumes"), relay);
+            assertTrue(list(service, "depends_on").containsAll(ZOOKEEPERS), relay + " starts after ZooKeeper");
+        }
+    }
+
+    @Test
+    void theClusterExampleZooKeeperNodesFormOneEnsembleThatGrantsTheRelaysSessionTimeout() throws IOException {
+        Map<String, Map<String, Object>> services = services("cluster.yaml");
+        for (int id = 1; id <= ZOOKEEPERS.size(); id++) {
+            Map<String, String> env = environment(services.get(ZOOKEEPERS.get(id - 1)));
+            assertEquals(String.valueOf(id), env.get("ZOO_MY_ID"));
+            List<String> servers = List.of(env.get("ZOO_SERVERS").split(" "));
+            assertEquals(ZOOKEEPERS.size(), servers.size());
+            for (int peer = 1; peer <= ZOOKEEPERS.size(); peer++) {
+                assertTrue(servers.contains("server." + peer + "=" + ZOOKEEPERS.get(peer - 1) + ":2888:3888;2181"),
+                        servers.toString());
+            }
+            Properties zoo = new Properties();
+            zoo.setProperty("tickTime", env.get("ZOO_TICK_TIME"));
+            for (String entry : env.get("ZOO_CFG_EXTRA").split(" ")) {
+                zoo.setProperty(entry.substring(0, entry.indexOf('=')), entry.substring(entry.indexOf('=') + 1));
+            }
+            for (String relay : CLUSTER_RELAYS) {
+                assertGranted(zoo, relayConfig(services, relay).cluster().sessionTimeout().toMillis());
+            }
+        }
+    }
+
+    @Test
+    void theClusterExampleRelaysShareOneValidConfigurationEachWithItsOwnInstanceAndPort() throws IOException {
+        Map<String, Map<String, Object>> services = services("cluster.yaml");
+        Set<String> instances = new HashSet<>();
+        for (String relay : CLUSTER_RELAYS) {
+            RelayConfig config = relayConfig(services, relay);
+            assertEquals(ZOOKEEPERS.stream().map(zk -> zk + ":2181").toList(),
+                    List.of(config.cluster().zookeeper().split(",")));
+            assertTrue(instances.add(config.cluster().instance()), "instance ids are unique: " + instances);
+            assertEquals(relay, config.cluster().instance());
+            assertEquals(1, list(services.get(relay), "ports").size());
+            assertTrue(list(services.get(relay), "ports").get(0).endsWith(":" + config.apiPort()), relay);
+        }
+    }
+
+    private static RelayConfig relayConfig(Map<String, Map<String, Object>> services, String relay) throws IOException {
+        Properties file = new Properties();
+        try (var in = Files.newBufferedReader(mounts(services.get(relay)).get("/app/config/application.properties"))) {
+            file.load(in);
+        }
+        return RelayConfig.from(new RelayProperties(file, environment(services.get(relay)), new Properties()));
+    }
+
+    /** ZooKeeper grants a session timeout within [minSessionTimeout, maxSessionTimeout], by default 2 and 20 ticks. */
+    private static void assertGranted(Properties zoo, long sessionTimeoutMillis) {
+        long tick = Long.parseLong(zoo.getProperty("tickTime"));
+        long min = Long.parseLong(zoo.getProperty("minSessionTimeout", String.valueOf(2 * tick)));
+        long max = Long.parseLong(zoo.getProperty("maxSessionTimeout", String.valueOf(20 * tick)));
+        assertTrue(min <= sessionTimeoutMillis && sessionTimeoutMillis <= max,
+                sessionTimeoutMillis + " ms is outside ZooKeeper's [" + min + ", " + max + "] ms");
+    }
+
+    @Test
+    void theSystemdClusterExampleAddsValidClusterKeysThatItsEnsembleGrants() throws IOException {
+        Path dir = REPO.resolve("config/systemd/cluster");
+        Properties zoo = new Properties();
+        try (var in = Files.newBufferedReader(dir.resolve("zoo.cfg"))) {
+            zoo.load(in);
+        }
+        // the relay's configuration on a host: the shipped one with the cluster keys appended, the id from the drop-in
+        Properties file = new Properties();
+        try (var in = Files.newBufferedReader(REPO.resolve("examples/compose/relay/application.properties"))) {
+            file.load(in);
+        }
+        try (var in = Files.newBufferedReader(dir.resolve("cluster.properties"))) {
+            file.load(in);
+        }
+        String dropIn = Files.readString(dir.resolve("sentinel-relay.service.d/cluster.conf"));
+        assertTrue(dropIn.contains("\nEnvironment=RELAY_CLUSTER_INSTANCE=%H\n"), dropIn);
+        RelayConfig config = RelayConfig.from(new RelayProperties(file, Map.of("RELAY_CLUSTER_INSTANCE", "relay-a"),
+                new Properties()));
+        assertGranted(zoo, config.cluster().sessionTimeout().toMillis());
+        // every ZooKeeper node of the ensemble, and nothing else, in the relays' connect string
+        List<String> ensemble = new ArrayList<>();
+        for (int id = 1; zoo.containsKey("server." + id); id++) {
+            String server = zoo.getProperty("server." + id);
+            ensemble.add(server.substring(0, server.indexOf(':')) + ":" + zoo.getProperty("clientPort"));
+        }
+        assertEquals(3, ensemble.size());
+        assertEquals(ensemble, List.of(config.cluster().zookeeper().split(",")));
+    }
+
+    /** systemd's own check of the unit with the cluster drop-in, where systemd-analyze exists. */
+    @Test
+    void systemdAnalyzeVerifiesTheUnitWithTheClusterDropIn(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("sentinel-relay.service.d"));
+        Files.copy(REPO.resolve("config/systemd/cluster/sentinel-relay.service.d/cluster.conf"),
+                dir.resolve("sentinel-relay.service.d/cluster.conf"));
+        assertSystemdAnalyzeVerifies(dir);
+    }
+
     @Test
     void theSystemdUnitRunsBinRelayChecksTheConfigurationFirstAndDoesNotRestartOnAnInvalidOne() throws IOException {
         Map<String, List<String>> unit = new LinkedHashMap<>();
@@ -173,12 +337,23 @@ class PackagingTest {
     /** systemd's own check, where systemd-analyze exists, on the unit with /opt/sentinel-relay as this repository. */
     @Test
     void systemdAnalyzeVerifiesTheUnit(@TempDir Path dir) throws Exception {
+        assertSystemdAnalyzeVerifies(dir);
+    }
+
+    /**
+     * {@code systemd-analyze verify} of the unit copied into {@code dir} (with /opt/sentinel-relay as this repository),
+     * with the drop-ins in {@code dir}: no error, no warning. Skipped where systemd-analyze is not installed.
+     */
+    private static void assertSystemdAnalyzeVerifies(Path dir) throws Exception {
         Path analyze = Path.of("/usr/bin/systemd-analyze");
         assumeTrue(Files.isExecutable(analyze), "systemd-analyze is not installed");
         Path unit = dir.resolve("sentinel-relay.service");
         Files.writeString(unit, Files.readString(REPO.resolve("config/systemd/sentinel-relay.service"))
                 .replace("/opt/sentinel-relay", REPO.toString()));
-        Process verify = new ProcessBuilder(analyze.toString(), "verify", unit.toString()).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(analyze.toString(), "verify", unit.toString()).redirectErrorStream(true);
+        // the unit's own directory first, so that systemd reads the drop-ins next to it
+        builder.environment().put("SYSTEMD_UNIT_PATH", dir + ":");
+        Process verify = builder.start();
         String output = new String(verify.getInputStream().readAllBytes());
         assertTrue(verify.waitFor(60, TimeUnit.SECONDS), "systemd-analyze did not finish");
         assertEquals(0, verify.exitValue(), output);
