@@ -16,6 +16,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -60,9 +61,12 @@ public final class Leadership {
     private volatile ClusterObserver observer = ClusterObserver.NONE;
     private volatile boolean leading;
     private volatile String leadingSince;
+    /** who leads as last read from ZooKeeper; null while the election has no node */
     private volatile String leader;
-    /** the leader before {@link #leader}: who a new leader took over from */
-    private volatile String previousLeader;
+    /** the last relay known to lead, for the changes and takeovers */
+    private String lastKnownLeader;
+    /** another relay seen leading since this relay's last term: who a new term takes over from (null: nobody) */
+    private volatile String otherSinceTerm;
     private volatile String leaderSince;
     private volatile String connection = "CONNECTING";
     /** lease clock when the connection was last lost (or the relay started unconnected); MIN_VALUE while connected */
@@ -156,13 +160,15 @@ public final class Leadership {
         if (leading) {
             return false;
         }
-        String previous = cluster.instance().equals(leader) ? previousLeader : leader;
+        // a term after a short step-down of its own (a connection blip) takes over from nobody
+        String previous = otherSinceTerm;
+        otherSinceTerm = null;
         leading = true;
         leadingSince = Instant.now().toString();
         seen(cluster.instance());
         LOG.info("cluster {}: {} leads now (before: {}); reconciling every master and destination before acting",
                 cluster.name(), cluster.instance(), previous == null ? "none known" : previous);
-        if (previous != null && !previous.equals(cluster.instance())) {
+        if (previous != null) {
             observer.leaderChanged(previous, cluster.instance());
         }
         return true;
@@ -179,7 +185,7 @@ public final class Leadership {
         if (isConnected()) {
             try {
                 List<ElectionNodes.Node> nodes = nodes();
-                ElectionNodes.leader(nodes).ifPresent(node -> seen(node.instance()));
+                seen(ElectionNodes.leader(nodes).map(ElectionNodes.Node::instance).orElse(null));
                 checkJoined(nodes);
             } catch (Exception e) {
                 LOG.debug("cluster {}: cannot read the election: {}", cluster.name(), e.toString());
@@ -218,21 +224,28 @@ public final class Leadership {
         }
     }
 
+    /** Who leads now, as ZooKeeper says; null: nobody (the election has no node). */
     private synchronized void seen(String instance) {
-        if (instance.equals(leader)) {
+        if (Objects.equals(instance, leader)) {
             return;
         }
         String now = Instant.now().toString();
-        if (leader != null) {
+        leader = instance;
+        leaderSince = now;
+        if (instance == null || instance.equals(lastKnownLeader)) {
+            return;
+        }
+        if (!instance.equals(cluster.instance())) {
+            otherSinceTerm = instance;
+        }
+        if (lastKnownLeader != null) {
             changes.incrementAndGet();
         }
-        takeovers.addFirst(new Takeover(now, leader, instance));
-        previousLeader = leader;
+        takeovers.addFirst(new Takeover(now, lastKnownLeader, instance));
         while (takeovers.size() > TAKEOVERS_KEPT) {
             takeovers.removeLast();
         }
-        leader = instance;
-        leaderSince = now;
+        lastKnownLeader = instance;
     }
 
     private void connectionChanged(ConnectionState state) {
