@@ -174,7 +174,11 @@ class ClusterIT extends SandboxIT {
                     .until(() -> leaders().size() == 1 && leaders().get(0) != leader);
 
             List<Sample> samples = sampler.stop();
-            assertTrue(samples.size() >= 50, "too few samples to prove anything: " + samples.size());
+            assertTrue(samples.size() >= 20, "too few samples to prove anything: " + samples);
+            for (int i = 1; i < samples.size(); i++) {
+                assertTrue(samples.get(i).from() - samples.get(i - 1).from() < 1_000_000_000L,
+                        "not continuous: no sample between " + samples.get(i - 1) + " and " + samples.get(i));
+            }
             assertTrue(samples.stream().allMatch(s -> s.leaders().size() <= 1),
                     "two relays led at once: " + samples.stream().filter(s -> s.leaders().size() > 1).toList());
             // the failover changes nobody's role: until the kill, always exactly one leader (the same one)
@@ -218,6 +222,8 @@ class ClusterIT extends SandboxIT {
         await("a failover alert on every channel").atMost(DELIVERED)
                 .until(() -> CHANNELS.stream().allMatch(c -> failoverAlerts(c, oldMaster, newMaster) >= 1));
         await("no second failover alert").during(untilOverdueReported(namedAt)).atMost(Duration.ofSeconds(60))
+                .failFast(() -> CHANNELS.forEach(c -> assertEquals(1, failoverAlerts(c, oldMaster, newMaster),
+                        "failover alerts on " + c + ": " + alerts(c))))
                 .until(() -> CHANNELS.stream().allMatch(c -> failoverAlerts(c, oldMaster, newMaster) == 1));
     }
 
@@ -247,6 +253,10 @@ class ClusterIT extends SandboxIT {
         frozen.thaw();
         long thawedAt = System.nanoTime();
         await("HAProxy keeps the marker, the resumed relay writes nothing").during(QUIET).atMost(QUIET.plusSeconds(5))
+                .failFast(() -> {
+                    assertEquals(0, writes(frozen), frozen.tail());
+                    assertEquals(marker, sandbox.haproxyServerPort(), "HAProxy moved off the marker");
+                })
                 .until(() -> sandbox.haproxyServerPort() == marker && writes(frozen) == 0);
         await("the resumed relay is a standby").atMost(Duration.ofSeconds(10))
                 .until(() -> "standby".equals(role(frozen)));
@@ -255,6 +265,7 @@ class ClusterIT extends SandboxIT {
         // needs ha-alerts: today the resumed relay (and the other standby) deliver the alerts they raised, the
         // failover as overdue 30 s after they verified it
         await("no alert after the old leader resumed").during(untilOverdueReported(thawedAt)).atMost(Duration.ofSeconds(60))
+                .failFast(() -> assertEquals(List.of(), hooks.requests(), "alerts sent after the old leader resumed"))
                 .until(() -> hooks.requests().isEmpty());
     }
 
@@ -271,6 +282,7 @@ class ClusterIT extends SandboxIT {
         int first = zookeeperNodeOf(leader);
         zookeeper.kill(first);
         await("one node lost: the same leader, no leadership change").during(QUIET).atMost(QUIET.plusSeconds(5))
+                .failFast(() -> relays.forEach(r -> assertEquals(changes.get(r), leadershipChanges(r), instance(r))))
                 .until(() -> leaders().stream().allMatch(r -> r == leader)
                         && relays.stream().allMatch(r -> changes.get(r).equals(leadershipChanges(r))));
         await("the leader leads").atMost(Duration.ofSeconds(5)).until(() -> leaders().equals(List.of(leader)));
@@ -289,12 +301,13 @@ class ClusterIT extends SandboxIT {
 
         int newMaster = sandbox.failover();
         await("nobody applies the failover").during(QUIET).atMost(QUIET.plusSeconds(5))
+                .failFast(() -> assertEquals(oldMaster, sandbox.haproxyServerPort(), "HAProxy moved without a leader"))
                 .until(() -> sandbox.haproxyServerPort() == oldMaster && leaders().isEmpty());
         assertEquals(0, relays.stream().mapToLong(ClusterIT::writes).sum(), "writes without ZooKeeper");
         await("every relay reports itself cut off").atMost(DELIVERED)
                 .until(() -> relays.stream().allMatch(r -> r.count("cut off from ZooKeeper") >= 1));
         // needs ha-alerts (nothing raises coordination-lost yet); asserted at the end, so the recovery is tested anyway
-        boolean lostAlerted = within(DELIVERED, () -> CHANNELS.stream()
+        boolean lostAlerted = within(Duration.ofSeconds(15), () -> CHANNELS.stream()
                 .anyMatch(c -> kinds(c).contains("coordination-lost")));
 
         zookeeper.start(first);
