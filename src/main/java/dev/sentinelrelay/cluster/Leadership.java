@@ -76,6 +76,8 @@ public final class Leadership {
     /** lease clock since when ZooKeeper holds no election node of this relay's session; MIN_VALUE while it does */
     private volatile long unjoinedAt = Long.MIN_VALUE;
     private volatile Runnable rejoin = () -> { };
+    /** the election's nodes when last read for a confirmation, for the log line of a new term */
+    private volatile String lastView;
 
     /**
      * @param curator the ZooKeeper client the election uses (bean {@code curator}); null when alone or observing
@@ -166,8 +168,8 @@ public final class Leadership {
         leading = true;
         leadingSince = Instant.now().toString();
         seen(cluster.instance());
-        LOG.info("cluster {}: {} leads now (before: {}); reconciling every master and destination before acting",
-                cluster.name(), cluster.instance(), previous == null ? "none known" : previous);
+        LOG.info("cluster {}: {} leads now (before: {}); reconciling every master and destination before acting (election {})",
+                cluster.name(), cluster.instance(), previous == null ? "none known" : previous, lastView);
         if (previous != null) {
             observer.leaderChanged(previous, cluster.instance());
         }
@@ -281,8 +283,11 @@ public final class Leadership {
         try {
             ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
             long session = zk.getSessionId();
-            return isConnected() && ElectionNodes.leader(nodes())
+            List<ElectionNodes.Node> nodes = nodes();
+            boolean confirmed = isConnected() && ElectionNodes.leader(nodes)
                     .filter(n -> n.instance().equals(cluster.instance()) && n.session() == session).isPresent();
+            lastView = nodes.stream().map(n -> n.name() + " " + n.instance()).toList() + ", session 0x" + Long.toHexString(session);
+            return confirmed;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
