@@ -111,7 +111,7 @@ final class RelayBeans implements AutoCloseable {
         Fences fences = new Fences(config, resolver, new PromotionWatch(resolver, config.fenceTimeout(), reconcile::resolve,
                 master -> threads.newSingleThreadExecutor(this, "promotion-watch-" + master)));
 
-        curator = config.clustered() && !config.observe() ? curator(context, config.cluster()) : null;
+        curator = config.elects() ? curator(context, config.cluster()) : null;
         leadership = new Leadership(config.cluster(), config.observe(), curator, System::nanoTime);
         leadership.rejoinWith(() -> {
             try {

@@ -43,7 +43,7 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
         main.addInitialProperty("relay.reconcile.period-ms", String.valueOf(config.reconcileInterval().toMillis()));
         main.addInitialProperty("relay.consul.enabled", String.valueOf(config.consulEnabled()));
         // routes/05-leadership.yaml exists only where the relay takes part in an election
-        main.addInitialProperty("relay.cluster.elect", String.valueOf(config.clustered() && !config.observe()));
+        main.addInitialProperty("relay.cluster.elect", String.valueOf(config.elects()));
         main.addInitialProperty("relay.cluster.heartbeat-ms", String.valueOf(config.clustered()
                 ? Math.max(MIN_HEARTBEAT_MS, config.cluster().sessionTimeout().toMillis() / 4) : MIN_HEARTBEAT_MS));
         main.addInitialProperty("relay.alerts.group-window-ms", String.valueOf(config.alerts().groupWindow().toMillis()));

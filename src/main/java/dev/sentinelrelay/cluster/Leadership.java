@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +44,7 @@ public final class Leadership {
         SINGLE, OBSERVE, LEADER, STANDBY;
 
         public String id() {
-            return name().toLowerCase();
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -77,7 +78,7 @@ public final class Leadership {
     private volatile long unjoinedAt = Long.MIN_VALUE;
     private volatile Runnable rejoin = () -> { };
     /** the election's nodes when last read for a confirmation, for the log line of a new term */
-    private volatile String lastView;
+    private volatile List<ElectionNodes.Node> lastNodes = List.of();
 
     /**
      * @param curator the ZooKeeper client the election uses (bean {@code curator}); null when alone or observing
@@ -169,7 +170,8 @@ public final class Leadership {
         leadingSince = Instant.now().toString();
         seen(cluster.instance());
         LOG.info("cluster {}: {} leads now (before: {}); reconciling every master and destination before acting (election {})",
-                cluster.name(), cluster.instance(), previous == null ? "none known" : previous, lastView);
+                cluster.name(), cluster.instance(), previous == null ? "none known" : previous,
+                lastNodes.stream().map(n -> n.name() + " " + n.instance()).toList());
         if (previous != null) {
             observer.leaderChanged(previous, cluster.instance());
         }
@@ -280,14 +282,15 @@ public final class Leadership {
 
     /** Whether ZooKeeper names this relay, with its current session, the leader. */
     private boolean confirmed() {
+        if (!isConnected()) {
+            return false;
+        }
         try {
-            ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
-            long session = zk.getSessionId();
+            long session = curator.getZookeeperClient().getZooKeeper().getSessionId();
             List<ElectionNodes.Node> nodes = nodes();
-            boolean confirmed = isConnected() && ElectionNodes.leader(nodes)
+            lastNodes = nodes;
+            return ElectionNodes.leader(nodes)
                     .filter(n -> n.instance().equals(cluster.instance()) && n.session() == session).isPresent();
-            lastView = nodes.stream().map(n -> n.name() + " " + n.instance()).toList() + ", session 0x" + Long.toHexString(session);
-            return confirmed;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

@@ -135,6 +135,11 @@ public record RelayConfig(
         return cluster != null;
     }
 
+    /** True when this relay takes part in a cluster's election: clustered and acting (an observer never leads). */
+    public boolean elects() {
+        return clustered() && !observe;
+    }
+
     /** A majority of the configured sentinels: more than half. */
     public int sentinelMajority() {
         return sentinels.size() / 2 + 1;
