@@ -44,6 +44,7 @@ import org.apache.camel.component.consul.ConsulConfiguration;
 import org.apache.camel.component.zookeepermaster.MasterComponent;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.jsse.SSLContextParameters;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
@@ -51,6 +52,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.serializer.StringRedisSerializer;
 
+import javax.net.ssl.SSLContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -230,9 +232,22 @@ final class RelayBeans implements AutoCloseable {
             settings.setConnectTimeout(CONSUL_TIMEOUT);
             settings.setReadTimeout(CONSUL_TIMEOUT);
             settings.setWriteTimeout(CONSUL_TIMEOUT);
+            if (consul.tls() != null) {
+                settings.setSslContextParameters(fixed(consul.tls().context()));
+            }
             registry.bind("consul", component);
         }
         return sync;
+    }
+
+    /** Camel's TLS settings holding a context built from PEM files (Camel's own read key stores only). */
+    private static SSLContextParameters fixed(SSLContext context) {
+        return new SSLContextParameters() {
+            @Override
+            public SSLContext createSSLContext(CamelContext camelContext) {
+                return context;
+            }
+        };
     }
 
     /**

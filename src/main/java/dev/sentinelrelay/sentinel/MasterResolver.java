@@ -3,6 +3,8 @@ package dev.sentinelrelay.sentinel;
 import dev.sentinelrelay.RelayHealth;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
+import dev.sentinelrelay.tls.TlsFailure;
+import dev.sentinelrelay.tls.TlsFailureLog;
 
 import java.net.UnknownHostException;
 import java.util.List;
@@ -42,9 +44,16 @@ public final class MasterResolver implements AutoCloseable {
         this.health = health;
         this.verdicts = verdicts;
         this.quorum = new SentinelQuorum(config.sentinels(), config.verifyTimeout(), pool);
-        this.sentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
-        this.servers = new RedisConnections(config.redisCredentials(), config.verifyTimeout());
-        this.apiSentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
+        TlsFailureLog tlsFailures = new TlsFailureLog();
+        this.sentinels = sentinelConnections(config, tlsFailures);
+        this.servers = new RedisConnections("redis", config.redisCredentials(), config.tls().forRedis(),
+                config.verifyTimeout(), tlsFailures);
+        this.apiSentinels = sentinelConnections(config, tlsFailures);
+    }
+
+    private static RedisConnections sentinelConnections(RelayConfig config, TlsFailureLog tlsFailures) {
+        return new RedisConnections("sentinel", config.sentinelCredentials(), config.tls().forSentinels(),
+                config.verifyTimeout(), tlsFailures);
     }
 
     /**
@@ -97,7 +106,8 @@ public final class MasterResolver implements AutoCloseable {
     }
 
     private static Verdict refused(Trigger trigger, List<Vote> votes, HostPort candidate, Throwable cause) {
-        return new Verdict(trigger, null, votes, "candidate " + candidate + " did not answer ROLE: " + cause);
+        return new Verdict(trigger, null, votes, "candidate " + candidate + " did not answer ROLE: "
+                + TlsFailure.describe(cause).orElse(String.valueOf(cause)));
     }
 
     private String role(HostPort server) {
@@ -184,7 +194,7 @@ public final class MasterResolver implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return Vote.failed(name, "invalid address: " + e.getMessage());
         } catch (RuntimeException e) {
-            return Vote.failed(name, "unreachable: " + e.getMessage());
+            return Vote.failed(name, "unreachable: " + TlsFailure.message(e));
         }
     }
 

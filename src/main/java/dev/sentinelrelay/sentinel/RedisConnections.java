@@ -2,6 +2,8 @@ package dev.sentinelrelay.sentinel;
 
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig.Credentials;
+import dev.sentinelrelay.tls.ClientTls;
+import dev.sentinelrelay.tls.TlsFailureLog;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -23,18 +25,31 @@ import java.util.function.Function;
  */
 public final class RedisConnections implements AutoCloseable {
 
+    private final String kind;
     private final JedisClientConfig clientConfig;
+    private final TlsFailureLog tlsFailures;
     private final Map<HostPort, JedisPool> pools = new ConcurrentHashMap<>();
 
-    public RedisConnections(Credentials credentials, Duration timeout) {
+    /**
+     * @param kind        "sentinel" or "redis", for the log
+     * @param tls         null for plain TCP
+     * @param tlsFailures where a TLS failure is logged (shared by the connections to the same servers)
+     */
+    public RedisConnections(String kind, Credentials credentials, ClientTls tls, Duration timeout,
+                            TlsFailureLog tlsFailures) {
+        this.kind = kind;
+        this.tlsFailures = tlsFailures;
         int millis = (int) timeout.toMillis();
-        this.clientConfig = DefaultJedisClientConfig.builder()
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .user(credentials.username())
                 .password(credentials.password())
                 .connectionTimeoutMillis(millis)
                 .socketTimeoutMillis(millis)
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
-                .build();
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+        if (tls != null) {
+            config.ssl(true).sslSocketFactory(tls.socketFactory()).sslParameters(tls.parameters());
+        }
+        this.clientConfig = config.build();
     }
 
     /**
@@ -44,6 +59,18 @@ public final class RedisConnections implements AutoCloseable {
      * twice would only hold up the master's other triggers.
      */
     public <T> T call(HostPort server, Function<Jedis, T> command) {
+        String name = kind + " " + server;
+        try {
+            T reply = retryOnce(server, command);
+            tlsFailures.succeeded(name);
+            return reply;
+        } catch (JedisConnectionException e) {
+            tlsFailures.failed(name, e);
+            throw e;
+        }
+    }
+
+    private <T> T retryOnce(HostPort server, Function<Jedis, T> command) {
         try {
             return once(server, command);
         } catch (JedisConnectionException e) {

@@ -2,6 +2,7 @@ package dev.sentinelrelay.sentinel;
 
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
+import dev.sentinelrelay.tls.ClientTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.Message;
@@ -74,8 +75,13 @@ public final class SentinelSubscriptions implements AutoCloseable {
             target.setPassword(config.sentinelCredentials().password());
         }
         Duration timeout = config.verifyTimeout().multipliedBy(4);
-        JedisConnectionFactory factory = new JedisConnectionFactory(target, JedisClientConfiguration.builder()
-                .connectTimeout(timeout).readTimeout(Duration.ZERO).build());
+        JedisClientConfiguration.JedisClientConfigurationBuilder client = JedisClientConfiguration.builder()
+                .connectTimeout(timeout).readTimeout(Duration.ZERO);
+        ClientTls tls = config.tls().forSentinels();
+        if (tls != null) {
+            client.useSsl().sslSocketFactory(tls.socketFactory()).sslParameters(tls.parameters());
+        }
+        JedisConnectionFactory factory = new JedisConnectionFactory(target, client.build());
         factory.afterPropertiesSet();
         factory.start();
         factories.add(factory);

@@ -1,0 +1,42 @@
+package dev.sentinelrelay.configuration;
+
+import dev.sentinelrelay.tls.ClientTls;
+
+/**
+ * TLS to the sentinels and the Redis servers ({@code relay.sentinel.tls}, {@code relay.redis.tls}, independent of
+ * each other), with one set of files ({@code relay.tls.*}). Every file is read and checked here, at start-up.
+ *
+ * @param tls   the context and the hostname rule of the side(s) that use TLS
+ * @param files the files, for the start-up log line
+ */
+public record TlsConfig(boolean sentinels, boolean redis, ClientTls tls, String files) {
+
+    /** What the sentinels' connections use; null for plain TCP. */
+    public ClientTls forSentinels() {
+        return sentinels ? tls : null;
+    }
+
+    /** What the Redis servers' connections use; null for plain TCP. */
+    public ClientTls forRedis() {
+        return redis ? tls : null;
+    }
+
+    static TlsConfig read(RelayConfig.Reader r) {
+        boolean sentinels = r.bool("relay.sentinel.tls", false);
+        boolean redis = r.bool("relay.redis.tls", false);
+        boolean verifyHostname = r.bool("relay.tls.verify-hostname", true);
+        PemFiles files = PemFiles.read(key -> r.optional(key, null), "relay.tls.");
+        return new TlsConfig(sentinels, redis, new ClientTls(files.context(), verifyHostname),
+                files + (verifyHostname ? ", hostname verified" : ", hostname not verified"));
+    }
+
+    /** For the start-up log line. */
+    @Override
+    public String toString() {
+        if (!sentinels && !redis) {
+            return "off";
+        }
+        return (sentinels ? "sentinels" : "") + (sentinels && redis ? " and " : "") + (redis ? "redis" : "") + " (" + files + ")";
+    }
+
+}

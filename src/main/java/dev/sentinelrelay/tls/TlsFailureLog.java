@@ -1,0 +1,35 @@
+package dev.sentinelrelay.tls;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One log line when a server's TLS connection starts failing (or fails for another reason), one when it works
+ * again: the relay asks every sentinel at each verification, and a line per question would bury the reason.
+ */
+public final class TlsFailureLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TlsFailureLog.class);
+
+    /** server ("sentinel 127.0.0.1:26379") -> the reason last logged */
+    private final Map<String, String> failing = new ConcurrentHashMap<>();
+
+    /** A connection to {@code server} failed; logged when it is a TLS failure not logged for it yet. */
+    public void failed(String server, Throwable failure) {
+        TlsFailure.describe(failure).ifPresent(reason -> {
+            if (!reason.equals(failing.put(server, reason))) {
+                LOG.warn("{}: {}; its answers are not used until it connects", server, reason);
+            }
+        });
+    }
+
+    /** A command to {@code server} succeeded. */
+    public void succeeded(String server) {
+        if (!failing.isEmpty() && failing.remove(server) != null) {
+            LOG.info("{}: TLS connection works again", server);
+        }
+    }
+}
