@@ -56,7 +56,7 @@ public record PemFiles(String description, List<X509Certificate> cas, List<X509C
     }
 
     public SSLContext context() {
-        return PemTls.clientContext(cas, chain, key);
+        return PemTls.context(cas, chain, key);
     }
 
     private static <T> T checked(String key, Supplier<T> parser) {

@@ -26,7 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Builds a client {@link SSLContext} from PEM files as Redis and HAProxy use them, with the JDK alone.
+ * Builds an {@link SSLContext} from PEM files as Redis and HAProxy use them, with the JDK alone.
  * Supported: X.509 certificates ({@code CERTIFICATE} blocks; a CA file may hold several, a client certificate
  * file its chain), private keys unencrypted in PKCS#8 ({@code PRIVATE KEY}: RSA, EC, Ed25519) or PKCS#1
  * ({@code RSA PRIVATE KEY}, what {@code openssl genrsa} of OpenSSL 1.x writes). Not supported, with a message
@@ -46,10 +46,10 @@ public final class PemTls {
 
     /**
      * @param cas   trusted CA certificates; null for the JDK's trust store
-     * @param chain client certificate (and its chain) for mutual TLS; null for none (then {@code key} is null too)
+     * @param chain own certificate (and its chain), a client certificate for mutual TLS; null for none (then {@code key} is null too)
      * @param key   the client certificate's private key (see {@link #checkPair})
      */
-    public static SSLContext clientContext(List<X509Certificate> cas, List<X509Certificate> chain, PrivateKey key) {
+    public static SSLContext context(List<X509Certificate> cas, List<X509Certificate> chain, PrivateKey key) {
         try {
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(cas == null ? null : trustStore(cas));
