@@ -53,18 +53,19 @@ public final class PemTls {
         try {
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(cas == null ? null : trustStore(cas));
-            KeyManager[] keys = null;
-            if (chain != null) {
-                KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                factory.init(keyStore(chain, key), new char[0]);
-                keys = factory.getKeyManagers();
-            }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys, trust.getTrustManagers(), null);
+            context.init(chain == null ? null : keyManagers(chain, key), trust.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot build a TLS context: " + e.getMessage(), e);
         }
+    }
+
+    /** What presents {@code chain} (its first certificate first) with {@code key} in a handshake. */
+    public static KeyManager[] keyManagers(List<X509Certificate> chain, PrivateKey key) throws GeneralSecurityException {
+        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(keyStore(chain, key), new char[0]);
+        return factory.getKeyManagers();
     }
 
     /** Every certificate in a PEM file, in order; at least one. */
