@@ -108,7 +108,7 @@ final class RelayBeans implements AutoCloseable {
             if (again) {
                 reconcile.requestAll(id);
             }
-        }, name -> threads.newSingleThreadExecutor(this, name));
+        }, name -> threads.newSingleThreadExecutor(this, name), resolver.tlsFailures());
         // a watch per master at a time, on the master's own thread
         Fences fences = new Fences(config, resolver, new PromotionWatch(resolver, config.fenceTimeout(), reconcile::resolve,
                 master -> threads.newSingleThreadExecutor(this, "promotion-watch-" + master)));

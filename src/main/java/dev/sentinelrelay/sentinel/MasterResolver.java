@@ -34,6 +34,7 @@ public final class MasterResolver implements AutoCloseable {
     private final RelayHealth health;
     private final Consumer<Verdict> verdicts;
     private final SentinelQuorum quorum;
+    private final TlsFailureLog tlsFailures = new TlsFailureLog();
 
     /**
      * @param verdicts told every verdict (for the API and the metrics), before a pending one is retried
@@ -44,11 +45,15 @@ public final class MasterResolver implements AutoCloseable {
         this.health = health;
         this.verdicts = verdicts;
         this.quorum = new SentinelQuorum(config.sentinels(), config.verifyTimeout(), pool);
-        TlsFailureLog tlsFailures = new TlsFailureLog();
         this.sentinels = sentinelConnections(config, tlsFailures);
         this.servers = new RedisConnections("redis", config.redisCredentials(), config.tls().forRedis(),
                 config.verifyTimeout(), tlsFailures);
         this.apiSentinels = sentinelConnections(config, tlsFailures);
+    }
+
+    /** Where a TLS failure with a sentinel or server is logged, once: shared with the subscriptions. */
+    public TlsFailureLog tlsFailures() {
+        return tlsFailures;
     }
 
     private static RedisConnections sentinelConnections(RelayConfig config, TlsFailureLog tlsFailures) {

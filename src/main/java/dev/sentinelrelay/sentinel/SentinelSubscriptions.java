@@ -2,7 +2,10 @@ package dev.sentinelrelay.sentinel;
 
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
+import dev.sentinelrelay.Failures;
 import dev.sentinelrelay.tls.ClientTls;
+import dev.sentinelrelay.tls.TlsFailure;
+import dev.sentinelrelay.tls.TlsFailureLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.Message;
@@ -21,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -38,6 +42,8 @@ public final class SentinelSubscriptions implements AutoCloseable {
 
     private final Map<String, RedisMessageListenerContainer> containers = new LinkedHashMap<>();
     private final List<JedisConnectionFactory> factories = new ArrayList<>();
+    private final TlsFailureLog tlsFailures;
+    private volatile boolean closed;
 
     /** Told every time a sentinel's subscription is established. */
     public interface Listener {
@@ -45,8 +51,13 @@ public final class SentinelSubscriptions implements AutoCloseable {
         void subscribed(String sentinelId, boolean again);
     }
 
-    /** @param newThread a single-thread executor with this name (in the relay: Camel's, shut down with Camel) */
-    public SentinelSubscriptions(RelayConfig config, Listener onSubscribed, Function<String, ExecutorService> newThread) {
+    /**
+     * @param newThread   a single-thread executor with this name (in the relay: Camel's, shut down with Camel)
+     * @param tlsFailures where a TLS failure to subscribe is logged (shared with the verifications' connections)
+     */
+    public SentinelSubscriptions(RelayConfig config, Listener onSubscribed, Function<String, ExecutorService> newThread,
+                                 TlsFailureLog tlsFailures) {
+        this.tlsFailures = tlsFailures;
         for (int i = 0; i < config.sentinels().size(); i++) {
             String id = sentinelId(i);
             HostPort sentinel = config.sentinels().get(i);
@@ -97,9 +108,45 @@ public final class SentinelSubscriptions implements AutoCloseable {
         container.setRecoveryInterval(RECOVERY_INTERVAL_MILLIS);
         container.setBeanName(containerBeanName(id));
         container.afterPropertiesSet();
-        container.start();
+        // registered before the start, so it is subscribed with the start, whenever that succeeds
         container.addMessageListener(new Watcher(id, sentinel, onSubscribed), new ChannelTopic(WATCH_CHANNEL));
+        startOrRetry(id, sentinel, container, subscription, false);
         return container;
+    }
+
+    /**
+     * Starts the container, which subscribes at once. The container recovers by itself from a sentinel lost later,
+     * but throws a failed first subscription at its caller and gives up: a sentinel that is down or refuses the TLS
+     * handshake when the relay starts must not keep the relay from starting (a majority may be fine), so the start
+     * is tried again every second, on the thread the subscription will run on, until it subscribes. Listeners the
+     * routes add meanwhile are only registered, and subscribed with the start.
+     */
+    private void startOrRetry(String id, HostPort sentinel, RedisMessageListenerContainer container,
+                              ExecutorService thread, boolean failedBefore) {
+        if (closed) {
+            return;
+        }
+        try {
+            container.start();
+            return;
+        } catch (RuntimeException e) {
+            container.stop();
+            if (TlsFailure.describe(e).isPresent()) {
+                tlsFailures.failed("sentinel " + sentinel, e);
+            } else if (!failedBefore) {
+                LOG.warn("{} ({}) not subscribed: {}; trying every {} ms", id, sentinel,
+                        Failures.root(e).getMessage(), RECOVERY_INTERVAL_MILLIS);
+            }
+        }
+        thread.execute(() -> {
+            try {
+                TimeUnit.MILLISECONDS.sleep(RECOVERY_INTERVAL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return; // shutting down
+            }
+            startOrRetry(id, sentinel, container, thread, true);
+        });
     }
 
     /** Reports the first subscription, and every later one as a reconnect. */
@@ -137,6 +184,7 @@ public final class SentinelSubscriptions implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         containers.values().forEach(c -> {
             try {
                 c.destroy();
