@@ -110,9 +110,9 @@ public final class MasterResolver implements AutoCloseable {
         }
     }
 
-    private static Verdict refused(Trigger trigger, List<Vote> votes, HostPort candidate, Throwable cause) {
+    private Verdict refused(Trigger trigger, List<Vote> votes, HostPort candidate, Throwable cause) {
         return new Verdict(trigger, null, votes, "candidate " + candidate + " did not answer ROLE: "
-                + TlsFailure.describe(cause).orElse(String.valueOf(cause)));
+                + TlsFailure.describe(cause, config.tls().forRedis() != null).orElse(String.valueOf(cause)));
     }
 
     private String role(HostPort server) {
@@ -199,7 +199,7 @@ public final class MasterResolver implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return Vote.failed(name, "invalid address: " + e.getMessage());
         } catch (RuntimeException e) {
-            return Vote.failed(name, "unreachable: " + TlsFailure.message(e));
+            return Vote.failed(name, "unreachable: " + TlsFailure.message(e, config.tls().forSentinels() != null));
         }
     }
 

@@ -27,6 +27,7 @@ public final class RedisConnections implements AutoCloseable {
 
     private final String kind;
     private final JedisClientConfig clientConfig;
+    private final boolean overTls;
     private final TlsFailureLog tlsFailures;
     private final Map<HostPort, JedisPool> pools = new ConcurrentHashMap<>();
 
@@ -39,6 +40,7 @@ public final class RedisConnections implements AutoCloseable {
                             TlsFailureLog tlsFailures) {
         this.kind = kind;
         this.tlsFailures = tlsFailures;
+        this.overTls = tls != null;
         int millis = (int) timeout.toMillis();
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .user(credentials.username())
@@ -65,7 +67,7 @@ public final class RedisConnections implements AutoCloseable {
             tlsFailures.succeeded(name);
             return reply;
         } catch (JedisConnectionException e) {
-            tlsFailures.failed(name, e);
+            tlsFailures.failed(name, e, overTls);
             throw e;
         }
     }

@@ -43,6 +43,8 @@ public final class SentinelSubscriptions implements AutoCloseable {
     private final Map<String, RedisMessageListenerContainer> containers = new LinkedHashMap<>();
     private final List<JedisConnectionFactory> factories = new ArrayList<>();
     private final TlsFailureLog tlsFailures;
+    /** The sentinels are asked over TLS (relay.sentinel.tls). */
+    private final boolean overTls;
     private volatile boolean closed;
 
     /** Told every time a sentinel's subscription is established. */
@@ -58,6 +60,7 @@ public final class SentinelSubscriptions implements AutoCloseable {
     public SentinelSubscriptions(RelayConfig config, Listener onSubscribed, Function<String, ExecutorService> newThread,
                                  TlsFailureLog tlsFailures) {
         this.tlsFailures = tlsFailures;
+        this.overTls = config.tls().forSentinels() != null;
         for (int i = 0; i < config.sentinels().size(); i++) {
             String id = sentinelId(i);
             HostPort sentinel = config.sentinels().get(i);
@@ -131,8 +134,8 @@ public final class SentinelSubscriptions implements AutoCloseable {
             return;
         } catch (RuntimeException e) {
             container.stop();
-            if (TlsFailure.describe(e).isPresent()) {
-                tlsFailures.failed("sentinel " + sentinel, e);
+            if (TlsFailure.describe(e, overTls).isPresent()) {
+                tlsFailures.failed("sentinel " + sentinel, e, overTls);
             } else if (!failedBefore) {
                 LOG.warn("{} ({}) not subscribed: {}; trying every {} ms", id, sentinel,
                         Failures.root(e).getMessage(), RECOVERY_INTERVAL_MILLIS);

@@ -4,6 +4,9 @@ import javax.net.ssl.SSLException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -13,13 +16,31 @@ import java.util.Optional;
  */
 public final class TlsFailure {
 
+    /** One wording whether the alert or only the closed connection reached the client: logged once per server. */
+    private static final String CLIENT_CERTIFICATE =
+            "the server refused the connection: it requires a client certificate it trusts (relay.tls.cert-file)";
+
     private TlsFailure() {
     }
 
-    /** "TLS: &lt;reason&gt;" when the failure (or one of its causes) is a TLS failure; empty otherwise. */
-    public static Optional<String> describe(Throwable failure) {
-        boolean tls = false;
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+    /**
+     * "TLS: &lt;reason&gt;" when the failure is a TLS failure; empty otherwise.
+     *
+     * @param overTls the connection was a TLS one. With TLS 1.3 a server that refuses the client's certificate (or
+     *                its lack of one) does so after the client's side of the handshake is done: the client then
+     *                often sees only the closed connection (broken pipe, reset, end of stream), not the alert.
+     */
+    public static Optional<String> describe(Throwable failure, boolean overTls) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = failure; t != null && !chain.contains(t); t = t.getCause()) {
+            chain.add(t);
+        }
+        boolean tls = overTls || chain.stream().anyMatch(SSLException.class::isInstance);
+        if (!tls) {
+            return Optional.empty();
+        }
+        Collections.reverse(chain); // the deepest cause words it best
+        for (Throwable t : chain) {
             if (t instanceof CertificateExpiredException) {
                 return reason("server certificate expired (" + t.getMessage() + ")");
             }
@@ -29,7 +50,6 @@ public final class TlsFailure {
             if (t instanceof CertPathValidatorException v && v.getReason() == CertPathValidatorException.BasicReason.EXPIRED) {
                 return reason("server certificate expired");
             }
-            tls |= t instanceof SSLException;
             String message = String.valueOf(t.getMessage());
             String lower = message.toLowerCase(Locale.ROOT);
             if (lower.contains("no subject alternative") || lower.contains("no name matching")) {
@@ -38,29 +58,25 @@ public final class TlsFailure {
             if (lower.contains("unable to find valid certification path") || lower.contains("pkix path building failed")) {
                 return reason("server certificate not trusted (not signed by a CA of relay.tls.ca-file)");
             }
-            if (tls && (lower.contains("certificate_required") || lower.contains("bad_certificate")
-                    || lower.contains("handshake_failure"))) {
-                return reason("the server refused the handshake (" + message
-                        + "): it requires a client certificate (relay.tls.cert-file) that it trusts");
+            if (lower.contains("certificate_required") || lower.contains("bad_certificate")
+                    || lower.contains("unknown_ca") || lower.contains("handshake_failure")) {
+                return reason(CLIENT_CERTIFICATE);
+            }
+            if (lower.contains("broken pipe") || lower.contains("connection reset") || lower.contains("end of stream")) {
+                return reason(CLIENT_CERTIFICATE);
             }
         }
-        return tls ? reason(rootMessage(failure)) : Optional.empty();
+        Throwable root = chain.get(0);
+        return chain.stream().anyMatch(SSLException.class::isInstance)
+                ? reason(root.getClass().getSimpleName() + ": " + root.getMessage()) : Optional.empty();
     }
 
     /** The failure as the API and the log show it: the TLS reason when it is one, else its own message. */
-    public static String message(Throwable failure) {
-        return describe(failure).orElse(String.valueOf(failure.getMessage()));
+    public static String message(Throwable failure, boolean overTls) {
+        return describe(failure, overTls).orElse(String.valueOf(failure.getMessage()));
     }
 
     private static Optional<String> reason(String text) {
         return Optional.of("TLS: " + text);
-    }
-
-    private static String rootMessage(Throwable failure) {
-        Throwable t = failure;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 }

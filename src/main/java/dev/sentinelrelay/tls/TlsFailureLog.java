@@ -17,9 +17,13 @@ public final class TlsFailureLog {
     /** server ("sentinel 127.0.0.1:26379") -> the reason last logged */
     private final Map<String, String> failing = new ConcurrentHashMap<>();
 
-    /** A connection to {@code server} failed; logged when it is a TLS failure not logged for it yet. */
-    public void failed(String server, Throwable failure) {
-        TlsFailure.describe(failure).ifPresent(reason -> {
+    /**
+     * A connection to {@code server} failed; logged when it is a TLS failure not logged for it yet.
+     *
+     * @param overTls it was a TLS connection (see {@link TlsFailure#describe})
+     */
+    public void failed(String server, Throwable failure, boolean overTls) {
+        TlsFailure.describe(failure, overTls).ifPresent(reason -> {
             if (!reason.equals(failing.put(server, reason))) {
                 LOG.warn("{}: {}; its answers are not used until it connects", server, reason);
             }

@@ -1,6 +1,7 @@
 package dev.sentinelrelay.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +56,7 @@ class TlsFailuresIT extends SandboxIT {
     @Test
     void serversDemandAClientCertificateTheRelayLacks() throws Exception {
         assertRefusedAndNothingChanged(Map.of("relay.tls.cert-file", "", "relay.tls.key-file", ""),
-                "127.0.0.1", "requires a client certificate");
+                "127.0.0.1", "TLS: the server refused the connection: it requires a client certificate");
     }
 
     private void assertRefusedAndNothingChanged(Map<String, String> overrides, String host, String reason) throws Exception {
@@ -66,15 +67,19 @@ class TlsFailuresIT extends SandboxIT {
         List<String> addresses = sandbox.sentinelPorts.stream().map(p -> host + ":" + p).toList();
         try (Relay failing = Relay.launch(sandbox, overrides)) {
             List<JsonNode> seen = new ArrayList<>();
-            await("every sentinel unreachable with the reason, asked twice or more").atMost(SEEN)
-                    .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                    .failFast("relay exited", () -> !failing.process.alive())
-                    .until(() -> {
-                        seen.clear();
-                        failing.api("/api/sentinels").get("sentinels").forEach(seen::add);
-                        return seen.size() == 3 && seen.stream().allMatch(s -> !s.get("reachable").asBoolean(true)
-                                && s.get("lastError").asText().contains(reason) && s.get("errors").asLong() >= 2);
-                    });
+            try {
+                await("every sentinel unreachable with the reason, asked twice or more").atMost(SEEN)
+                        .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                        .failFast("relay exited", () -> !failing.process.alive())
+                        .until(() -> {
+                            seen.clear();
+                            failing.api("/api/sentinels").get("sentinels").forEach(seen::add);
+                            return seen.size() == 3 && seen.stream().allMatch(s -> !s.get("reachable").asBoolean(true)
+                                    && s.get("lastError").asText().contains(reason) && s.get("errors").asLong() >= 2);
+                        });
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError(e.getMessage() + "\n/api/sentinels: " + seen + "\n" + failing.tail(), e);
+            }
             assertEquals(addresses, seen.stream().map(s -> s.get("address").asText()).toList());
             assertEquals(503, failing.readyStatus(), failing.tail());
             for (String address : addresses) {

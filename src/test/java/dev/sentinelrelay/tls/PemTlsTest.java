@@ -106,7 +106,18 @@ class PemTlsTest {
 
     @Test
     void aFailureThatIsNotTlsIsNotNamedTls() {
-        assertTrue(TlsFailure.describe(new IOException("Connection refused")).isEmpty());
+        assertTrue(TlsFailure.describe(new IOException("Connection refused"), false).isEmpty());
+        assertTrue(TlsFailure.describe(new IOException("Connection refused"), true).isEmpty(), "over TLS neither");
+    }
+
+    /** TLS 1.3: the client's write can meet the server's close before the client reads the server's alert. */
+    @Test
+    void aConnectionClosedRightAfterTheHandshakeIsAboutTheClientCertificate() {
+        String why = TlsFailure.describe(new IOException("wrapped", new java.net.SocketException("Broken pipe")), true)
+                .orElseThrow();
+        assertEquals("TLS: the server refused the connection: it requires a client certificate it trusts"
+                + " (relay.tls.cert-file)", why);
+        assertTrue(TlsFailure.describe(new java.net.SocketException("Broken pipe"), false).isEmpty(), "not over TLS");
     }
 
     private ClientTls client(boolean withCertificate, boolean verifyHostname) {
@@ -147,7 +158,7 @@ class PemTlsTest {
                 socket.getOutputStream().write(2);
                 return "connected";
             } catch (IOException e) {
-                return TlsFailure.describe(e).orElse("not a TLS failure: " + e);
+                return TlsFailure.describe(e, true).orElse("not a TLS failure: " + e);
             } finally {
                 serverSide.get();
             }
