@@ -1,5 +1,6 @@
 package dev.sentinelrelay.configuration;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.sentinelrelay.tls.PemTls;
 
 import javax.net.ssl.SSLContext;
@@ -67,6 +68,8 @@ public record PemFiles(String description, List<X509Certificate> cas, List<X509C
         }
     }
 
+    /** What /api/configuration shows: the files, never the key. */
+    @JsonValue
     @Override
     public String toString() {
         return description;

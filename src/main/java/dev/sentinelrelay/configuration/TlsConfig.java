@@ -1,6 +1,10 @@
 package dev.sentinelrelay.configuration;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.sentinelrelay.tls.ClientTls;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * TLS to the sentinels and the Redis servers ({@code relay.sentinel.tls}, {@code relay.redis.tls}, independent of
@@ -28,6 +32,17 @@ public record TlsConfig(boolean sentinels, boolean redis, ClientTls tls, String 
         PemFiles files = PemFiles.read(key -> r.optional(key, null), "relay.tls.");
         return new TlsConfig(sentinels, redis, new ClientTls(files.context(), verifyHostname),
                 files + (verifyHostname ? ", hostname verified" : ", hostname not verified"));
+    }
+
+    /** For /api/configuration: what is on and which files, never the keys themselves. */
+    @JsonValue
+    public Map<String, Object> summary() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("sentinels", sentinels);
+        out.put("redis", redis);
+        out.put("verifyHostname", tls.verifyHostname());
+        out.put("files", files);
+        return out;
     }
 
     /** For the start-up log line. */

@@ -1,5 +1,6 @@
 package dev.sentinelrelay.configuration;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sentinelrelay.tls.TestCertificates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -121,5 +122,21 @@ class TlsConfigTest {
         assertNotNull(RelayConfig.from(p::get).consul().tls().context());
         p.put("relay.consul.cert-file", certs.client.cert().toString());
         assertEquals("relay.consul.key-file: is required when relay.consul.cert-file is set", error(p));
+    }
+
+    /** /api/configuration serializes the configuration: the files it names, never a key or a context. */
+    @Test
+    void theConfigurationShowsTheFilesNeverTheKeys() throws Exception {
+        Map<String, String> p = mutualTls();
+        p.put("relay.consul.url", "https://127.0.0.1:8501");
+        p.put("relay.consul.cert-file", certs.client.cert().toString());
+        p.put("relay.consul.key-file", certs.client.key().toString());
+        RelayConfig config = RelayConfig.from(p::get);
+        ObjectMapper mapper = new ObjectMapper();
+        String tls = mapper.writeValueAsString(config.tls());
+        assertEquals("{\"sentinels\":true,\"redis\":false,\"verifyHostname\":true,\"files\":\"CA " + certs.ca.cert()
+                + ", client certificate " + certs.client.cert() + "\"}", tls);
+        assertEquals("\"CA JDK trust store, client certificate " + certs.client.cert() + "\"",
+                mapper.writeValueAsString(config.consul().tls()));
     }
 }
