@@ -30,8 +30,7 @@ public record TlsConfig(boolean sentinels, boolean redis, ClientTls tls, String 
         boolean redis = r.bool("relay.redis.tls", false);
         boolean verifyHostname = r.bool("relay.tls.verify-hostname", true);
         PemFiles files = PemFiles.read(key -> r.optional(key, null), "relay.tls.");
-        return new TlsConfig(sentinels, redis, new ClientTls(files.context(), verifyHostname),
-                files + (verifyHostname ? ", hostname verified" : ", hostname not verified"));
+        return new TlsConfig(sentinels, redis, new ClientTls(files.context(), verifyHostname), files.toString());
     }
 
     /** For /api/configuration: what is on and which files, never the keys themselves. */
@@ -51,7 +50,8 @@ public record TlsConfig(boolean sentinels, boolean redis, ClientTls tls, String 
         if (!sentinels && !redis) {
             return "off";
         }
-        return (sentinels ? "sentinels" : "") + (sentinels && redis ? " and " : "") + (redis ? "redis" : "") + " (" + files + ")";
+        return (sentinels ? "sentinels" : "") + (sentinels && redis ? " and " : "") + (redis ? "redis" : "") + " (" + files
+                + (tls.verifyHostname() ? ", hostname verified" : ", hostname not verified") + ")";
     }
 
 }
