@@ -46,7 +46,7 @@ public class RelayConfigTest {
         return RelayConfig.from(p::get).haproxyTargets().get("mymaster");
     }
 
-    private static String error(Map<String, String> p) {
+    static String error(Map<String, String> p) {
         ConfigException e = assertThrows(ConfigException.class, () -> RelayConfig.from(p::get));
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
         return e.getMessage();

@@ -2,10 +2,7 @@ package dev.sentinelrelay.configuration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sentinelrelay.tls.TestCertificates;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,26 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The TLS keys: every file read at start-up, a bad one refused with its key named. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsConfigTest {
 
-    private Path dir;
-    private TestCertificates certs;
-
-    @BeforeAll
-    void createCertificates() {
-        certs = TestCertificates.inTempDir();
-        dir = certs.dir;
-    }
-
-    @AfterAll
-    void deleteCertificates() {
-        certs.close();
-    }
+    private final TestCertificates certs = TestCertificates.shared();
+    private final Path dir = certs.dir;
 
     private Map<String, String> mutualTls() {
         Map<String, String> p = RelayConfigTest.valid();
@@ -42,12 +26,6 @@ class TlsConfigTest {
         p.put("relay.tls.cert-file", certs.client.cert().toString());
         p.put("relay.tls.key-file", certs.client.key().toString());
         return p;
-    }
-
-    private static String error(Map<String, String> p) {
-        ConfigException e = assertThrows(ConfigException.class, () -> RelayConfig.from(p::get));
-        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
-        return e.getMessage();
     }
 
     @Test
@@ -79,37 +57,37 @@ class TlsConfigTest {
     void everyFileIsCheckedAndNamedByItsKey() {
         Map<String, String> p = mutualTls();
         p.put("relay.tls.ca-file", dir.resolve("missing.pem").toString());
-        assertTrue(error(p).startsWith("relay.tls.ca-file: " + dir.resolve("missing.pem") + " is not readable"), error(p));
+        assertTrue(RelayConfigTest.error(p).startsWith("relay.tls.ca-file: " + dir.resolve("missing.pem") + " is not readable"), RelayConfigTest.error(p));
         p = mutualTls();
         p.put("relay.tls.cert-file", certs.client.key().toString());
-        assertTrue(error(p).startsWith("relay.tls.cert-file: ") && error(p).contains("holds no PEM certificate"), error(p));
+        assertTrue(RelayConfigTest.error(p).startsWith("relay.tls.cert-file: ") && RelayConfigTest.error(p).contains("holds no PEM certificate"), RelayConfigTest.error(p));
         p = mutualTls();
         p.put("relay.tls.key-file", certs.client.cert().toString());
-        assertTrue(error(p).startsWith("relay.tls.key-file: ") && error(p).contains("found 0"), error(p));
+        assertTrue(RelayConfigTest.error(p).startsWith("relay.tls.key-file: ") && RelayConfigTest.error(p).contains("found 0"), RelayConfigTest.error(p));
         p = mutualTls();
         p.put("relay.tls.key-file", certs.server.key().toString());
-        assertTrue(error(p).startsWith("relay.tls.key-file: is not the private key of the certificate CN=client"), error(p));
+        assertTrue(RelayConfigTest.error(p).startsWith("relay.tls.key-file: is not the private key of the certificate CN=client"), RelayConfigTest.error(p));
         p = mutualTls();
         p.put("relay.tls.cert-file", certs.expired.cert().toString());
         p.put("relay.tls.key-file", certs.expired.key().toString());
-        assertTrue(error(p).startsWith("relay.tls.cert-file: ") && error(p).contains("is not valid now"), error(p));
+        assertTrue(RelayConfigTest.error(p).startsWith("relay.tls.cert-file: ") && RelayConfigTest.error(p).contains("is not valid now"), RelayConfigTest.error(p));
     }
 
     @Test
     void aClientCertificateNeedsItsKeyAndTheOtherWayRound() {
         Map<String, String> p = mutualTls();
         p.remove("relay.tls.key-file");
-        assertEquals("relay.tls.key-file: is required when relay.tls.cert-file is set", error(p));
+        assertEquals("relay.tls.key-file: is required when relay.tls.cert-file is set", RelayConfigTest.error(p));
         p = mutualTls();
         p.remove("relay.tls.cert-file");
-        assertEquals("relay.tls.cert-file: is required when relay.tls.key-file is set", error(p));
+        assertEquals("relay.tls.cert-file: is required when relay.tls.key-file is set", RelayConfigTest.error(p));
     }
 
     @Test
     void onlyTrueOrFalse() {
         Map<String, String> p = RelayConfigTest.valid();
         p.put("relay.redis.tls", "yes");
-        assertEquals("relay.redis.tls: 'yes' is not true or false", error(p));
+        assertEquals("relay.redis.tls: 'yes' is not true or false", RelayConfigTest.error(p));
     }
 
     @Test
@@ -117,11 +95,11 @@ class TlsConfigTest {
         Map<String, String> p = RelayConfigTest.valid();
         p.put("relay.consul.url", "http://127.0.0.1:8500");
         p.put("relay.consul.ca-file", certs.ca.cert().toString());
-        assertEquals("relay.consul.ca-file: is set but relay.consul.url is not an https:// URL", error(p));
+        assertEquals("relay.consul.ca-file: is set but relay.consul.url is not an https:// URL", RelayConfigTest.error(p));
         p.put("relay.consul.url", "https://127.0.0.1:8501");
         assertNotNull(RelayConfig.from(p::get).consul().tls().context());
         p.put("relay.consul.cert-file", certs.client.cert().toString());
-        assertEquals("relay.consul.key-file: is required when relay.consul.cert-file is set", error(p));
+        assertEquals("relay.consul.key-file: is required when relay.consul.cert-file is set", RelayConfigTest.error(p));
     }
 
     /** /api/configuration serializes the configuration: the files it names, never a key or a context. */

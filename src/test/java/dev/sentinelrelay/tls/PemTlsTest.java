@@ -1,9 +1,6 @@
 package dev.sentinelrelay.tls;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
@@ -21,22 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** PEM parsing and real handshakes on loopback with certificates openssl made for this test. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PemTlsTest {
 
-    private Path dir;
-    private TestCertificates certs;
-
-    @BeforeAll
-    void createCertificates() {
-        certs = TestCertificates.inTempDir();
-        dir = certs.dir;
-    }
-
-    @AfterAll
-    void deleteCertificates() {
-        certs.close();
-    }
+    private final TestCertificates certs = TestCertificates.shared();
+    private final Path dir = certs.dir;
 
     @Test
     void readsEveryCertificateOfABundle() throws IOException {

@@ -64,6 +64,21 @@ public final class TestCertificates implements AutoCloseable {
         return new TestCertificates(dir);
     }
 
+    private static TestCertificates shared;
+
+    /**
+     * One set for the whole test JVM, made at the first call and deleted when the JVM exits: for tests that only
+     * read the certificates.
+     */
+    public static synchronized TestCertificates shared() {
+        if (shared == null) {
+            shared = inTempDir();
+            TestCertificates made = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(made::close));
+        }
+        return shared;
+    }
+
     /** Likewise into a new temp directory that {@link #close()} deletes. */
     public static TestCertificates inTempDir() {
         try {
