@@ -10,10 +10,10 @@ import java.util.Map;
  * TLS to the sentinels and the Redis servers ({@code relay.sentinel.tls}, {@code relay.redis.tls}, independent of
  * each other), with one set of files ({@code relay.tls.*}). Every file is read and checked here, at start-up.
  *
- * @param tls   the context and the hostname rule of the side(s) that use TLS
- * @param files the files, for the start-up log line
+ * @param tls   the context and the hostname rule of the side(s) that use TLS; null when neither does
+ * @param files the files (checked whether used or not), for the start-up log line and the API
  */
-public record TlsConfig(boolean sentinels, boolean redis, ClientTls tls, String files) {
+public record TlsConfig(boolean sentinels, boolean redis, boolean verifyHostname, ClientTls tls, String files) {
 
     /** What the sentinels' connections use; null for plain TCP. */
     public ClientTls forSentinels() {
@@ -30,7 +30,8 @@ public record TlsConfig(boolean sentinels, boolean redis, ClientTls tls, String 
         boolean redis = r.bool("relay.redis.tls", false);
         boolean verifyHostname = r.bool("relay.tls.verify-hostname", true);
         PemFiles files = PemFiles.read(key -> r.optional(key, null), "relay.tls.");
-        return new TlsConfig(sentinels, redis, new ClientTls(files.context(), verifyHostname), files.toString());
+        ClientTls tls = sentinels || redis ? new ClientTls(files.context(), verifyHostname) : null;
+        return new TlsConfig(sentinels, redis, verifyHostname, tls, files.toString());
     }
 
     /** For /api/configuration: what is on and which files, never the keys themselves. */
@@ -39,7 +40,7 @@ public record TlsConfig(boolean sentinels, boolean redis, ClientTls tls, String 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("sentinels", sentinels);
         out.put("redis", redis);
-        out.put("verifyHostname", tls.verifyHostname());
+        out.put("verifyHostname", verifyHostname);
         out.put("files", files);
         return out;
     }
@@ -51,7 +52,6 @@ public record TlsConfig(boolean sentinels, boolean redis, ClientTls tls, String 
             return "off";
         }
         return (sentinels ? "sentinels" : "") + (sentinels && redis ? " and " : "") + (redis ? "redis" : "") + " (" + files
-                + (tls.verifyHostname() ? ", hostname verified" : ", hostname not verified") + ")";
+                + (verifyHostname ? ", hostname verified" : ", hostname not verified") + ")";
     }
-
 }

@@ -61,13 +61,12 @@ public final class RedisConnections implements AutoCloseable {
      * twice would only hold up the master's other triggers.
      */
     public <T> T call(HostPort server, Function<Jedis, T> command) {
-        String name = kind + " " + server;
         try {
             T reply = retryOnce(server, command);
-            tlsFailures.succeeded(name);
+            tlsFailures.succeeded(kind, server);
             return reply;
         } catch (JedisConnectionException e) {
-            tlsFailures.failed(name, e, overTls);
+            tlsFailures.failed(kind, server, e, overTls);
             throw e;
         }
     }

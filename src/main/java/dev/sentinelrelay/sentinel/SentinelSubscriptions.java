@@ -135,7 +135,7 @@ public final class SentinelSubscriptions implements AutoCloseable {
         } catch (RuntimeException e) {
             container.stop();
             if (TlsFailure.describe(e, overTls).isPresent()) {
-                tlsFailures.failed("sentinel " + sentinel, e, overTls);
+                tlsFailures.failed("sentinel", sentinel, e, overTls);
             } else if (!failedBefore) {
                 LOG.warn("{} ({}) not subscribed: {}; trying every {} ms", id, sentinel,
                         Failures.root(e).getMessage(), RECOVERY_INTERVAL_MILLIS);

@@ -1,5 +1,6 @@
 package dev.sentinelrelay.tls;
 
+import dev.sentinelrelay.configuration.HostPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,20 +21,22 @@ public final class TlsFailureLog {
     /**
      * A connection to {@code server} failed; logged when it is a TLS failure not logged for it yet.
      *
+     * @param kind    "sentinel" or "redis"
      * @param overTls it was a TLS connection (see {@link TlsFailure#describe})
      */
-    public void failed(String server, Throwable failure, boolean overTls) {
+    public void failed(String kind, HostPort server, Throwable failure, boolean overTls) {
         TlsFailure.describe(failure, overTls).ifPresent(reason -> {
-            if (!reason.equals(failing.put(server, reason))) {
-                LOG.warn("{}: {}; its answers are not used until it connects", server, reason);
+            String name = kind + " " + server;
+            if (!reason.equals(failing.put(name, reason))) {
+                LOG.warn("{}: {}; its answers are not used until it connects", name, reason);
             }
         });
     }
 
-    /** A command to {@code server} succeeded. */
-    public void succeeded(String server) {
-        if (!failing.isEmpty() && failing.remove(server) != null) {
-            LOG.info("{}: TLS connection works again", server);
+    /** A command to {@code server} succeeded (on the promotion watch's hot path: nothing to do unless one failed). */
+    public void succeeded(String kind, HostPort server) {
+        if (!failing.isEmpty() && failing.remove(kind + " " + server) != null) {
+            LOG.info("{} {}: TLS connection works again", kind, server);
         }
     }
 }

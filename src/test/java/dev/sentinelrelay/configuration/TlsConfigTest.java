@@ -34,7 +34,8 @@ class TlsConfigTest {
         assertNull(tls.forSentinels());
         assertNull(tls.forRedis());
         assertEquals("off", tls.toString());
-        assertTrue(tls.tls().verifyHostname());
+        assertTrue(tls.verifyHostname());
+        assertNull(tls.tls(), "no context while neither side uses TLS");
     }
 
     @Test
