@@ -2,7 +2,8 @@
 # runs on its own sandbox in $SANDBOX_DIR (so the demo's sandbox is untouched), with the relay started from a
 # copy of the jar, and tears everything down before it prints its table.
 # The sourcing script sets REPO, BENCH (its name, for messages and the lock) and SANDBOX_DIR first, and
-# BENCH_ZOOKEEPER (1 or 3) for a sandbox with ZooKeeper, on which bench_start_cluster runs relays in cluster mode.
+# BENCH_ZOOKEEPER (1 or 3) for a sandbox with ZooKeeper, on which bench_start_cluster runs relays in cluster mode,
+# and BENCH_TLS=1 for a sandbox on TLS only (bin/sandbox up --tls).
 # shellcheck shell=bash disable=SC2034 # relay_pid, startup_ms, leader and bench_rc are read by the sourcing script
 
 # shellcheck source=bin/lib/common.sh
@@ -79,9 +80,10 @@ bench_sandbox_up() {
     trap 'exit 130' INT
     trap 'exit 143' TERM
 
-    "$SANDBOX" up ${BENCH_ZOOKEEPER:+--zookeeper "$BENCH_ZOOKEEPER"}
+    "$SANDBOX" up ${BENCH_TLS:+--tls} ${BENCH_ZOOKEEPER:+--zookeeper "$BENCH_ZOOKEEPER"}
     # shellcheck source=/dev/null
     source "$SANDBOX_DIR/sandbox.env"
+    export SANDBOX_TLS_DIR # the Java programs ask the sentinels over TLS when it is set
     cp "$JAR" "$BENCH_JAR"
     rm -rf "$BENCH_CLASSES"
     javac -d "$BENCH_CLASSES" -cp "$BENCH_JAR" "$REPO/bench/lib/BenchSentinels.java" "$REPO/bench/lib/BenchTable.java" ||

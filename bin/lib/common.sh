@@ -9,8 +9,16 @@ alive() {
     [[ $state != Z ]]
 }
 
-# redis-cli on loopback with a hard time limit, so a stopped or wedged server never hangs a loop.
-rcli() { timeout 3 redis-cli -h 127.0.0.1 "$@" | tr -d '\r'; }
+# redis-cli on loopback with a hard time limit, so a stopped or wedged server never hangs a loop. Over TLS with the
+# sandbox's client certificate when SANDBOX_TLS_DIR is set (bin/sandbox up --tls); HAProxy's frontend stays plain TCP.
+rcli() {
+    local tls=()
+    [[ -z ${SANDBOX_TLS_DIR:-} ]] ||
+        tls=(--tls --cacert "$SANDBOX_TLS_DIR/ca.crt" --cert "$SANDBOX_TLS_DIR/client.crt" --key "$SANDBOX_TLS_DIR/client.key")
+    timeout 3 redis-cli -h 127.0.0.1 "${tls[@]}" "$@" | tr -d '\r'
+}
+# redis-cli to HAProxy's frontend: plain TCP, also in a TLS sandbox.
+fcli() { SANDBOX_TLS_DIR="" rcli "$@"; }
 
 # Prints a free loopback port below the kernel's ephemeral range (32768+, so an outgoing connection cannot hold it
 # by chance), none of "$@" (ports picked already but not listening yet); returns 1 if none is found.
