@@ -12,10 +12,10 @@ alive() {
 # redis-cli on loopback with a hard time limit, so a stopped or wedged server never hangs a loop. Over TLS with the
 # sandbox's client certificate when SANDBOX_TLS_DIR is set (bin/sandbox up --tls); HAProxy's frontend stays plain TCP.
 rcli() {
-    local tls=()
+    local tls_args=()
     [[ -z ${SANDBOX_TLS_DIR:-} ]] ||
-        tls=(--tls --cacert "$SANDBOX_TLS_DIR/ca.crt" --cert "$SANDBOX_TLS_DIR/client.crt" --key "$SANDBOX_TLS_DIR/client.key")
-    timeout 3 redis-cli -h 127.0.0.1 "${tls[@]}" "$@" | tr -d '\r'
+        tls_args=(--tls --cacert "$SANDBOX_TLS_DIR/ca.crt" --cert "$SANDBOX_TLS_DIR/client.crt" --key "$SANDBOX_TLS_DIR/client.key")
+    timeout 3 redis-cli -h 127.0.0.1 "${tls_args[@]}" "$@" | tr -d '\r'
 }
 # redis-cli to HAProxy's frontend: plain TCP, also in a TLS sandbox.
 fcli() { SANDBOX_TLS_DIR="" rcli "$@"; }
