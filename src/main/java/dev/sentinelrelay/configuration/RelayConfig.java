@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  */
 public record RelayConfig(
         List<HostPort> sentinels,
+        DiscoveryConfig discovery,
         Credentials sentinelCredentials,
         Credentials redisCredentials,
         List<String> masters,
@@ -106,6 +107,7 @@ public record RelayConfig(
         }
         return new RelayConfig(
                 sentinels,
+                DiscoveryConfig.read(r),
                 r.credentials("relay.sentinel"),
                 r.credentials("relay.redis"),
                 List.copyOf(masters),
@@ -140,7 +142,7 @@ public record RelayConfig(
         return clustered() && !observe;
     }
 
-    /** A majority of the configured sentinels: more than half. */
+    /** A majority of the configured sentinels: more than half (with discovery on, of the followed ones: see FollowedSentinels). */
     public int sentinelMajority() {
         return sentinels.size() / 2 + 1;
     }

@@ -195,10 +195,16 @@ public final class RelayApi {
         return d;
     }
 
+    /** Every followed sentinel (configured or discovered, since when) and, with discovery on, what it last saw. */
     public String sentinels() {
         List<Object> out = new ArrayList<>();
         directory.sentinels().forEach(s -> out.add(s.toMap()));
-        return write(Map.of("sentinels", out));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("sentinels", out);
+        if (config.discovery().enabled()) {
+            body.put("discovery", directory.discovery());
+        }
+        return write(body);
     }
 
     /** The newest events first; {@code limit} from the query string (1 to the ring buffer's size). */

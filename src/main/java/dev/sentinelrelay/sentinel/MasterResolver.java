@@ -12,11 +12,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * Verifies which server is the master right now: every configured sentinel is asked in parallel, a strict
- * majority must name the same address, and that server must itself answer {@code ROLE} as master.
+ * Verifies which server is the master right now: every followed sentinel is asked in parallel, a strict
+ * majority of them (as followed at that moment) must name the same address, and that server must itself answer {@code ROLE} as master.
  * Events only trigger this check; they never decide the answer.
  */
 public final class MasterResolver implements AutoCloseable {
@@ -24,24 +25,26 @@ public final class MasterResolver implements AutoCloseable {
     /** The vote of a sentinel that was not waited for because the others already agreed. */
     public static final String NOT_AWAITED = "not awaited (majority reached)";
 
-    private final RelayConfig config;
     private final RedisConnections sentinels;
     private final RedisConnections servers;
     /** The API's questions get their own connections: an operator's page never holds up a verification. */
     private final RedisConnections apiSentinels;
     private final RelayHealth health;
     private final Consumer<Verdict> verdicts;
+    private final Supplier<List<HostPort>> followed;
     private final SentinelQuorum quorum;
 
     /**
+     * @param followed the sentinels followed now (the configured ones, and the discovered ones with discovery on)
      * @param verdicts told every verdict (for the API and the metrics), before a pending one is retried
      * @param pool     asks the sentinels; its owner shuts it down
      */
-    public MasterResolver(RelayConfig config, RelayHealth health, Consumer<Verdict> verdicts, ExecutorService pool) {
-        this.config = config;
+    public MasterResolver(RelayConfig config, Supplier<List<HostPort>> followed, RelayHealth health,
+                          Consumer<Verdict> verdicts, ExecutorService pool) {
+        this.followed = followed;
         this.health = health;
         this.verdicts = verdicts;
-        this.quorum = new SentinelQuorum(config.sentinels(), config.verifyTimeout(), pool);
+        this.quorum = new SentinelQuorum(followed, config.verifyTimeout(), pool);
         this.sentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
         this.servers = new RedisConnections(config.redisCredentials(), config.verifyTimeout());
         this.apiSentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
@@ -55,9 +58,10 @@ public final class MasterResolver implements AutoCloseable {
      */
     public Verdict verify(Trigger trigger) {
         HostPort promoted = trigger.event() != null ? trigger.event().promoted() : null;
-        List<Vote> votes = askSentinels(trigger.master());
+        List<HostPort> sentinels = followed.get();
+        List<Vote> votes = askSentinels(trigger.master(), sentinels);
         health.sentinelsAnswered(VoteTally.reachable(votes));
-        Verdict verdict = decide(trigger, votes);
+        Verdict verdict = decide(trigger, votes, sentinels.size());
         verdicts.accept(verdict);
         if (promoted != null && !confirms(verdict, promoted)) {
             throw new VerificationPendingException(trigger.event(), verdict);
@@ -74,10 +78,10 @@ public final class MasterResolver implements AutoCloseable {
      * Only the server a majority names is asked ROLE: asking the server an event announces would let one sentinel
      * (or anyone who can publish as one) make the relay connect, and send the Redis password, wherever it says.
      */
-    private Verdict decide(Trigger trigger, List<Vote> votes) {
-        Optional<HostPort> agreed = VoteTally.majority(votes, config.sentinels().size());
+    private Verdict decide(Trigger trigger, List<Vote> votes, int sentinels) {
+        Optional<HostPort> agreed = VoteTally.majority(votes, sentinels);
         if (agreed.isEmpty()) {
-            return new Verdict(trigger, null, votes, "no majority of " + config.sentinels().size() + " sentinels agrees");
+            return new Verdict(trigger, null, votes, "no majority of " + sentinels + " sentinels agrees");
         }
         HostPort candidate = agreed.get();
         String role;
@@ -110,7 +114,7 @@ public final class MasterResolver implements AutoCloseable {
     }
 
     /**
-     * True when a majority of the configured sentinels flags the master subjectively or objectively down
+     * True when a majority of the followed sentinels flags the master subjectively or objectively down
      * ({@code SENTINEL MASTER}); a single sentinel's {@code +odown} is not enough to fence a master.
      */
     public boolean majoritySeesDown(String master) {
@@ -118,7 +122,7 @@ public final class MasterResolver implements AutoCloseable {
     }
 
     /**
-     * True when a majority of the configured sentinels lists {@code replica} as a replica of the master: the
+     * True when a majority of the followed sentinels lists {@code replica} as a replica of the master: the
      * relay only connects to (and authenticates with) servers the sentinels vouch for, never to an address
      * taken from an event.
      */
@@ -163,12 +167,12 @@ public final class MasterResolver implements AutoCloseable {
     }
 
     /** Every sentinel's vote; those not heard once a majority agreed (or the timeout was up) say why. */
-    private List<Vote> askSentinels(String master) {
-        List<Vote> votes = quorum.ask(sentinel -> ask(sentinel, master),
-                heard -> VoteTally.majority(heard, config.sentinels().size()).isPresent());
-        boolean agreed = VoteTally.majority(votes, config.sentinels().size()).isPresent();
+    private List<Vote> askSentinels(String master, List<HostPort> sentinels) {
+        List<Vote> votes = quorum.ask(sentinels, sentinel -> ask(sentinel, master),
+                heard -> VoteTally.majority(heard, sentinels.size()).isPresent());
+        boolean agreed = VoteTally.majority(votes, sentinels.size()).isPresent();
         Set<String> heard = votes.stream().map(Vote::sentinel).collect(Collectors.toSet());
-        config.sentinels().stream().map(HostPort::toString).filter(s -> !heard.contains(s))
+        sentinels.stream().map(HostPort::toString).filter(s -> !heard.contains(s))
                 .forEach(s -> votes.add(Vote.failed(s, agreed ? NOT_AWAITED : "timed out")));
         return votes;
     }

@@ -15,15 +15,14 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 
 /**
- * One pub/sub listener container per sentinel for camel-spring-redis consumers. Each container delivers
+ * One pub/sub listener container per followed sentinel for camel-spring-redis consumers (discovered sentinels'
+ * are added and removed at runtime). Each container delivers
  * messages on a single thread, in the order the sentinel published them, and resubscribes by itself after
  * the sentinel comes back; a watcher on the same connection reports every resubscription so the relay can
  * reconcile what it may have missed meanwhile.
@@ -36,7 +35,11 @@ public final class SentinelSubscriptions implements AutoCloseable {
     private static final long RECOVERY_INTERVAL_MILLIS = 1000;
 
     private final Map<String, RedisMessageListenerContainer> containers = new LinkedHashMap<>();
-    private final List<JedisConnectionFactory> factories = new ArrayList<>();
+    private final Map<String, JedisConnectionFactory> factories = new LinkedHashMap<>();
+    private final Map<String, ExecutorService> threads = new LinkedHashMap<>();
+    private final RelayConfig config;
+    private final Listener onSubscribed;
+    private final Function<String, ExecutorService> newThread;
 
     /** Told every time a sentinel's subscription is established. */
     public interface Listener {
@@ -46,10 +49,33 @@ public final class SentinelSubscriptions implements AutoCloseable {
 
     /** @param newThread a single-thread executor with this name (in the relay: Camel's, shut down with Camel) */
     public SentinelSubscriptions(RelayConfig config, Listener onSubscribed, Function<String, ExecutorService> newThread) {
+        this.config = config;
+        this.onSubscribed = onSubscribed;
+        this.newThread = newThread;
         for (int i = 0; i < config.sentinels().size(); i++) {
-            String id = sentinelId(i);
-            HostPort sentinel = config.sentinels().get(i);
-            containers.put(id, container(id, sentinel, config, onSubscribed, newThread.apply(id + "-events")));
+            add(sentinelId(i), config.sentinels().get(i));
+        }
+    }
+
+    /** Subscribes to one more sentinel (a discovered one); returns its container, for its subscriber route. */
+    public synchronized RedisMessageListenerContainer add(String id, HostPort sentinel) {
+        ExecutorService thread = newThread.apply(id + "-events");
+        threads.put(id, thread);
+        RedisMessageListenerContainer container = container(id, sentinel, config, onSubscribed, thread);
+        containers.put(id, container);
+        return container;
+    }
+
+    /** Unsubscribes from a sentinel the relay no longer follows (once its route is removed). */
+    public synchronized void remove(String id) {
+        destroy(containers.remove(id));
+        JedisConnectionFactory factory = factories.remove(id);
+        if (factory != null) {
+            factory.destroy();
+        }
+        ExecutorService thread = threads.remove(id);
+        if (thread != null) {
+            thread.shutdownNow();
         }
     }
 
@@ -62,8 +88,8 @@ public final class SentinelSubscriptions implements AutoCloseable {
         return sentinelId + "-listener";
     }
 
-    public Map<String, RedisMessageListenerContainer> containers() {
-        return containers;
+    public synchronized Map<String, RedisMessageListenerContainer> containers() {
+        return Map.copyOf(containers);
     }
 
     private RedisMessageListenerContainer container(String id, HostPort sentinel, RelayConfig config,
@@ -78,7 +104,7 @@ public final class SentinelSubscriptions implements AutoCloseable {
                 .connectTimeout(timeout).readTimeout(Duration.ZERO).build());
         factory.afterPropertiesSet();
         factory.start();
-        factories.add(factory);
+        factories.put(id, factory);
 
         // Messages are delivered on the thread that reads the subscription, in the order the sentinel published
         // them (the default executor runs each on a new thread: +failover-end could overtake +switch-master),
@@ -129,15 +155,20 @@ public final class SentinelSubscriptions implements AutoCloseable {
         }
     }
 
+    private static void destroy(RedisMessageListenerContainer container) {
+        if (container == null) {
+            return;
+        }
+        try {
+            container.destroy();
+        } catch (Exception e) {
+            LOG.debug("closing listener container", e);
+        }
+    }
+
     @Override
-    public void close() {
-        containers.values().forEach(c -> {
-            try {
-                c.destroy();
-            } catch (Exception e) {
-                LOG.debug("closing listener container", e);
-            }
-        });
-        factories.forEach(JedisConnectionFactory::destroy);
+    public synchronized void close() {
+        containers.values().forEach(SentinelSubscriptions::destroy);
+        factories.values().forEach(JedisConnectionFactory::destroy);
     }
 }

@@ -70,6 +70,15 @@ public class RelayConfigTest {
     }
 
     @Test
+    void discoveryIsOffByDefaultAndForgetsAfterTenMinutes() {
+        assertEquals(new DiscoveryConfig(false, Duration.ofMinutes(10)), RelayConfig.from(valid()::get).discovery());
+        Map<String, String> p = valid();
+        p.put("relay.sentinels.discover", "true");
+        p.put("relay.sentinels.forget-after", "3s");
+        assertEquals(new DiscoveryConfig(true, Duration.ofSeconds(3)), RelayConfig.from(p::get).discovery());
+    }
+
+    @Test
     void modeDefaultsToAddrWithFencingOn() {
         assertEquals(new HaproxyTarget(HaproxyMode.ADDR, "redis_mymaster", "master", List.of(), null, null, true),
                 target(valid()));
@@ -207,6 +216,10 @@ public class RelayConfigTest {
             "relay.reconcile.interval|10|relay.reconcile.interval: '10' is not a positive duration",
             "relay.reconcile.interval|0s|relay.reconcile.interval: '0s' is not a positive duration",
             "relay.verify.timeout|fast|relay.verify.timeout: 'fast' is not a positive duration",
+            "relay.sentinels.forget-after|10|relay.sentinels.forget-after: '10' is not a positive duration",
+            "relay.sentinels.forget-after|0m|relay.sentinels.forget-after: '0m' is not a positive duration",
+            "relay.sentinels.forget-after|25h|relay.sentinels.forget-after: '25h' is longer than 24h",
+            "relay.sentinels.discover|yes|relay.sentinels.discover: 'yes' is not true or false",
             "relay.verify.timeout|999999999h|relay.verify.timeout: '999999999h' is longer than 24h",
             "relay.fence.timeout|25h|relay.fence.timeout: '25h' is longer than 24h",
             "relay.api.port|70000|relay.api.port: port 70000 is outside 1-65535",
