@@ -18,10 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -236,6 +238,86 @@ final class Sandbox implements AutoCloseable {
 
     void stopSentinel(int port) {
         sentinels.get(port).stop();
+    }
+
+    /**
+     * Starts one more sentinel of the same master (configured like the others, on {@code requirepass} when not null),
+     * not one of {@link #sentinelPorts}: the others hear of it through its hellos on the master. Returns its port;
+     * {@link #removeSentinel} takes it away again.
+     */
+    int addSentinel(String requirepass) throws IOException {
+        int port = freePort();
+        writeSentinelConfig(port, sentinelMasterPort());
+        if (requirepass != null) {
+            Files.writeString(dir.resolve("sentinel-" + port + ".conf"), "requirepass " + requirepass + "\n",
+                    StandardOpenOption.APPEND);
+        }
+        sentinels.put(port, ManagedProcess.start("sentinel-" + port,
+                List.of("redis-sentinel", dir.resolve("sentinel-" + port + ".conf").toString()),
+                dir, dir.resolve("sentinel-" + port + ".log"), Map.of()));
+        await("sentinel " + port + " up").atMost(SETTLE).ignoreExceptions().until(() -> {
+            try (Jedis j = new Jedis(new HostAndPort("127.0.0.1", port),
+                    DefaultJedisClientConfig.builder().timeoutMillis(1000).password(requirepass).build())) {
+                return "PONG".equals(j.ping());
+            }
+        });
+        return port;
+    }
+
+    /**
+     * Stops an added sentinel and makes the others forget it as operators do: SENTINEL RESET on one sentinel at a
+     * time, each settled again (knowing the other two) before the next, so a majority always lists the others.
+     */
+    void removeSentinel(int port) {
+        stopAddedSentinel(port);
+        for (int p : sentinelPorts) {
+            resetSentinel(p);
+        }
+    }
+
+    /** Stops a sentinel {@link #addSentinel} started; the others list it until they are reset. */
+    void stopAddedSentinel(int port) {
+        sentinels.remove(port).stop();
+    }
+
+    /**
+     * SENTINEL RESET on one sentinel: it forgets its replicas and peers, and learns them again from what is running
+     * (hellos, INFO); returns once it knows both replicas and exactly the other two of {@link #sentinelPorts}.
+     */
+    void resetSentinel(int port) {
+        Set<Integer> others = new HashSet<>(sentinelPorts);
+        others.remove(port);
+        discoveryPeriods(FAST_DISCOVERY);
+        try (Jedis j = jedis(port)) {
+            j.sentinelReset(MASTER);
+            await("sentinel " + port + " settled after its reset").atMost(SETTLE).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions().until(() -> healthyReplicas(j, MASTER) == 2 && sentinelsListedBy(port).equals(others));
+        } finally {
+            discoveryPeriods(DEFAULT_DISCOVERY);
+        }
+    }
+
+    /**
+     * Makes one sentinel, and only that one, believe in a sentinel at {@code 127.0.0.1:port}: a hello message sent
+     * to it directly (Sentinel's own PUBLISH accepts hellos from clients; the others never see it, since hellos they
+     * hear arrive on the master and replicas). The config epoch 0 is older than the master's, so nothing else changes.
+     */
+    void announceSentinelTo(int sentinelPort, int port) {
+        String runId = String.format("%040x", port);
+        String hello = String.join(",", "127.0.0.1", String.valueOf(port), runId, "0", MASTER, "127.0.0.1",
+                String.valueOf(sentinelMasterPort()), "0");
+        try (Jedis j = jedis(sentinelPort)) {
+            j.publish("__sentinel__:hello", hello);
+        }
+    }
+
+    /** The ports of the sentinels one sentinel lists for the master. */
+    Set<Integer> sentinelsListedBy(int sentinelPort) {
+        try (Jedis j = jedis(sentinelPort)) {
+            Set<Integer> ports = new HashSet<>();
+            j.sentinelSentinels(MASTER).forEach(peer -> ports.add(Integer.parseInt(peer.get("port"))));
+            return ports;
+        }
     }
 
     /**
