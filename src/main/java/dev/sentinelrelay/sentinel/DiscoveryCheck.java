@@ -125,8 +125,8 @@ public final class DiscoveryCheck {
                 LOG.info("discovered sentinel {} answers again", sentinel);
             }
         } else if (!error.equals(reported.put(sentinel.address(), error))) {
-            LOG.warn("discovered sentinel {} does not answer with the relay's sentinel settings "
-                    + "(relay.sentinel.username/password): {}; it is followed and counted all the same", sentinel, error);
+            LOG.warn("discovered sentinel {} does not answer the relay (with its relay.sentinel.* settings): {}; "
+                    + "it is followed and counted all the same", sentinel, error);
         }
     }
 }

@@ -16,6 +16,7 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
@@ -66,16 +67,21 @@ public final class SentinelSubscriptions implements AutoCloseable {
         return container;
     }
 
-    /** Unsubscribes from a sentinel the relay no longer follows (once its route is removed). */
+    /**
+     * Unsubscribes from a sentinel the relay no longer follows (once its route is removed). Its thread is interrupted
+     * first: while the sentinel is down (as a removed one usually is) the container retries on that thread, sleeping
+     * under the lock its stop needs, and stopping it then would wait forever (measured with spring-data-redis 3.5.5);
+     * interrupted, the retry gives up ("SubscriptionTask aborted") and the stop goes through.
+     */
     public synchronized void remove(String id) {
+        ExecutorService thread = threads.remove(id);
+        if (thread != null) {
+            thread.shutdownNow();
+        }
         destroy(containers.remove(id));
         JedisConnectionFactory factory = factories.remove(id);
         if (factory != null) {
             factory.destroy();
-        }
-        ExecutorService thread = threads.remove(id);
-        if (thread != null) {
-            thread.shutdownNow();
         }
     }
 
@@ -166,9 +172,9 @@ public final class SentinelSubscriptions implements AutoCloseable {
         }
     }
 
+    /** Every subscription, each as {@link #remove} does it (a sentinel down at shutdown must not hang the stop). */
     @Override
     public synchronized void close() {
-        containers.values().forEach(SentinelSubscriptions::destroy);
-        factories.values().forEach(JedisConnectionFactory::destroy);
+        List.copyOf(containers.keySet()).forEach(this::remove);
     }
 }

@@ -3,6 +3,7 @@ package dev.sentinelrelay.alerts;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.AlertsConfig.Severity;
 import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.sentinel.SentinelChange;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.sentinel.Trigger;
 import dev.sentinelrelay.sentinel.Verdict;
@@ -172,5 +173,18 @@ class AlertsTest {
         assertTrue(dedup.accept(lost));
         assertTrue(dedup.accept(restored), "resolves the open coordination-lost");
     }
-}
 
+    @Test
+    void eachFollowedAndForgottenSentinelIsItsOwnInfoAlert() {
+        HostPort fourth = new HostPort("127.0.0.1", 26382);
+        alerts.sentinelChanged(new SentinelChange(true, fourth, "listed by 3 of the 3 followed sentinels (majority 2)", "sentinel-4"));
+        alerts.sentinelChanged(new SentinelChange(false, fourth, "not listed by 3 of the 4", "sentinel-4"));
+        alerts.sentinelChanged(new SentinelChange(true, fourth, "listed by 2 of the 3", "sentinel-5"));
+        assertEquals(List.of(AlertKind.SENTINEL_FOLLOWED, AlertKind.SENTINEL_FORGOTTEN, AlertKind.SENTINEL_FOLLOWED),
+                raised.stream().map(Alert::kind).toList());
+        assertTrue(raised.stream().allMatch(a -> a.kind().severity == Severity.INFO));
+        assertEquals(3, raised.stream().map(Alert::key).distinct().count(), "the same address followed again is a new alert");
+        assertTrue(raised.get(0).summary().startsWith("following discovered sentinel sentinel-4 (127.0.0.1:26382): listed by 3"),
+                raised.get(0).summary());
+    }
+}

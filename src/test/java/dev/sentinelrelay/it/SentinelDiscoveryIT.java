@@ -121,7 +121,7 @@ class SentinelDiscoveryIT extends SandboxIT {
 
         awaitFollowing(baseThree());
         sandbox.sentinelPorts.forEach(this::awaitSubscribed);
-        assertEquals(2, relay.count("following discovered sentinel"), relay.tail());
+        assertEquals(2, relay.count("discovery - following discovered sentinel"), relay.tail());
         assertEquals(2, relay.count("alert: sentinel-followed: following discovered sentinel"), relay.tail());
         for (JsonNode s : api("/api/sentinels").get("sentinels")) {
             assertFalse(s.get("followedSince").isNull(), s.toString());
@@ -162,7 +162,7 @@ class SentinelDiscoveryIT extends SandboxIT {
             four.put(address(fourth), "discovered");
             awaitFollowing(four);
             awaitSubscribed(fourth);
-            String line = relay.linesSinceMark().stream().filter(l -> l.contains("following discovered sentinel")
+            String line = relay.linesSinceMark().stream().filter(l -> l.contains("discovery - following discovered sentinel")
                     && l.contains(address(fourth))).findFirst().orElseThrow(() -> new AssertionError(relay.tail()));
             assertTrue(line.matches(".*listed by [23] of the 3 followed sentinels \\(majority 2\\).*"), line);
             assertEquals(1, relay.count("alert: sentinel-followed: following discovered sentinel sentinel-4 (" + address(fourth)));
@@ -226,7 +226,7 @@ class SentinelDiscoveryIT extends SandboxIT {
         Duration followedFor = Duration.between(thirdReset, Instant.now());
 
         assertTrue(followedFor.compareTo(FORGET_AFTER) >= 0, "forgotten " + followedFor + " after a majority stopped listing it");
-        String line = relay.linesSinceMark().stream().filter(l -> l.contains("forgot sentinel sentinel-4 (" + address(fourth)))
+        String line = relay.linesSinceMark().stream().filter(l -> l.contains("discovery - forgot sentinel sentinel-4 (" + address(fourth)))
                 .findFirst().orElseThrow(() -> new AssertionError(relay.tail()));
         assertTrue(line.contains("not listed by 3 of the 4 followed sentinels (majority 3)")
                 && line.contains("relay.sentinels.forget-after PT3S"), line);
