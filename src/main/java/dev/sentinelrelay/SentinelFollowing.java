@@ -7,6 +7,8 @@ import dev.sentinelrelay.sentinel.SentinelChange;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.function.Supplier;
@@ -17,6 +19,8 @@ import java.util.function.Supplier;
  * routes/10-sentinel-subscriber.yaml template, and a line in the API's directory; a forgotten one loses all of them.
  */
 final class SentinelFollowing {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SentinelFollowing.class);
 
     private final CamelContext context;
     private final FollowedSentinels followed;
@@ -44,20 +48,34 @@ final class SentinelFollowing {
                 .add();
     }
 
+    /**
+     * A majority lists it, so it counts from now on, even when it refuses the relay's subscription (its AUTH
+     * settings differ, say): then it is followed without a subscriber route, and the refusal is reported in the
+     * log and on the API, as the discovery check reports every question it does not answer.
+     */
     public SentinelChange follow(SentinelChange change) {
         FollowedSentinels.Sentinel sentinel = followed.add(change.address(), clock.get());
-        context.getRegistry().bind(SentinelSubscriptions.containerBeanName(sentinel.id()),
-                subscriptions.add(sentinel.id(), sentinel.address()));
         directory.followed(sentinel.id(), sentinel.address(), sentinel.origin(), sentinel.since());
-        addSubscriberRoute(context, sentinel.id(), sentinel.address());
+        try {
+            context.getRegistry().bind(SentinelSubscriptions.containerBeanName(sentinel.id()),
+                    subscriptions.add(sentinel.id(), sentinel.address()));
+            addSubscriberRoute(context, sentinel.id(), sentinel.address());
+        } catch (RuntimeException e) {
+            String reason = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+            LOG.warn("discovered sentinel {} refuses the relay's subscription (with its relay.sentinel.* settings): {}; "
+                    + "it is followed and counted, its events are not heard", sentinel, reason);
+            directory.subscriptionRefused(sentinel.address(), reason);
+        }
         return change.applied(sentinel.id());
     }
 
-    /** Stops the sentinel's route first, so no event of it arrives once it no longer counts. */
+    /** Stops the sentinel's route first (if it got one), so no event of it arrives once it no longer counts. */
     public SentinelChange forget(SentinelChange change) throws Exception {
         String id = followed.find(change.address()).orElseThrow().id();
-        context.getRouteController().stopRoute(id);
-        context.removeRoute(id);
+        if (context.getRoute(id) != null) {
+            context.getRouteController().stopRoute(id);
+            context.removeRoute(id);
+        }
         subscriptions.remove(id);
         context.getRegistry().unbind(SentinelSubscriptions.containerBeanName(id));
         followed.remove(change.address());

@@ -100,6 +100,15 @@ public final class SentinelDirectory {
 
     /** A discovery check asked the sentinel: {@code error} is why it did not answer, null when it did. */
     public void discoveryAnswer(HostPort address, String error) {
+        failed(address, "discovery", error);
+    }
+
+    /** The sentinel refused the relay's subscription: its events are not heard. */
+    public void subscriptionRefused(HostPort address, String reason) {
+        failed(address, "subscription", reason);
+    }
+
+    private void failed(HostPort address, String what, String error) {
         SentinelStatus sentinel = byAddress.get(address.toString());
         if (sentinel == null) {
             return;
@@ -108,7 +117,7 @@ public final class SentinelDirectory {
             sentinel.reachable = error == null;
             if (error != null) {
                 sentinel.errors++;
-                sentinel.lastError = "discovery: " + error;
+                sentinel.lastError = what + ": " + error;
                 sentinel.lastErrorAt = Instant.now();
             }
         }

@@ -58,13 +58,22 @@ public final class SentinelSubscriptions implements AutoCloseable {
         }
     }
 
-    /** Subscribes to one more sentinel (a discovered one); returns its container, for its subscriber route. */
+    /**
+     * Subscribes to one more sentinel (a discovered one); returns its container, for its subscriber route. Throws
+     * when the sentinel refuses the subscription (e.g. NOAUTH: the container does not retry that), leaving nothing
+     * behind.
+     */
     public synchronized RedisMessageListenerContainer add(String id, HostPort sentinel) {
         ExecutorService thread = newThread.apply(id + "-events");
         threads.put(id, thread);
-        RedisMessageListenerContainer container = container(id, sentinel, config, onSubscribed, thread);
-        containers.put(id, container);
-        return container;
+        try {
+            RedisMessageListenerContainer container = container(id, sentinel, config, onSubscribed, thread);
+            containers.put(id, container);
+            return container;
+        } catch (RuntimeException e) {
+            remove(id);
+            throw e;
+        }
     }
 
     /**

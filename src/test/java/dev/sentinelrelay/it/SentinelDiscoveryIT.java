@@ -18,6 +18,7 @@ import java.util.HashSet;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -101,11 +102,13 @@ class SentinelDiscoveryIT extends SandboxIT {
         return voters;
     }
 
-    /** The discovery's candidate at this address on /api/sentinels; null when none. */
-    private JsonNode candidate(String address) throws IOException, InterruptedException {
-        for (JsonNode c : api("/api/sentinels").get("discovery").get("candidates")) {
-            if (c.get("address").asText().equals(address)) {
-                return c;
+    /** The entry of a /api/sentinels list ("sentinels", or the discovery's "candidates") at this address; null if none. */
+    private JsonNode withAddress(String list, String address) throws IOException, InterruptedException {
+        JsonNode body = api("/api/sentinels");
+        JsonNode entries = list.equals("sentinels") ? body.get(list) : body.get("discovery").get(list);
+        for (JsonNode entry : entries) {
+            if (entry.get("address").asText().equals(address)) {
+                return entry;
             }
         }
         return null;
@@ -122,7 +125,7 @@ class SentinelDiscoveryIT extends SandboxIT {
         awaitFollowing(baseThree());
         sandbox.sentinelPorts.forEach(this::awaitSubscribed);
         assertEquals(2, relay.count("discovery - following discovered sentinel"), relay.tail());
-        assertEquals(2, relay.count("alert: sentinel-followed: following discovered sentinel"), relay.tail());
+        await("both alerted").atMost(WAIT).until(() -> relay.count("alert: sentinel-followed: following discovered sentinel") == 2);
         for (JsonNode s : api("/api/sentinels").get("sentinels")) {
             assertFalse(s.get("followedSince").isNull(), s.toString());
         }
@@ -141,7 +144,7 @@ class SentinelDiscoveryIT extends SandboxIT {
             naming += address(newMaster).equals(vote.get("master").asText()) ? 1 : 0;
         }
         assertTrue(naming >= 2, "a majority of three named " + newMaster + ": " + verification);
-        assertTrue(oldMaster != newMaster);
+        assertNotEquals(oldMaster, newMaster);
         sandbox.awaitSentinelsSettled();
     }
 
@@ -165,7 +168,8 @@ class SentinelDiscoveryIT extends SandboxIT {
             String line = relay.linesSinceMark().stream().filter(l -> l.contains("discovery - following discovered sentinel")
                     && l.contains(address(fourth))).findFirst().orElseThrow(() -> new AssertionError(relay.tail()));
             assertTrue(line.matches(".*listed by [23] of the 3 followed sentinels \\(majority 2\\).*"), line);
-            assertEquals(1, relay.count("alert: sentinel-followed: following discovered sentinel sentinel-4 (" + address(fourth)));
+            await("alerted").atMost(WAIT).until(() ->
+                    relay.count("alert: sentinel-followed: following discovered sentinel sentinel-4 (" + address(fourth)) == 1);
 
             assertEquals(4, votersOfTheNextVerification().size(), "the fourth sentinel votes too");
             await("majority of four").atMost(WAIT).until(() -> health().contains("(majority 3)"));
@@ -189,7 +193,7 @@ class SentinelDiscoveryIT extends SandboxIT {
                 assertFalse(sandbox.sentinelsListedBy(sandbox.sentinelPorts.get(2)).contains(fake.port()));
 
                 JsonNode candidate = await("the API shows the fake as a candidate").atMost(WAIT).ignoreExceptions()
-                        .until(() -> candidate(address(fake.port())), c -> c != null);
+                        .until(() -> withAddress("candidates", address(fake.port())), c -> c != null);
                 assertEquals(1, candidate.get("listedBy").asInt(), candidate.toString());
                 assertEquals(3, candidate.get("followed").asInt(), candidate.toString());
                 assertEquals(2, candidate.get("needed").asInt(), candidate.toString());
@@ -202,6 +206,35 @@ class SentinelDiscoveryIT extends SandboxIT {
             } finally {
                 sandbox.resetSentinel(liar);
             }
+        }
+    }
+
+    @Test
+    void aDiscoveredSentinelThatDoesNotAnswerWithTheRelaysAuthSettingsIsReportedAndCounted() throws Exception {
+        startRelayOnOneSeed();
+        awaitFollowing(baseThree());
+
+        int fourth = sandbox.addSentinel("fourth-sentinel-pass-5d1c");
+        try {
+            Map<String, String> four = new TreeMap<>(baseThree());
+            four.put(address(fourth), "discovered");
+            awaitFollowing(four);
+
+            await("reported in the log").atMost(WAIT).until(() -> relay.count("discovered sentinel sentinel-4 ("
+                    + address(fourth) + ") does not answer the relay") == 1);
+            String line = relay.linesSinceMark().stream().filter(l -> l.contains("does not answer the relay")).findFirst().orElseThrow();
+            assertTrue(line.contains("NOAUTH"), line);
+            String refused = relay.linesSinceMark().stream().filter(l -> l.contains("refuses the relay's subscription"))
+                    .findFirst().orElseThrow(() -> new AssertionError(relay.tail()));
+            assertTrue(refused.contains("sentinel-4 (" + address(fourth) + ")") && refused.contains("NOAUTH"), refused);
+            JsonNode status = await("reported on the API").atMost(WAIT).ignoreExceptions().until(() -> withAddress("sentinels", address(fourth)),
+                    s -> s.get("lastError").asText().startsWith("discovery: NOAUTH"));
+            assertFalse(status.get("reachable").asBoolean(), status.toString());
+            assertEquals(4, votersOfTheNextVerification().size(), "followed and counted all the same");
+            await("majority of four").atMost(WAIT).until(() -> health().contains("(majority 3)"));
+            assertEquals(1, relay.count("does not answer the relay"), "one line per reason, not one per check");
+        } finally {
+            sandbox.removeSentinel(fourth);
         }
     }
 
@@ -230,7 +263,7 @@ class SentinelDiscoveryIT extends SandboxIT {
                 .findFirst().orElseThrow(() -> new AssertionError(relay.tail()));
         assertTrue(line.contains("not listed by 3 of the 4 followed sentinels (majority 3)")
                 && line.contains("relay.sentinels.forget-after PT3S"), line);
-        assertEquals(1, relay.count("alert: sentinel-forgotten: no longer following sentinel sentinel-4"), relay.tail());
+        await("alerted").atMost(WAIT).until(() -> relay.count("alert: sentinel-forgotten: no longer following sentinel sentinel-4") == 1);
         await("majority of three again").atMost(WAIT).until(() -> health().contains("(majority 2)"));
         assertEquals(othersBefore, idsAndSince(), "the others, reset one at a time, were never forgotten (same ids, same since)");
         assertEquals(3, votersOfTheNextVerification().size());
