@@ -64,11 +64,10 @@ public final class DiscoveryCheck {
     /** Asks every followed sentinel; returns what to start and stop following, for the route to apply in order. */
     public List<SentinelChange> check() {
         List<FollowedSentinels.Sentinel> now = followed.all();
-        List<Asked> heard = quorum.ask(now.stream().map(FollowedSentinels.Sentinel::address).toList(),
-                address -> ask(now.stream().filter(s -> s.address().equals(address)).findFirst().orElseThrow()),
-                answers -> false);
+        List<HostPort> addresses = now.stream().map(FollowedSentinels.Sentinel::address).toList();
+        List<Asked> heard = quorum.ask(addresses, address -> ask(now.get(addresses.indexOf(address))), answers -> false);
         Map<HostPort, SentinelDiscovery.Answer> answers = new HashMap<>();
-        Set<HostPort> unheard = new HashSet<>(now.stream().map(FollowedSentinels.Sentinel::address).toList());
+        Set<HostPort> unheard = new HashSet<>(addresses);
         for (Asked asked : heard) {
             unheard.remove(asked.sentinel().address());
             report(asked.sentinel(), asked.error());
@@ -77,7 +76,7 @@ public final class DiscoveryCheck {
             }
         }
         now.stream().filter(s -> unheard.contains(s.address())).forEach(s -> report(s, "timed out"));
-        reported.keySet().retainAll(now.stream().map(FollowedSentinels.Sentinel::address).toList());
+        reported.keySet().retainAll(addresses);
         SentinelDiscovery.Decision decision = rules.decide(now, answers, clock.get());
         observer.decided(decision);
         return decision.changes();
