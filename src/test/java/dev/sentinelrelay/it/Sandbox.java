@@ -275,9 +275,12 @@ final class Sandbox implements AutoCloseable {
         }
     }
 
-    /** Stops a sentinel {@link #addSentinel} started; the others list it until they are reset. */
+    /** Stops a sentinel {@link #addSentinel} started (if still running); the others list it until they are reset. */
     void stopAddedSentinel(int port) {
-        sentinels.remove(port).stop();
+        ManagedProcess sentinel = sentinels.remove(port);
+        if (sentinel != null) {
+            sentinel.stop();
+        }
     }
 
     /**

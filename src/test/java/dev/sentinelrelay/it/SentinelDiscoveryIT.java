@@ -11,9 +11,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.HashSet;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,7 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Sentinel discovery against real sentinels: the relay is configured with one sentinel of the sandbox's three and
  * follows all three; a fourth one is followed once the majority lists it; a sentinel only one sentinel lists (a hello
  * sent to that one alone, answered by a {@link FakeSentinel}) is never followed nor counted; a sentinel stopped and
- * reset away is forgotten after relay.sentinels.forget-after, and never before. Each test starts its own relay.
+ * reset away is forgotten after relay.sentinels.forget-after, and never before; one that refuses the relay's AUTH
+ * settings is followed, counted and reported. Each test starts its own relay and leaves the three sentinels as it
+ * found them (an added sentinel stopped and reset away, a sentinel told of a fake one reset).
  */
 class SentinelDiscoveryIT extends SandboxIT {
 
@@ -243,20 +245,30 @@ class SentinelDiscoveryIT extends SandboxIT {
         startRelayOnOneSeed();
         awaitFollowing(baseThree());
         int fourth = sandbox.addSentinel(null);
-        Map<String, String> four = new TreeMap<>(baseThree());
-        four.put(address(fourth), "discovered");
-        awaitFollowing(four);
-        Map<String, String> othersBefore = idsAndSince();
-        othersBefore.remove(address(fourth));
+        Map<String, String> othersBefore;
+        Duration followedFor;
+        boolean resetAway = false;
+        try {
+            Map<String, String> four = new TreeMap<>(baseThree());
+            four.put(address(fourth), "discovered");
+            awaitFollowing(four);
+            othersBefore = idsAndSince();
+            othersBefore.remove(address(fourth));
 
-        sandbox.stopAddedSentinel(fourth);
-        sandbox.resetSentinel(sandbox.sentinelPorts.get(0));
-        sandbox.resetSentinel(sandbox.sentinelPorts.get(1));
-        // until the third reset only two of the four answer without it (the stopped one answers nothing): no majority
-        Instant thirdReset = Instant.now();
-        sandbox.resetSentinel(sandbox.sentinelPorts.get(2));
-        awaitFollowing(baseThree());
-        Duration followedFor = Duration.between(thirdReset, Instant.now());
+            sandbox.stopAddedSentinel(fourth);
+            sandbox.resetSentinel(sandbox.sentinelPorts.get(0));
+            sandbox.resetSentinel(sandbox.sentinelPorts.get(1));
+            // until the third reset only two of the four answer without it (the stopped one answers nothing): no majority
+            Instant thirdReset = Instant.now();
+            sandbox.resetSentinel(sandbox.sentinelPorts.get(2));
+            resetAway = true;
+            awaitFollowing(baseThree());
+            followedFor = Duration.between(thirdReset, Instant.now());
+        } finally {
+            if (!resetAway) {
+                sandbox.removeSentinel(fourth);
+            }
+        }
 
         assertTrue(followedFor.compareTo(FORGET_AFTER) >= 0, "forgotten " + followedFor + " after a majority stopped listing it");
         String line = relay.linesSinceMark().stream().filter(l -> l.contains("discovery - forgot sentinel sentinel-4 (" + address(fourth)))
