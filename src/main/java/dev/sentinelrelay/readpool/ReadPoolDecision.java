@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  * <ul>
  * <li>A replica is in when a strict majority of the configured sentinels calls it healthy (no {@code s_down},
  * {@code o_down} or {@code disconnected} flag, master link {@code ok}) and, unless the lag check is off, the
- * master lists it online no more than {@code maxLagBytes} behind. One sentinel's opinion moves nothing.</li>
+ * master lists it online no more than {@code maxLagBytes} behind (while the master's offsets are unknown, its last
+ * verdict). One sentinel's opinion moves nothing.</li>
  * <li>The master is in when it is the verified, unfenced master and either serves reads by configuration or no
  * replica qualifies (reads never fail only because every replica is syncing). A fenced master is never in.</li>
  * </ul>
@@ -34,16 +35,19 @@ public final class ReadPoolDecision {
      * @param answers   each configured sentinel's replica list; null for a sentinel that did not answer
      * @param sentinels how many sentinels are configured (the majority is counted over them, not over those heard)
      * @param offsets   the master's replication offsets; null when not known (no verified master, INFO failed)
+     * @param previous  the last decision; null when none. While the offsets are unknown (a failover fences the master),
+     *                  a replica that still qualifies by the sentinels keeps its last lag verdict: judged out for an
+     *                  unknown lag, every replica would leave and reads would fail for the whole failover.
      */
     public static ReadPool decide(String master, ReadPoolTarget target, Routing routing, List<List<ReplicaReport>> answers,
-                                  int sentinels, ReplicationOffsets offsets) {
+                                  int sentinels, ReplicationOffsets offsets, ReadPool previous) {
         HostPort current = routing == null ? null : routing.master();
         Set<HostPort> replicas = new LinkedHashSet<>();
         answers.stream().filter(Objects::nonNull).flatMap(List::stream).map(ReplicaReport::address)
                 .filter(a -> !a.equals(current)).forEach(replicas::add);
         List<PoolMember> members = new ArrayList<>();
         for (HostPort replica : replicas) {
-            members.add(replica(replica, target, answers, sentinels, offsets));
+            members.add(replica(replica, target, answers, sentinels, offsets, previous));
         }
         if (current != null) {
             members.add(0, master(current, routing, target, members.stream().anyMatch(PoolMember::in)));
@@ -63,7 +67,7 @@ public final class ReadPoolDecision {
     }
 
     private static PoolMember replica(HostPort address, ReadPoolTarget target, List<List<ReplicaReport>> answers,
-                                      int sentinels, ReplicationOffsets offsets) {
+                                      int sentinels, ReplicationOffsets offsets, ReadPool previous) {
         int majority = sentinels / 2 + 1;
         int healthy = 0;
         Map<String, Integer> problems = new LinkedHashMap<>();
@@ -88,6 +92,9 @@ public final class ReadPoolDecision {
         if (target.maxLagBytes() == 0) {
             return new PoolMember(address, "replica", true, healthyFor);
         }
+        if (offsets == null && wasInAsReplica(previous, address)) {
+            return new PoolMember(address, "replica", true, healthyFor + ", its lag unknown (master not verified or not answering): kept in");
+        }
         if (offsets == null) {
             return new PoolMember(address, "replica", false, healthyFor + ", but its lag is unknown (master not verified or not answering)");
         }
@@ -101,5 +108,10 @@ public final class ReadPoolDecision {
                     + target.maxLagBytes() + ")");
         }
         return new PoolMember(address, "replica", true, healthyFor + ", " + lag + " bytes behind");
+    }
+
+    private static boolean wasInAsReplica(ReadPool previous, HostPort address) {
+        return previous != null && previous.member(address.host(), address.port())
+                .filter(m -> m.in() && m.role().equals("replica")).isPresent();
     }
 }

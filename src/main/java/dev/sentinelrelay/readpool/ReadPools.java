@@ -67,7 +67,7 @@ public final class ReadPools {
         Routing routing = routings.apply(master);
         List<List<ReplicaReport>> answers = resolver.replicaLists(master).stream().map(this::reports).toList();
         ReadPool pool = ReadPoolDecision.decide(master, target, routing, answers, config.sentinels().size(),
-                offsets(routing, target));
+                offsets(routing, target), pools.get(master));
         logChanges(pools.put(master, pool), pool);
         return pool;
     }

@@ -37,7 +37,7 @@ class ReadPoolDecisionTest {
 
     private static ReadPool decide(ReadPoolTarget target, Routing routing, ReplicationOffsets offsets,
                                    List<ReplicaReport>... answers) {
-        return ReadPoolDecision.decide("m", target, routing, Arrays.asList(answers), 3, offsets);
+        return ReadPoolDecision.decide("m", target, routing, Arrays.asList(answers), 3, offsets, null);
     }
 
     private static PoolMember member(ReadPool pool, HostPort address) {
@@ -67,7 +67,7 @@ class ReadPoolDecisionTest {
     @Test
     void silenceIsNotHealthTheMajorityCountsTheConfiguredSentinels() {
         ReadPool pool = ReadPoolDecision.decide("m", POOL, ROUTED, Arrays.asList(List.of(healthy(R1)), null), 3,
-                offsets(10_000));
+                offsets(10_000), null);
         assertFalse(member(pool, R1).in());
         assertEquals("healthy for 1 of 3 sentinels (no answer: 2)", member(pool, R1).reason());
     }
@@ -98,6 +98,21 @@ class ReadPoolDecisionTest {
         assertEquals("healthy for 3 of 3 sentinels, but the master does not list it online", member(notOnline, R1).reason());
         ReadPoolTarget noLagCheck = new ReadPoolTarget("redis_read", 0, true, false);
         assertTrue(member(decide(noLagCheck, ROUTED, null, all, all, all), R1).in());
+    }
+
+    /** A failover fences the master: its offsets are unknown until the new one is verified. */
+    @Test
+    void whileTheLagIsUnknownAHealthyReplicaKeepsItsLastVerdict() {
+        Routing fenced = Routing.fence(Trigger.reconcile("m"), MASTER, "failover in progress");
+        List<ReplicaReport> all = List.of(healthy(R1), healthy(R2));
+        ReadPool before = decide(POOL, ROUTED, offsets(10_000 - 1025), all, all, all);
+        ReadPool during = ReadPoolDecision.decide("m", POOL, fenced, List.of(all, all, all), 3, null, before);
+        assertEquals(List.of(R2), during.in(), "R2 was in, R1 lagged: both keep that; the fenced master is out");
+        assertEquals("healthy for 3 of 3 sentinels, its lag unknown (master not verified or not answering): kept in",
+                member(during, R2).reason());
+        List<ReplicaReport> r2Down = List.of(healthy(R1), flagged(R2, "s_down"));
+        ReadPool r2Fails = ReadPoolDecision.decide("m", POOL, fenced, List.of(r2Down, r2Down, all), 3, null, during);
+        assertEquals(List.of(), r2Fails.in(), "the sentinels' verdict still counts");
     }
 
     @Test
