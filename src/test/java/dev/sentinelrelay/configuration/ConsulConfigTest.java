@@ -22,6 +22,17 @@ class ConsulConfigTest {
         return p;
     }
 
+    /** Consul on, following these masters, each in addr mode on its own backend. */
+    private static Map<String, String> withConsulFollowing(String... masters) {
+        Map<String, String> p = withConsul();
+        p.put("relay.masters", String.join(",", masters));
+        for (String master : masters) {
+            p.put("relay.haproxy." + master + ".backend", "redis_" + master);
+            p.put("relay.haproxy." + master + ".server", "master");
+        }
+        return p;
+    }
+
     @Test
     void offWithoutUrl() {
         RelayConfig config = RelayConfig.from(RelayConfigTest.valid()::get);
@@ -65,13 +76,7 @@ class ConsulConfigTest {
 
     @Test
     void mastersWithDotsAndUnderscoresGetValidDefaults() {
-        Map<String, String> p = withConsul();
-        p.put("relay.masters", "cache-eu.1,sessions_2");
-        p.put("relay.haproxy.cache-eu.1.backend", "redis_cache-eu.1");
-        p.put("relay.haproxy.cache-eu.1.server", "master");
-        p.put("relay.haproxy.sessions_2.backend", "redis_sessions_2");
-        p.put("relay.haproxy.sessions_2.server", "master");
-        ConsulConfig consul = RelayConfig.from(p::get).consul();
+        ConsulConfig consul = RelayConfig.from(withConsulFollowing("cache-eu.1", "sessions_2")::get).consul();
         assertEquals(new ConsulTarget("redis-cache-eu-1", List.of("master"), "redis-cache-eu-1", null),
                 consul.targets().get("cache-eu.1"));
         assertEquals(new ConsulTarget("redis-sessions-2", List.of("master"), "redis-sessions-2", null),
@@ -93,12 +98,7 @@ class ConsulConfigTest {
     })
     void collidingServiceNamesAreRefusedNamingBothMasters(String first, String second, String firstService,
                                                           String secondService, String message) {
-        Map<String, String> p = withConsul();
-        p.put("relay.masters", first + "," + second);
-        for (String master : List.of(first, second)) {
-            p.put("relay.haproxy." + master + ".backend", "redis_" + master);
-            p.put("relay.haproxy." + master + ".server", "master");
-        }
+        Map<String, String> p = withConsulFollowing(first, second);
         if (firstService != null) {
             p.put("relay.consul." + first + ".service", firstService);
         }
@@ -111,13 +111,9 @@ class ConsulConfigTest {
 
     @Test
     void mastersMayShareANode() {
-        Map<String, String> p = withConsul();
-        p.put("relay.masters", "a,b");
-        for (String master : List.of("a", "b")) {
-            p.put("relay.haproxy." + master + ".backend", "redis_" + master);
-            p.put("relay.haproxy." + master + ".server", "master");
-            p.put("relay.consul." + master + ".node", "redis-ext");
-        }
+        Map<String, String> p = withConsulFollowing("a", "b");
+        p.put("relay.consul.a.node", "redis-ext");
+        p.put("relay.consul.b.node", "redis-ext");
         ConsulConfig consul = RelayConfig.from(p::get).consul();
         assertEquals("redis-ext", consul.targets().get("a").node());
         assertEquals("redis-ext", consul.targets().get("b").node());
