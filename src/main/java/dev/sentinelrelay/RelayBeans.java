@@ -30,6 +30,7 @@ import dev.sentinelrelay.ops.ApiAuth;
 import dev.sentinelrelay.ops.RelayApi;
 import dev.sentinelrelay.ops.RelayMetrics;
 import dev.sentinelrelay.ops.RelayState;
+import dev.sentinelrelay.readpool.ReadPools;
 import dev.sentinelrelay.sentinel.MasterResolver;
 import dev.sentinelrelay.sentinel.SentinelEventParser;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
@@ -133,6 +134,7 @@ final class RelayBeans implements AutoCloseable {
         subscriptions.containers().forEach((id, container) -> registry.bind(SentinelSubscriptions.containerBeanName(id), container));
 
         HaproxySync haproxySync = haproxy();
+        ReadPools readPools = readPools();
         ConsulSync consulSync = consul();
         Alerts alerts = alerts();
         leadership.observe(alerts);
@@ -151,7 +153,19 @@ final class RelayBeans implements AutoCloseable {
             public String consul(String master) {
                 return consulSync.holding(master);
             }
-        }, resolver::replicas, leadership::view));
+        }, resolver::replicas, readPools::view, leadership::view));
+    }
+
+    /** routes/42-read-pool.yaml: the read backends, with a size gauge per master and HAProxy. */
+    private ReadPools readPools() {
+        ReadPools readPools = new ReadPools(config, resolver, state.ledger()::current);
+        registry.bind("readPools", readPools);
+        for (String master : config.readPools().keySet()) {
+            for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
+                metrics.readPoolSize(master, endpoint.id(), () -> readPools.size(master, endpoint));
+            }
+        }
+        return readPools;
     }
 
     /**

@@ -29,6 +29,8 @@ public final class MasterResolver implements AutoCloseable {
     private final RedisConnections servers;
     /** The API's questions get their own connections: an operator's page never holds up a verification. */
     private final RedisConnections apiSentinels;
+    /** The read pool's questions too: judging replicas never holds up (or waits behind) a verification. */
+    private final RedisConnections readPoolSentinels;
     private final RelayHealth health;
     private final Consumer<Verdict> verdicts;
     private final SentinelQuorum quorum;
@@ -45,6 +47,7 @@ public final class MasterResolver implements AutoCloseable {
         this.sentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
         this.servers = new RedisConnections(config.redisCredentials(), config.verifyTimeout());
         this.apiSentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
+        this.readPoolSentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
     }
 
     /**
@@ -144,6 +147,28 @@ public final class MasterResolver implements AutoCloseable {
                 .toList();
     }
 
+    /**
+     * Every sentinel's {@code SENTINEL REPLICAS} answer, waiting for all of them (up to the verify timeout): null
+     * for a sentinel that could not be asked; a sentinel not heard in time is simply not in the list.
+     */
+    public List<List<Map<String, String>>> replicaLists(String master) {
+        return quorum.ask(sentinel -> {
+            try {
+                return readPoolSentinels.call(sentinel, jedis -> jedis.sentinelReplicas(master));
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }, heard -> heard.size() == config.sentinels().size());
+    }
+
+    /**
+     * The server's {@code INFO replication} text. Only for a server the relay verified as the master: the relay never
+     * connects to an address that no sentinel majority vouches for.
+     */
+    public String replicationInfo(HostPort verifiedMaster) {
+        return servers.call(verifiedMaster, jedis -> jedis.info("replication"));
+    }
+
     private boolean listsReplica(HostPort sentinel, String master, HostPort replica) {
         try {
             return sentinels.call(sentinel, jedis -> jedis.sentinelReplicas(master)).stream()
@@ -193,5 +218,6 @@ public final class MasterResolver implements AutoCloseable {
         sentinels.close();
         servers.close();
         apiSentinels.close();
+        readPoolSentinels.close();
     }
 }
