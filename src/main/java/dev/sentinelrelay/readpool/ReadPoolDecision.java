@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -67,9 +68,9 @@ public final class ReadPoolDecision {
         int healthy = 0;
         Map<String, Integer> problems = new LinkedHashMap<>();
         for (List<ReplicaReport> answer : answers) {
-            String problem = answer == null ? "no answer"
-                    : answer.stream().filter(r -> r.address().equals(address)).findFirst()
-                            .map(ReplicaReport::problem).orElse("not listed");
+            Optional<ReplicaReport> report = answer == null ? Optional.empty()
+                    : answer.stream().filter(r -> r.address().equals(address)).findFirst();
+            String problem = answer == null ? "no answer" : report.isEmpty() ? "not listed" : report.get().problem();
             if (problem == null) {
                 healthy++;
             } else {

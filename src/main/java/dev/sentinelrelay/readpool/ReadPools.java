@@ -105,7 +105,7 @@ public final class ReadPools {
     private static void logChanges(ReadPool before, ReadPool after) {
         for (PoolMember m : after.members()) {
             PoolMember was = before == null ? null : before.member(m.address().host(), m.address().port()).orElse(null);
-            if (was == null || was.in() != m.in()) {
+            if (was == null || was.in() != m.in() || !was.role().equals(m.role())) {
                 LOG.info("read pool of {}: {} {} {} ({})", after.master(), m.role(), m.address(),
                         m.in() ? "in" : "out", m.reason());
             }
