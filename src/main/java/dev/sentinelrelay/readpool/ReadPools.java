@@ -160,7 +160,10 @@ public final class ReadPools {
         EndpointView before = views.get(task.key());
         views.put(task.key(), new EndpointView(before == null ? 0 : before.size(), false,
                 before == null ? List.of() : before.missing(), null, reason));
-        LOG.warn("haproxy read backend update failed: {}: {} (tried again at the next trigger or reconcile)", task, reason);
+        // the same failure at every reconcile is logged once (and stays on the API until it clears)
+        if (before == null || !reason.equals(before.error())) {
+            LOG.warn("haproxy read backend update failed: {}: {} (tried again at the next trigger or reconcile)", task, reason);
+        }
     }
 
     /** Servers taking reads for the master on the endpoint; NaN when not known yet. */

@@ -64,6 +64,13 @@ final class Sandbox implements AutoCloseable {
     private static final Set<Integer> TAKEN = ConcurrentHashMap.newKeySet();
 
     final Path dir;
+    /**
+     * The masters' names in Sentinel and in the relay's configuration: {@link #MASTER} and {@link #OTHER} unless
+     * told ({@link #startTwoMasters(String, String)}). The first master's backend keeps its name from the committed
+     * config (redis_mymaster); the other master's frontend and backend are named redis_&lt;otherName&gt;.
+     */
+    final String masterName;
+    final String otherName;
     /** requirepass of every Redis server and sentinel; null for none. */
     final String password;
     final List<Integer> redisPorts = new ArrayList<>();
@@ -89,9 +96,11 @@ final class Sandbox implements AutoCloseable {
     /** Every HAProxy of the sandbox; instance i (1-based) is at index i - 1. */
     private final List<Haproxy> haproxies = new ArrayList<>();
 
-    private Sandbox(String password, HaproxyMode mode) throws IOException {
+    private Sandbox(String password, HaproxyMode mode, String masterName, String otherName) throws IOException {
         this.password = password;
         this.mode = mode;
+        this.masterName = masterName;
+        this.otherName = otherName;
         dir = Files.createTempDirectory("sentinel-relay-it-");
         adminSocket = dir.resolve("admin.sock");
         for (int i = 0; i < 3; i++) {
@@ -111,7 +120,7 @@ final class Sandbox implements AutoCloseable {
 
     /** Likewise, with HAProxy started from the {@code mode}'s config; node 1 is the first master. */
     static Sandbox start(String password, HaproxyMode mode) throws IOException {
-        return startAll(new Sandbox(password, mode));
+        return startAll(new Sandbox(password, mode, MASTER, OTHER));
     }
 
     /**
@@ -120,7 +129,7 @@ final class Sandbox implements AutoCloseable {
      * state mode ({@link #writeRelayConfig}); the runtime API sockets come from an extra config file.
      */
     static Sandbox startTcpCheckRecipe() throws IOException {
-        Sandbox s = new Sandbox(null, HaproxyMode.STATE);
+        Sandbox s = new Sandbox(null, HaproxyMode.STATE, MASTER, OTHER);
         s.recipeSockets = s.dir.resolve("recipe-sockets.cfg");
         Files.writeString(s.recipeSockets, String.join("\n",
                 "global",
@@ -139,15 +148,20 @@ final class Sandbox implements AutoCloseable {
      * two more, with its own frontend and backend on HAProxy (addr mode, from an extra config file).
      */
     static Sandbox startTwoMasters() throws IOException {
-        Sandbox s = new Sandbox(null, HaproxyMode.ADDR);
+        return startTwoMasters(MASTER, OTHER);
+    }
+
+    /** Likewise, the masters named {@code master} and {@code other} in Sentinel and in the relay's configuration. */
+    static Sandbox startTwoMasters(String master, String other) throws IOException {
+        Sandbox s = new Sandbox(null, HaproxyMode.ADDR, master, other);
         s.otherPorts.addAll(List.of(freePort(), freePort()));
         s.otherFrontendPort = freePort();
         s.otherConfig = s.dir.resolve("othermaster.cfg");
         Files.writeString(s.otherConfig, String.join("\n",
-                "frontend redis_" + OTHER,
+                "frontend redis_" + other,
                 "    bind \"${FRONTEND2_ADDR}\"",
-                "    default_backend redis_" + OTHER,
-                "backend redis_" + OTHER,
+                "    default_backend redis_" + other,
+                "backend redis_" + other,
                 "    server master \"${INITIAL_MASTER2}\"", ""));
         return startAll(s);
     }
@@ -266,17 +280,17 @@ final class Sandbox implements AutoCloseable {
                 "port " + port,
                 "bind 127.0.0.1",
                 "dir " + dir,
-                "sentinel monitor " + MASTER + " 127.0.0.1 " + master + " 2",
-                "sentinel down-after-milliseconds " + MASTER + " 1000",
-                "sentinel failover-timeout " + MASTER + " 10000",
-                "sentinel parallel-syncs " + MASTER + " 1",
+                "sentinel monitor " + masterName + " 127.0.0.1 " + master + " 2",
+                "sentinel down-after-milliseconds " + masterName + " 1000",
+                "sentinel failover-timeout " + masterName + " 10000",
+                "sentinel parallel-syncs " + masterName + " 1",
                 otherPorts.isEmpty() ? "" : String.join("\n",
-                        "sentinel monitor " + OTHER + " 127.0.0.1 " + otherPorts.get(0) + " 2",
-                        "sentinel down-after-milliseconds " + OTHER + " 1000",
-                        "sentinel failover-timeout " + OTHER + " 10000"),
+                        "sentinel monitor " + otherName + " 127.0.0.1 " + otherPorts.get(0) + " 2",
+                        "sentinel down-after-milliseconds " + otherName + " 1000",
+                        "sentinel failover-timeout " + otherName + " 10000"),
                 password == null ? "" : String.join("\n",
                         "requirepass " + password,
-                        "sentinel auth-pass " + MASTER + " " + password,
+                        "sentinel auth-pass " + masterName + " " + password,
                         "sentinel sentinel-pass " + password),
                 ""));
     }
@@ -316,7 +330,7 @@ final class Sandbox implements AutoCloseable {
         }
         for (Map.Entry<Integer, ManagedProcess> r : List.copyOf(redis.entrySet())) {
             if (!r.getValue().alive()) {
-                int master = sentinelMasterPort(otherPorts.contains(r.getKey()) ? OTHER : MASTER);
+                int master = sentinelMasterPort(otherPorts.contains(r.getKey()) ? otherName : masterName);
                 startRedis(r.getKey(), master == r.getKey() || master == -1 ? null : master);
             }
         }
@@ -330,9 +344,9 @@ final class Sandbox implements AutoCloseable {
             await("sentinels settled").atMost(SETTLE).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
                     sentinelPorts.stream().allMatch(p -> {
                         try (Jedis j = jedis(p)) {
-                            return healthyReplicas(j, MASTER) == 2 && j.sentinelSentinels(MASTER).size() == 2
+                            return healthyReplicas(j, masterName) == 2 && j.sentinelSentinels(masterName).size() == 2
                                     && (otherPorts.isEmpty()
-                                    || healthyReplicas(j, OTHER) == 1 && j.sentinelSentinels(OTHER).size() == 2);
+                                    || healthyReplicas(j, otherName) == 1 && j.sentinelSentinels(otherName).size() == 2);
                         }
                     }));
         } catch (ConditionTimeoutException e) {
@@ -349,8 +363,8 @@ final class Sandbox implements AutoCloseable {
         for (int p : sentinelPorts) {
             out.append("sentinel ").append(p).append(": ");
             try (Jedis j = jedis(p)) {
-                out.append("replicas ").append(j.sentinelReplicas(MASTER)).append(" sentinels ")
-                        .append(j.sentinelSentinels(MASTER));
+                out.append("replicas ").append(j.sentinelReplicas(masterName)).append(" sentinels ")
+                        .append(j.sentinelSentinels(masterName));
             } catch (RuntimeException e) {
                 out.append("unreachable (").append(e.getMessage()).append(')');
             }
@@ -403,7 +417,7 @@ final class Sandbox implements AutoCloseable {
 
     /** The master a majority of the sentinels names now. */
     int sentinelMasterPort() {
-        return sentinelMasterPort(MASTER);
+        return sentinelMasterPort(masterName);
     }
 
     int sentinelMasterPort(String name) {
@@ -422,14 +436,14 @@ final class Sandbox implements AutoCloseable {
     /** The master one sentinel names. */
     int sentinelMasterPortOf(int sentinelPort) {
         try (Jedis j = jedis(sentinelPort)) {
-            return Integer.parseInt(j.sentinelGetMasterAddrByName(MASTER).get(1));
+            return Integer.parseInt(j.sentinelGetMasterAddrByName(masterName).get(1));
         }
     }
 
     /** Runs SENTINEL FAILOVER and waits until a majority names a new master; returns its port. */
     int failover() {
         int before = sentinelMasterPort();
-        requestFailover(MASTER);
+        requestFailover(masterName);
         return awaitNewMaster(before);
     }
 
@@ -838,10 +852,10 @@ final class Sandbox implements AutoCloseable {
     Path writeRelayConfig(int apiPort, Map<String, String> overrides) throws IOException {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("relay.sentinels", String.join(",", sentinelPorts.stream().map(p -> "127.0.0.1:" + p).toList()));
-        props.put("relay.masters", MASTER);
+        props.put("relay.masters", masterName);
         props.put("relay.haproxy.endpoints", String.join(",", haproxies.stream()
                 .map(h -> h.number == 1 ? "unix:" + h.adminSocket : "tcp:127.0.0.1:" + h.adminPort).toList()));
-        String key = "relay.haproxy." + MASTER + ".";
+        String key = "relay.haproxy." + masterName + ".";
         switch (mode) {
             case ADDR -> {
                 props.put(key + "backend", "redis_" + MASTER);
@@ -862,9 +876,9 @@ final class Sandbox implements AutoCloseable {
             }
         }
         if (!otherPorts.isEmpty()) {
-            props.put("relay.masters", MASTER + "," + OTHER);
-            props.put("relay.haproxy." + OTHER + ".backend", "redis_" + OTHER);
-            props.put("relay.haproxy." + OTHER + ".server", "master");
+            props.put("relay.masters", masterName + "," + otherName);
+            props.put("relay.haproxy." + otherName + ".backend", "redis_" + otherName);
+            props.put("relay.haproxy." + otherName + ".server", "master");
         }
         props.put("relay.reconcile.interval", "2s");
         props.put("relay.api.port", String.valueOf(apiPort));
