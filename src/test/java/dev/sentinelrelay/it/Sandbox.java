@@ -406,7 +406,7 @@ final class Sandbox implements AutoCloseable {
         List<Map<String, String>> entries = new ArrayList<>();
         for (int p : sentinelPorts) {
             try (Jedis j = jedis(p)) {
-                j.sentinelReplicas(MASTER).stream().filter(r -> r.get("port").equals(String.valueOf(replica)))
+                j.sentinelReplicas(masterName).stream().filter(r -> r.get("port").equals(String.valueOf(replica)))
                         .forEach(entries::add);
             } catch (RuntimeException e) {
                 // an unreachable sentinel sees nothing
