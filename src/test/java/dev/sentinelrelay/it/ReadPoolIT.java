@@ -151,6 +151,7 @@ class ReadPoolIT {
                 return pool;
             }, settled);
             assertTrue(joinedEarly.isEmpty(), "the old master joined the pool before it resynced: " + joinedEarly);
+            sandbox.awaitClientsReach(newMaster); // and the write frontend (state mode) followed the failover
             assertEquals(settled, nodesAnsweringReads());
             probe.close();
             assertTrue(probe.reads() >= 20, "too few reads to prove anything: " + probe.reads());
