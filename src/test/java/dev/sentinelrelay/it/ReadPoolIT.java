@@ -1,5 +1,7 @@
 package dev.sentinelrelay.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,9 +18,11 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.StreamSupport;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -31,6 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReadPoolIT {
 
     private static final String KEY = "read-pool-it";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** srv_admin_state of a server put in drain through the runtime API. */
+    private static final int DRAIN = 0x08;
     /**
      * Generous bound for the pool to follow a change: the sentinels read a replica's INFO every 10 s (its link status
      * and offset), flag it down after 1 s without PING replies, and the relay reconciles every 2 s.
@@ -88,15 +95,25 @@ class ReadPoolIT {
         assertEquals(Set.of(master, replica1, replica2), nodesAnsweringReads());
     }
 
+    /** With read-drain=true: the replica is drained, not put in maintenance; the API says why it is out. */
     @Test
     void replicaWithBrokenLinkLeavesAndReturnsWhenRepaired() throws Exception {
-        start(Map.of());
+        start(Map.of("relay.haproxy.mymaster.read-drain", "true"));
         awaitPool("every node serves reads", Set.of(master, replica1, replica2));
 
         sandbox.breakReplicaLink(replica1);
         awaitPool("the unlinked replica leaves", Set.of(master, replica2));
         assertTrue(sandbox.ping(replica1), "it is out for its link alone: it still answers");
         assertEquals(Set.of(master, replica2), nodesAnsweringReads());
+        assertEquals(DRAIN, sandbox.readServers().get(replica1).adminState(), "drained, not in maintenance");
+        JsonNode pool = JSON.readTree(OperatorApiIT.get(relay, "/api/topology", null).body()).at("/masters/0/readPool");
+        JsonNode node = StreamSupport.stream(pool.get("nodes").spliterator(), false)
+                .filter(n -> n.get("address").asText().endsWith(":" + replica1)).findFirst().orElseThrow();
+        assertFalse(node.get("in").asBoolean(), pool.toString());
+        // the master stops listing it online before the sentinels' next INFO shows the link down
+        assertTrue(node.get("reason").asText().matches(".*(master link err|the master does not list it online).*"),
+                pool.toString());
+        assertEquals(2, pool.at("/endpoints/haproxy-1/size").asInt(), pool.toString());
 
         sandbox.repairReplicaLink(replica1);
         awaitPool("the relinked replica returns", Set.of(master, replica1, replica2));
