@@ -31,6 +31,7 @@ import dev.sentinelrelay.ops.RelayApi;
 import dev.sentinelrelay.ops.RelayMetrics;
 import dev.sentinelrelay.ops.RelayState;
 import dev.sentinelrelay.ops.SentinelDirectory;
+import dev.sentinelrelay.readpool.ReadPools;
 import dev.sentinelrelay.sentinel.DiscoveryCheck;
 import dev.sentinelrelay.sentinel.FollowedSentinels;
 import dev.sentinelrelay.sentinel.MasterResolver;
@@ -145,6 +146,7 @@ final class RelayBeans implements AutoCloseable {
         subscriptions.containers().forEach((id, container) -> registry.bind(SentinelSubscriptions.containerBeanName(id), container));
 
         HaproxySync haproxySync = haproxy();
+        ReadPools readPools = readPools();
         ConsulSync consulSync = consul();
         Alerts alerts = alerts();
         discovery(context);
@@ -164,7 +166,19 @@ final class RelayBeans implements AutoCloseable {
             public String consul(String master) {
                 return consulSync.holding(master);
             }
-        }, resolver::replicas, leadership::view));
+        }, resolver::replicas, readPools::view, leadership::view));
+    }
+
+    /** routes/42-read-pool.yaml: the read backends, with a size gauge per master and HAProxy. */
+    private ReadPools readPools() {
+        ReadPools readPools = new ReadPools(config, resolver, state.ledger()::current);
+        registry.bind("readPools", readPools);
+        for (String master : config.readPools().keySet()) {
+            for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
+                metrics.readPoolSize(master, endpoint.id(), () -> readPools.size(master, endpoint));
+            }
+        }
+        return readPools;
     }
 
     /**

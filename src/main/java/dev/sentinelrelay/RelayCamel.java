@@ -97,6 +97,12 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
                     .parameter("master", master)
                     .add();
         }
+        for (String master : config.readPools().keySet()) {
+            TemplatedRouteBuilder.builder(context, "read-pool-master")
+                    .routeId("read-pool-" + master)
+                    .parameter("master", master)
+                    .add();
+        }
         for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
             TemplatedRouteBuilder.builder(context, "haproxy-endpoint")
                     .routeId(endpoint.id())

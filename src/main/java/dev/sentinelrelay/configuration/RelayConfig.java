@@ -20,6 +20,7 @@ public record RelayConfig(
         List<String> masters,
         List<HaproxyEndpoint> haproxyEndpoints,
         Map<String, HaproxyTarget> haproxyTargets,
+        Map<String, ReadPoolTarget> readPools,
         Duration haproxyTimeout,
         Duration fenceTimeout,
         Duration verifyTimeout,
@@ -80,6 +81,17 @@ public record RelayConfig(
                                 String rejectBackend, boolean fence) {
     }
 
+    /**
+     * The read pool of one master: a backend listing every node of the group, whose servers the relay puts in
+     * (ready) or out (maint, or drain) as the sentinels judge the replicas.
+     *
+     * @param maxLagBytes   a replica further behind the master is out; 0: no lag check
+     * @param includeMaster the master serves reads too; false: only while no replica qualifies
+     * @param drain         out means drain (no new sessions, current ones kept) instead of maint + sessions cut
+     */
+    public record ReadPoolTarget(String backend, long maxLagBytes, boolean includeMaster, boolean drain) {
+    }
+
     public static RelayConfig from(Function<String, String> lookup) {
         Reader r = new Reader(lookup);
         List<HostPort> sentinels = r.list("relay.sentinels", HostPort::parse);
@@ -105,6 +117,13 @@ public record RelayConfig(
         for (String master : masters) {
             targets.put(master, r.haproxyTarget("relay.haproxy." + master + "."));
         }
+        Map<String, ReadPoolTarget> readPools = new LinkedHashMap<>();
+        for (String master : masters) {
+            ReadPoolTarget pool = r.readPool("relay.haproxy." + master + ".");
+            if (pool != null) {
+                readPools.put(master, pool);
+            }
+        }
         return new RelayConfig(
                 sentinels,
                 DiscoveryConfig.read(r),
@@ -113,6 +132,7 @@ public record RelayConfig(
                 List.copyOf(masters),
                 List.copyOf(endpoints),
                 Map.copyOf(targets),
+                Map.copyOf(readPools),
                 r.duration("relay.haproxy.timeout", "2s"),
                 r.duration("relay.fence.timeout", "30s"),
                 r.duration("relay.verify.timeout", "500ms"),
@@ -229,6 +249,22 @@ public record RelayConfig(
                             reject == null ? null : haproxyName(prefix + "reject-backend", reject), fence);
                 }
             };
+        }
+
+        /** The master's read pool; null without {@code read-backend}. */
+        ReadPoolTarget readPool(String prefix) {
+            String backend = optional(prefix + "read-backend", null);
+            if (backend == null) {
+                for (String key : List.of("read-max-lag", "read-include-master", "read-drain")) {
+                    if (optional(prefix + key, null) != null) {
+                        throw new ConfigException(prefix + key, "has no effect without " + prefix + "read-backend");
+                    }
+                }
+                return null;
+            }
+            return new ReadPoolTarget(haproxyName(prefix + "read-backend", backend),
+                    convert(prefix + "read-max-lag", optional(prefix + "read-max-lag", "1MB"), Sizes::parse),
+                    bool(prefix + "read-include-master", true), bool(prefix + "read-drain", false));
         }
 
         int count(String key, int fallback, int max) {

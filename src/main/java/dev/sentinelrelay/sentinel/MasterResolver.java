@@ -29,6 +29,8 @@ public final class MasterResolver implements AutoCloseable {
     private final RedisConnections servers;
     /** The API's questions get their own connections: an operator's page never holds up a verification. */
     private final RedisConnections apiSentinels;
+    /** The read pool's questions too: judging replicas never holds up (or waits behind) a verification. */
+    private final RedisConnections readPoolSentinels;
     private final RelayHealth health;
     private final Consumer<Verdict> verdicts;
     private final Supplier<List<HostPort>> followed;
@@ -48,6 +50,7 @@ public final class MasterResolver implements AutoCloseable {
         this.sentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
         this.servers = new RedisConnections(config.redisCredentials(), config.verifyTimeout());
         this.apiSentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
+        this.readPoolSentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
     }
 
     /**
@@ -148,6 +151,34 @@ public final class MasterResolver implements AutoCloseable {
                 .toList();
     }
 
+    /** How many sentinels are followed now (with discovery on, it changes): majorities count over it. */
+    public int followedSentinels() {
+        return followed.get().size();
+    }
+
+    /**
+     * Every sentinel's {@code SENTINEL REPLICAS} answer, waiting for all of them (up to the verify timeout): null
+     * for a sentinel that could not be asked; a sentinel not heard in time is simply not in the list.
+     */
+    public List<List<Map<String, String>>> replicaLists(String master) {
+        List<HostPort> asked = followed.get();
+        return quorum.ask(asked, sentinel -> {
+            try {
+                return readPoolSentinels.call(sentinel, jedis -> jedis.sentinelReplicas(master));
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }, heard -> heard.size() == asked.size());
+    }
+
+    /**
+     * The server's {@code INFO replication} text. Only for a server the relay verified as the master: the relay never
+     * connects to an address that no sentinel majority vouches for.
+     */
+    public String replicationInfo(HostPort verifiedMaster) {
+        return servers.call(verifiedMaster, jedis -> jedis.info("replication"));
+    }
+
     private boolean listsReplica(HostPort sentinel, String master, HostPort replica) {
         try {
             return sentinels.call(sentinel, jedis -> jedis.sentinelReplicas(master)).stream()
@@ -197,5 +228,6 @@ public final class MasterResolver implements AutoCloseable {
         sentinels.close();
         servers.close();
         apiSentinels.close();
+        readPoolSentinels.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.sentinelrelay.configuration;
 
 import dev.sentinelrelay.configuration.RelayConfig.HaproxyMode;
 import dev.sentinelrelay.configuration.RelayConfig.HaproxyTarget;
+import dev.sentinelrelay.configuration.RelayConfig.ReadPoolTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -302,5 +303,41 @@ public class RelayConfigTest {
         assertEquals(null, props.apply("relay.reconcile.interval"));
         assertEquals("RELAY_HAPROXY_MY_MASTER_BACKEND", RelayProperties.envName("relay.haproxy.my-master.backend"));
         assertEquals("RELAY_HAPROXY_MY_MASTER_REJECT_BACKEND", RelayProperties.envName("relay.haproxy.my-master.reject-backend"));
+    }
+
+    @Test
+    void aReadPoolIsOptionalAndItsKeysHaveDefaults() {
+        assertEquals(Map.of(), RelayConfig.from(valid()::get).readPools());
+        Map<String, String> p = valid();
+        p.put("relay.haproxy.mymaster.read-backend", "redis_read");
+        assertEquals(new ReadPoolTarget("redis_read", 1 << 20, true, false),
+                RelayConfig.from(p::get).readPools().get("mymaster"));
+        p.put("relay.haproxy.mymaster.read-max-lag", "512kB");
+        p.put("relay.haproxy.mymaster.read-include-master", "false");
+        p.put("relay.haproxy.mymaster.read-drain", "true");
+        assertEquals(new ReadPoolTarget("redis_read", 512 << 10, false, true),
+                RelayConfig.from(p::get).readPools().get("mymaster"));
+        p.put("relay.haproxy.mymaster.read-max-lag", "0");
+        assertEquals(0, RelayConfig.from(p::get).readPools().get("mymaster").maxLagBytes());
+        p.put("relay.haproxy.mymaster.read-max-lag", "65536");
+        assertEquals(65536, RelayConfig.from(p::get).readPools().get("mymaster").maxLagBytes());
+    }
+
+    @Test
+    void invalidReadPoolKeysAreRefusedNamingTheKey() {
+        Map<String, String> p = valid();
+        p.put("relay.haproxy.mymaster.read-drain", "true");
+        assertEquals("relay.haproxy.mymaster.read-drain: has no effect without relay.haproxy.mymaster.read-backend",
+                error(p));
+        p.put("relay.haproxy.mymaster.read-backend", "redis read");
+        assertTrue(error(p).startsWith("relay.haproxy.mymaster.read-backend: 'redis read' may only contain"));
+        p.put("relay.haproxy.mymaster.read-backend", "redis_read");
+        p.put("relay.haproxy.mymaster.read-max-lag", "1 TB");
+        assertEquals("relay.haproxy.mymaster.read-max-lag: '1 TB' is not a size like 0, 65536, 512kB, 1MB or 2GB", error(p));
+        p.put("relay.haproxy.mymaster.read-max-lag", "2048GB");
+        assertEquals("relay.haproxy.mymaster.read-max-lag: '2048GB' is larger than 1TB", error(p));
+        p.put("relay.haproxy.mymaster.read-max-lag", "1MB");
+        p.put("relay.haproxy.mymaster.read-include-master", "yes");
+        assertEquals("relay.haproxy.mymaster.read-include-master: 'yes' is not true or false", error(p));
     }
 }
