@@ -66,6 +66,8 @@ EOF
 # BENCH_SANDBOX_UP of bench/lib/bench.sh.
 mass_sandbox_up() {
     local i h port name dir
+    # an earlier run's servers, on other ports (bench_sandbox_up stopped them)
+    rm -rf "$SANDBOX_DIR"/logs "$SANDBOX_DIR"/redis-* "$SANDBOX_DIR"/sentinel-* "$SANDBOX_DIR"/sockets
     mkdir -p "$SANDBOX_DIR/pids" "$SANDBOX_DIR/logs"
     "$REPO/bin/install-servers"
     say "picking $((2 * MASTERS + 3 + MASTERS * HAPROXIES + HAPROXIES + 1)) free ports"
