@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * rows to a file.
  *
  * <p>Arguments: {@code settle <sentinel-ports,...> <masters.tsv>};
- * {@code kill|graceful <sentinel-ports,...> <masters.tsv> <pids-dir> <rows-file>};
+ * {@code kill|graceful <sentinel-ports,...> <masters.tsv> <pids-dir> <relay-pid> <rows-file>};
  * {@code table <table-file> <setup> <relay-pid> <relay-startup-ms> <rows-file>...}.
  */
 public class MassFailover {
@@ -66,9 +66,9 @@ public class MassFailover {
                 settle(ports(args[1]), Master.read(Path.of(args[2])));
             }
             case "kill", "graceful" -> {
-                requireArgs(args, 5);
+                requireArgs(args, 6);
                 boolean complete = phase(mode.equals("kill"), ports(args[1]), Master.read(Path.of(args[2])),
-                        Path.of(args[3]), Path.of(args[4]));
+                        Path.of(args[3]), Long.parseLong(args[4]), Path.of(args[5]));
                 System.exit(complete ? 0 : 1);
             }
             case "table" -> {
@@ -90,7 +90,8 @@ public class MassFailover {
 
     static void usage() {
         System.err.println("usage: MassFailover settle <sentinel-ports,...> <masters.tsv>\n"
-                + "       MassFailover kill|graceful <sentinel-ports,...> <masters.tsv> <pids-dir> <rows-file>\n"
+                + "       MassFailover kill|graceful <sentinel-ports,...> <masters.tsv> <pids-dir> <relay-pid>"
+                + " <rows-file>\n"
                 + "       MassFailover table <table-file> <setup> <relay-pid> <relay-startup-ms> <rows-file>...");
         System.exit(2);
     }
@@ -170,12 +171,12 @@ public class MassFailover {
      * One phase; writes its rows and returns whether every master was followed and every frontend was correct at
      * the end.
      */
-    static boolean phase(boolean kill, int[] sentinels, List<Master> masters, Path pidsDir, Path rowsFile)
-            throws Exception {
+    static boolean phase(boolean kill, int[] sentinels, List<Master> masters, Path pidsDir, long relayPid,
+            Path rowsFile) throws Exception {
         String title = kill ? "every master SIGKILLed at once" : "every master failed over gracefully at once";
         Map<String, Master> byName = new ConcurrentHashMap<>();
         masters.forEach(m -> byName.put(m.name(), m));
-        Follower follower = new Follower(byName, frontendCount(masters));
+        Follower follower = new Follower(byName, frontendCount(masters), relayPid);
         BenchSentinels.Events events = new BenchSentinels.Events(sentinels, follower::onEvent);
         events.awaitSubscribed();
         int[] before = awaitSettled(sentinels, masters, null, 1);
@@ -313,10 +314,12 @@ public class MassFailover {
         final AtomicInteger notElected = new AtomicInteger();
         final AtomicLong firstSwitch = new AtomicLong();
         final AtomicLong lastSwitch = new AtomicLong();
+        final long relayPid;
 
-        Follower(Map<String, Master> masters, int frontends) {
+        Follower(Map<String, Master> masters, int frontends, long relayPid) {
             this.masters = masters;
             this.remaining = new CountDownLatch(frontends);
+            this.relayPid = relayPid;
         }
 
         void onEvent(BenchSentinels.Event event) {
@@ -365,10 +368,13 @@ public class MassFailover {
             }
         }
 
-        /** Whether every frontend reached its new master before {@code deadline}. */
+        /** Whether every frontend reached its new master before {@code deadline}; fails if the relay exits. */
         boolean await(long deadline) throws InterruptedException {
             while (remaining.getCount() > 0 && System.nanoTime() < deadline) {
                 remaining.await(1, TimeUnit.SECONDS);
+                if (ProcessHandle.of(relayPid).filter(ProcessHandle::isAlive).isEmpty()) {
+                    throw new IllegalStateException("the relay (pid " + relayPid + ") is no longer running");
+                }
                 System.out.println("  " + switches.size() + " of " + masters.size() + " masters switched, "
                         + remaining.getCount() + " frontends still on the way");
             }
@@ -441,7 +447,8 @@ public class MassFailover {
         BenchTable.row(t, "setup", setup, "");
         for (String file : rowsFiles) {
             Path rows = Path.of(file);
-            t.append(Files.exists(rows) ? Files.readString(rows) : "| " + rows.getFileName() + " | not run | |\n");
+            t.append(Files.exists(rows) ? Files.readString(rows)
+                    : "| " + rows.getFileName() + " | no result: the phase did not run or complete (see above) | |\n");
         }
         BenchTable.row(t, "relay start-up to ready (including the warm-up)",
                 String.format(Locale.ROOT, "%.2f s", startupMillis / 1000.0), "≤ 3 s");
