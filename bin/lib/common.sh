@@ -25,3 +25,14 @@ free_port() {
     done
     return 1
 }
+
+# Starts redis-server <name> on loopback port $2 as a daemon, no persistence, extra arguments after the port
+# (e.g. --replicaof 127.0.0.1 <port>); its dir, log and pid file ($SANDBOX_DIR/pids/<name>.pid) in $SANDBOX_DIR.
+start_redis() {
+    local name=$1 port=$2
+    shift 2
+    mkdir -p "$SANDBOX_DIR/$name"
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$SANDBOX_DIR/$name" \
+        --daemonize yes --pidfile "$SANDBOX_DIR/pids/$name.pid" --logfile "$SANDBOX_DIR/logs/$name.log" \
+        --save "" --appendonly no "$@"
+}
