@@ -65,6 +65,12 @@ class ReadPoolIT {
         relay = Relay.start(sandbox, relayOverrides);
     }
 
+    /** Default settings (read-include-master=true): once started, the master and both replicas serve reads. */
+    private void startWithEveryNodeServing(Map<String, String> relayOverrides) throws IOException {
+        start(relayOverrides);
+        awaitPool("every node serves reads", Set.of(master, replica1, replica2));
+    }
+
     @AfterEach
     void stopRelayAndSandbox() throws Exception {
         for (ManagedProcess p : frozen) {
@@ -81,8 +87,7 @@ class ReadPoolIT {
 
     @Test
     void frozenReplicaLeavesWhileSentinelsFlagItDownAndReturnsWhenItResumes() throws Exception {
-        start(Map.of());
-        awaitPool("every node serves reads", Set.of(master, replica1, replica2));
+        startWithEveryNodeServing(Map.of());
 
         freeze(replica1);
         awaitPool("the frozen replica leaves", Set.of(master, replica2));
@@ -97,8 +102,7 @@ class ReadPoolIT {
     /** With read-drain=true: the replica is drained, not put in maintenance; the API says why it is out. */
     @Test
     void replicaWithBrokenLinkLeavesAndReturnsWhenRepaired() throws Exception {
-        start(Map.of("relay.haproxy.mymaster.read-drain", "true"));
-        awaitPool("every node serves reads", Set.of(master, replica1, replica2));
+        startWithEveryNodeServing(Map.of("relay.haproxy.mymaster.read-drain", "true"));
 
         sandbox.breakReplicaLink(replica1);
         awaitPoolServingReads("the unlinked replica leaves", Set.of(master, replica2));
@@ -119,8 +123,7 @@ class ReadPoolIT {
 
     @Test
     void replicaLaggingPastMaxLagLeavesAndReturnsWhenItCatchesUp() throws Exception {
-        start(Map.of("relay.haproxy.mymaster.read-max-lag", "64kB"));
-        awaitPool("every node serves reads", Set.of(master, replica1, replica2));
+        startWithEveryNodeServing(Map.of("relay.haproxy.mymaster.read-max-lag", "64kB"));
 
         sandbox.pauseReplicaAcks(replica1);
         writeBurst(256 * 1024);
