@@ -1,10 +1,6 @@
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,13 +167,7 @@ public class FailoverLatency {
      * made it several milliseconds slower than it is.
      */
     static final class Prober extends Thread {
-        // INFO server names the port of the server reached; SET then shows it takes writes (a replica answers
-        // -READONLY). Both go in one write, pipelined, so a probe costs one round trip after the connect.
-        private static final byte[] REQUEST = ("*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n"
-                + "*3\r\n$3\r\nSET\r\n$13\r\nbench:latency\r\n$5\r\nprobe\r\n").getBytes(StandardCharsets.US_ASCII);
-        private static final int PROBE_TIMEOUT_MS = 1000;
         private static final long PROBE_INTERVAL_NANOS = 500_000;
-        private static final Pattern TCP_PORT = Pattern.compile("(?m)^tcp_port:(\\d+)");
 
         private final InetSocketAddress frontend;
         /** Port -> {start of the first probe that wrote there, start of the probe before it}. */
@@ -232,56 +222,9 @@ public class FailoverLatency {
             }
         }
 
-        /**
-         * The port of the server that accepted the write, 0 if a server refused it, -1 if no server answered
-         * (or it answered INFO with an error).
-         */
+        /** The port of the server that accepted the write, 0 if a server refused it, -1 if none answered. */
         private int probe() {
-            try (Socket socket = new Socket()) {
-                socket.setTcpNoDelay(true);
-                // Close with a reset: thousands of probes a second would otherwise fill the port range with TIME_WAIT.
-                socket.setSoLinger(true, 0);
-                socket.connect(frontend, PROBE_TIMEOUT_MS);
-                socket.setSoTimeout(PROBE_TIMEOUT_MS);
-                OutputStream out = socket.getOutputStream();
-                out.write(REQUEST);
-                out.flush();
-                InputStream in = new BufferedInputStream(socket.getInputStream());
-                int port = tcpPort(readBulk(in));
-                boolean written = readLine(in).equals("+OK");
-                return port <= 0 ? -1 : written ? port : 0;
-            } catch (IOException e) {
-                return -1; // HAProxy closed the connection (no server) or a timeout
-            }
-        }
-
-        private static int tcpPort(String info) {
-            Matcher m = TCP_PORT.matcher(info);
-            return m.find() ? Integer.parseInt(m.group(1)) : -1;
-        }
-
-        /** A RESP bulk string; an error reply (e.g. -LOADING) reads as empty. */
-        private static String readBulk(InputStream in) throws IOException {
-            String header = readLine(in);
-            if (!header.startsWith("$")) {
-                return "";
-            }
-            byte[] data = in.readNBytes(Integer.parseInt(header.substring(1)) + 2); // + CRLF
-            return new String(data, StandardCharsets.US_ASCII);
-        }
-
-        private static String readLine(InputStream in) throws IOException {
-            StringBuilder line = new StringBuilder();
-            int c;
-            while ((c = in.read()) != '\n') {
-                if (c == -1) {
-                    throw new IOException("connection closed");
-                }
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-            }
-            return line.toString();
+            return BenchProbe.probe(frontend, BenchProbe.Check.WRITE);
         }
     }
 
@@ -375,8 +318,7 @@ public class FailoverLatency {
         if (millis.length > 0) {
             BenchTable.row(t, "+switch-master → new connection on new master, min", ms(millis[0]), "");
             BenchTable.row(t, "median", ms(BenchTable.median(millis)), "≤ 5 ms");
-            // nearest-rank percentile
-            BenchTable.row(t, "p95", ms(millis[(int) Math.ceil(0.95 * millis.length) - 1]), "≤ 20 ms");
+            BenchTable.row(t, "p95", ms(BenchTable.percentile(millis, 0.95)), "≤ 20 ms");
             BenchTable.row(t, "max", ms(millis[millis.length - 1]), "");
         }
         if (probes > 0) {

@@ -52,22 +52,27 @@ public final class BenchSentinels {
      * Returns when the command was sent (System.nanoTime()).
      */
     public static long triggerFailover(int sentinel) throws InterruptedException {
+        return triggerFailover(sentinel, MASTER);
+    }
+
+    /** {@link #triggerFailover(int)} for the master named {@code master}. */
+    public static long triggerFailover(int sentinel, String master) throws InterruptedException {
         long deadline = System.nanoTime() + TRIGGER_TIMEOUT_NANOS;
         long backoffMillis = 100;
         while (true) {
             try (Jedis jedis = sentinel(sentinel)) {
                 long sent = System.nanoTime();
-                jedis.sentinelFailover(MASTER);
+                jedis.sentinelFailover(master);
                 return sent;
             } catch (JedisDataException e) {
                 String message = String.valueOf(e.getMessage());
                 boolean retryable = message.startsWith("INPROG") || message.startsWith("NOGOODSLAVE");
                 if (!retryable || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis) > deadline) {
-                    throw new IllegalStateException("SENTINEL FAILOVER " + MASTER + " on " + HOST + ":" + sentinel
+                    throw new IllegalStateException("SENTINEL FAILOVER " + master + " on " + HOST + ":" + sentinel
                             + ": " + message, e);
                 }
-                System.out.println("  sentinel " + sentinel + ": " + message + "; retrying in " + backoffMillis
-                        + " ms");
+                System.out.println("  sentinel " + sentinel + ", " + master + ": " + message + "; retrying in "
+                        + backoffMillis + " ms");
                 Thread.sleep(backoffMillis);
                 backoffMillis = Math.min(backoffMillis * 2, 2000);
             }
@@ -80,6 +85,15 @@ public final class BenchSentinels {
      * finds a fit replica. Returns the master's "ip:port".
      */
     public static String awaitSettled(int[] sentinels, String expected, long timeoutNanos) throws InterruptedException {
+        return awaitSettled(sentinels, MASTER, 2, expected, timeoutNanos);
+    }
+
+    /**
+     * {@link #awaitSettled(int[], String, long)} for the master named {@code master}, which has {@code replicas}
+     * replicas.
+     */
+    public static String awaitSettled(int[] sentinels, String master, int replicas, String expected,
+            long timeoutNanos) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
         String lastState = "";
         while (System.nanoTime() < deadline) {
@@ -88,15 +102,15 @@ public final class BenchSentinels {
             boolean settled = true;
             for (int port : sentinels) {
                 try (Jedis jedis = sentinel(port)) {
-                    List<String> addr = jedis.sentinelGetMasterAddrByName(MASTER);
-                    String master = addr == null ? null : addr.get(0) + ":" + addr.get(1);
-                    long replicas = jedis.sentinelReplicas(MASTER).stream().filter(BenchSentinels::healthyReplica)
+                    List<String> addr = jedis.sentinelGetMasterAddrByName(master);
+                    String named = addr == null ? null : addr.get(0) + ":" + addr.get(1);
+                    long healthy = jedis.sentinelReplicas(master).stream().filter(BenchSentinels::healthyReplica)
                             .count();
-                    long others = jedis.sentinelSentinels(MASTER).stream().filter(BenchSentinels::reachable).count();
-                    masters.add(master);
-                    state.append(String.format(" [sentinel %d: master %s, %d healthy replicas, %d sentinels]", port,
-                            master, replicas, others));
-                    settled &= master != null && replicas == 2 && others == 2;
+                    long others = jedis.sentinelSentinels(master).stream().filter(BenchSentinels::reachable).count();
+                    masters.add(named);
+                    state.append(String.format(" [sentinel %d: %s at %s, %d healthy replicas, %d sentinels]", port,
+                            master, named, healthy, others));
+                    settled &= named != null && healthy == replicas && others == sentinels.length - 1;
                 } catch (RuntimeException e) {
                     state.append(String.format(" [sentinel %d: %s]", port, e.getMessage()));
                     settled = false;

@@ -3,7 +3,9 @@
 # copy of the jar, and tears everything down before it prints its table.
 # The sourcing script sets REPO, BENCH (its name, for messages and the lock) and SANDBOX_DIR first, and
 # BENCH_ZOOKEEPER (1 or 3) for a sandbox with ZooKeeper, on which bench_start_cluster runs relays in cluster mode,
-# and BENCH_TLS=1 for a sandbox on TLS only (bin/sandbox up --tls).
+# or BENCH_SANDBOX_UP, a function of its own that brings a sandbox of another shape up in $SANDBOX_DIR instead of
+# bin/sandbox up: it writes sandbox.env (with API_PORT and RELAY_CONFIG) and pid files that bin/sandbox down stops;
+# and BENCH_TLS=1 for a bin/sandbox on TLS only (bin/sandbox up --tls).
 # shellcheck shell=bash disable=SC2034 # relay_pid, startup_ms, leader and bench_rc are read by the sourcing script
 
 # shellcheck source=bin/lib/common.sh
@@ -16,7 +18,7 @@ JAR=target/sentinel-relay.jar
 # The relay and the benchmark run from a copy: a rebuild of target/ during the run must not pull the jar away
 # from under a running JVM. The name keeps "sentinel-relay", which bin/sandbox down checks before it stops a PID.
 BENCH_JAR=$SANDBOX_DIR/sentinel-relay.jar
-# The benchmark programs' class path: the jar (Jedis, Jackson) and bench/lib/BenchSentinels and BenchTable, compiled here.
+# The benchmark programs' class path: the jar (Jedis, Jackson) and bench/lib/Bench*.java, compiled here.
 BENCH_CLASSES=$SANDBOX_DIR/classes
 BENCH_CP=$BENCH_JAR:$BENCH_CLASSES
 RELAY_LOG=$SANDBOX_DIR/relay.log
@@ -80,14 +82,17 @@ bench_sandbox_up() {
     trap 'exit 130' INT
     trap 'exit 143' TERM
 
-    "$SANDBOX" up ${BENCH_TLS:+--tls} ${BENCH_ZOOKEEPER:+--zookeeper "$BENCH_ZOOKEEPER"}
+    if [[ -n ${BENCH_SANDBOX_UP:-} ]]; then
+        "$BENCH_SANDBOX_UP"
+    else
+        "$SANDBOX" up ${BENCH_TLS:+--tls} ${BENCH_ZOOKEEPER:+--zookeeper "$BENCH_ZOOKEEPER"}
+    fi
     # shellcheck source=/dev/null
     source "$SANDBOX_DIR/sandbox.env"
     export SANDBOX_TLS_DIR # the Java programs ask the sentinels over TLS when it is set
     cp "$JAR" "$BENCH_JAR"
     rm -rf "$BENCH_CLASSES"
-    javac -d "$BENCH_CLASSES" -cp "$BENCH_JAR" "$REPO/bench/lib/BenchSentinels.java" "$REPO/bench/lib/BenchTable.java" ||
-        fail "bench/lib/BenchSentinels.java or BenchTable.java did not compile"
+    javac -d "$BENCH_CLASSES" -cp "$BENCH_JAR" "$REPO"/bench/lib/Bench*.java || fail "bench/lib/Bench*.java did not compile"
 }
 
 # Starts the relay on the sandbox and waits until it is ready; sets relay_pid and startup_ms.

@@ -33,3 +33,28 @@ free_port() {
     done
     return 1
 }
+
+# Where a server listens, as redis.conf directives ("name value" lines): the port, or in a TLS sandbox
+# (SANDBOX_TLS_DIR set: bin/sandbox up --tls) the TLS port only, with its certificates there.
+listen_directives() {
+    if [[ -z ${SANDBOX_TLS_DIR:-} ]]; then
+        echo "port $1"
+        return
+    fi
+    local d=$SANDBOX_TLS_DIR
+    printf '%s\n' "port 0" "tls-port $1" "tls-cert-file $d/server.crt" "tls-key-file $d/server.key" \
+        "tls-ca-cert-file $d/ca.crt" "tls-auth-clients yes" "tls-replication yes"
+}
+
+# Starts redis-server <name> on loopback port $2 as a daemon, no persistence, extra arguments after the port
+# (e.g. --replicaof 127.0.0.1 <port>); its dir, log and pid file ($SANDBOX_DIR/pids/<name>.pid) in $SANDBOX_DIR.
+start_redis() {
+    local name=$1 port=$2 directive
+    local listen=()
+    shift 2
+    while read -r directive; do listen+=("--${directive%% *}" "${directive#* }"); done < <(listen_directives "$port")
+    mkdir -p "$SANDBOX_DIR/$name"
+    redis-server "${listen[@]}" --bind 127.0.0.1 --dir "$SANDBOX_DIR/$name" \
+        --daemonize yes --pidfile "$SANDBOX_DIR/pids/$name.pid" --logfile "$SANDBOX_DIR/logs/$name.log" \
+        --save "" --appendonly no "$@"
+}

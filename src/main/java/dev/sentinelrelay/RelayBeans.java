@@ -30,7 +30,14 @@ import dev.sentinelrelay.ops.ApiAuth;
 import dev.sentinelrelay.ops.RelayApi;
 import dev.sentinelrelay.ops.RelayMetrics;
 import dev.sentinelrelay.ops.RelayState;
+import dev.sentinelrelay.ops.SentinelDirectory;
+import dev.sentinelrelay.readpool.ReadPools;
+import dev.sentinelrelay.sentinel.DiscoveryCheck;
+import dev.sentinelrelay.sentinel.FollowedSentinels;
 import dev.sentinelrelay.sentinel.MasterResolver;
+import dev.sentinelrelay.sentinel.RedisConnections;
+import dev.sentinelrelay.sentinel.SentinelDiscovery;
+import dev.sentinelrelay.sentinel.SentinelQuorum;
 import dev.sentinelrelay.sentinel.SentinelEventParser;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
 import io.netty.handler.codec.string.StringEncoder;
@@ -91,6 +98,9 @@ final class RelayBeans implements AutoCloseable {
     private final SentinelSubscriptions subscriptions;
     private final Leadership leadership;
     private final CuratorFramework curator;
+    private final FollowedSentinels followed;
+    /** The discovery check's own connections to the sentinels (routes/15-sentinel-discovery.yaml). */
+    private final RedisConnections discoveryConnections;
 
     RelayBeans(CamelContext context, RelayConfig config, OperatorConfig operator, DeadLetters deadLetters) {
         this.config = config;
@@ -98,10 +108,14 @@ final class RelayBeans implements AutoCloseable {
         this.registry = context.getRegistry();
         this.threads = context.getExecutorServiceManager();
         this.producer = context.createProducerTemplate();
-        health = new RelayHealth(config.masters(), config.sentinelMajority());
+        followed = new FollowedSentinels(config.sentinels(), Instant.now());
+        health = new RelayHealth(config.masters(), followed::majority);
         metrics = new RelayMetrics(config.masters(), deadLetters::size, health::secondsSinceReconciled);
         state = new RelayState(sentinelsById(config), EVENTS_KEPT, metrics);
-        resolver = new MasterResolver(config, health, state::verdict, threads.newCachedThreadPool(this, "verify"));
+        resolver = new MasterResolver(config, followed::addresses, health, state::verdict,
+                threads.newCachedThreadPool(this, "verify"));
+        discoveryConnections = new RedisConnections("sentinel", config.sentinelCredentials(), config.tls().forSentinels(),
+                config.verifyTimeout().multipliedBy(4), resolver.tlsFailures());
         ReconcileRequests reconcile = new ReconcileRequests(producer);
         subscriptions = new SentinelSubscriptions(config, (id, again) -> {
             state.subscribed(id, again);
@@ -135,8 +149,10 @@ final class RelayBeans implements AutoCloseable {
         subscriptions.containers().forEach((id, container) -> registry.bind(SentinelSubscriptions.containerBeanName(id), container));
 
         HaproxySync haproxySync = haproxy();
+        ReadPools readPools = readPools();
         ConsulSync consulSync = consul();
         Alerts alerts = alerts();
+        discovery(context);
         leadership.observe(alerts);
         fences.observe(alerts);
         health.observe(alerts);
@@ -153,7 +169,19 @@ final class RelayBeans implements AutoCloseable {
             public String consul(String master) {
                 return consulSync.holding(master);
             }
-        }, resolver::replicas, leadership::view));
+        }, resolver::replicas, readPools::view, leadership::view));
+    }
+
+    /** routes/42-read-pool.yaml: the read backends, with a size gauge per master and HAProxy. */
+    private ReadPools readPools() {
+        ReadPools readPools = new ReadPools(config, resolver, state.ledger()::current);
+        registry.bind("readPools", readPools);
+        for (String master : config.readPools().keySet()) {
+            for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
+                metrics.readPoolSize(master, endpoint.id(), () -> readPools.size(master, endpoint));
+            }
+        }
+        return readPools;
     }
 
     /**
@@ -261,7 +289,7 @@ final class RelayBeans implements AutoCloseable {
         if (config.consulEnabled()) {
             destinations.add(ConsulSync.DESTINATION);
         }
-        Alerts alerts = new Alerts(destinations, config.sentinels().size(), alert -> {
+        Alerts alerts = new Alerts(destinations, () -> followed.all().size(), alert -> {
             try {
                 producer.sendBody("seda:alerts", alert);
             } catch (RuntimeException e) {
@@ -298,6 +326,31 @@ final class RelayBeans implements AutoCloseable {
         return alerts;
     }
 
+    /**
+     * The discovery branch's beans (routes/15-sentinel-discovery.yaml): the check, which asks every followed sentinel
+     * on its own connections and pool, and what applies its changes. Bound with discovery off too (the route names
+     * them and does not start).
+     */
+    private void discovery(CamelContext context) {
+        SentinelDirectory directory = state.directory();
+        SentinelQuorum everyFollowed = new SentinelQuorum(followed::addresses, config.verifyTimeout().multipliedBy(4),
+                threads.newCachedThreadPool(this, "discovery"));
+        registry.bind("sentinelDiscovery", new DiscoveryCheck(config.masters(), followed,
+                new SentinelDiscovery(config.discovery().forgetAfter()), discoveryConnections, everyFollowed, Instant::now,
+                new DiscoveryCheck.Observer() {
+                    @Override
+                    public void answered(FollowedSentinels.Sentinel sentinel, String error) {
+                        directory.discoveryAnswer(sentinel.address(), error);
+                    }
+
+                    @Override
+                    public void decided(SentinelDiscovery.Decision decision) {
+                        directory.discovery(decision, Instant.now());
+                    }
+                }));
+        registry.bind("sentinelFollowing", new SentinelFollowing(context, followed, subscriptions, directory, Instant::now));
+    }
+
     /** Every configured sentinel by the id its routes and events carry. */
     private static Map<String, HostPort> sentinelsById(RelayConfig config) {
         Map<String, HostPort> out = new LinkedHashMap<>();
@@ -316,6 +369,7 @@ final class RelayBeans implements AutoCloseable {
     @Override
     public void close() {
         resolver.close();
+        discoveryConnections.close();
         if (curator != null) {
             curator.close();
         }

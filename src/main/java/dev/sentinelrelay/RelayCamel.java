@@ -42,6 +42,8 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
         main.addInitialProperty("camel.server.port", String.valueOf(config.apiPort()));
         main.addInitialProperty("relay.reconcile.period-ms", String.valueOf(config.reconcileInterval().toMillis()));
         main.addInitialProperty("relay.consul.enabled", String.valueOf(config.consulEnabled()));
+        // routes/15-sentinel-discovery.yaml runs only with discovery on, as often as the reconcile
+        main.addInitialProperty("relay.sentinels.discover", String.valueOf(config.discovery().enabled()));
         // routes/05-leadership.yaml exists only where the relay takes part in an election
         main.addInitialProperty("relay.cluster.elect", String.valueOf(config.elects()));
         main.addInitialProperty("relay.cluster.heartbeat-ms", String.valueOf(config.clustered()
@@ -87,18 +89,17 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
 
     private void instantiateTemplates(CamelContext context) {
         for (int i = 0; i < config.sentinels().size(); i++) {
-            String id = SentinelSubscriptions.sentinelId(i);
-            TemplatedRouteBuilder.builder(context, "sentinel-subscriber")
-                    .routeId(id)
-                    .parameter("sentinel", id)
-                    .parameter("host", config.sentinels().get(i).host())
-                    .parameter("port", String.valueOf(config.sentinels().get(i).port()))
-                    .parameter("listener", SentinelSubscriptions.containerBeanName(id))
-                    .add();
+            SentinelFollowing.addSubscriberRoute(context, SentinelSubscriptions.sentinelId(i), config.sentinels().get(i));
         }
         for (String master : config.masters()) {
             TemplatedRouteBuilder.builder(context, "master-resolver")
                     .routeId("resolve-" + master)
+                    .parameter("master", master)
+                    .add();
+        }
+        for (String master : config.readPools().keySet()) {
+            TemplatedRouteBuilder.builder(context, "read-pool-master")
+                    .routeId("read-pool-" + master)
                     .parameter("master", master)
                     .add();
         }

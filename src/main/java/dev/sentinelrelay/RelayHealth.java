@@ -3,6 +3,7 @@ package dev.sentinelrelay;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 
 /**
  * Readiness: the relay is ready once it has warmed up and every followed master has been reconciled with a
@@ -11,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RelayHealth {
 
     private final List<String> masters;
-    private final int majority;
+    /** A majority of the sentinels followed now (it changes as sentinels are discovered and forgotten). */
+    private final IntSupplier majority;
     /** master -> {@link System#nanoTime()} of its last successful reconcile (every HAProxy in step). */
     private final Map<String, Long> reconciled = new ConcurrentHashMap<>();
     private volatile long sentinelsReachable;
@@ -19,13 +21,17 @@ public final class RelayHealth {
     private volatile RelayObserver observer = RelayObserver.NONE;
 
     public RelayHealth(List<String> masters, int majority) {
+        this(masters, () -> majority);
+    }
+
+    public RelayHealth(List<String> masters, IntSupplier majority) {
         this.masters = List.copyOf(masters);
         this.majority = majority;
     }
 
     public void sentinelsAnswered(long reachable) {
         sentinelsReachable = reachable;
-        observer.sentinelsAnswered(reachable, majority);
+        observer.sentinelsAnswered(reachable, majority.getAsInt());
     }
 
     public void observe(RelayObserver observer) {
@@ -47,7 +53,7 @@ public final class RelayHealth {
     }
 
     public boolean ready() {
-        return warmedUp && sentinelsReachable >= majority && reconciled.keySet().containsAll(masters);
+        return warmedUp && sentinelsReachable >= majority.getAsInt() && reconciled.keySet().containsAll(masters);
     }
 
     /** 200 when ready, 503 otherwise, so load balancers and orchestrators can use the endpoint as it is. */
@@ -57,7 +63,7 @@ public final class RelayHealth {
 
     /** One line for the health endpoint and the logs. */
     public String describe() {
-        return (ready() ? "ready" : "not ready") + ": sentinels answering " + sentinelsReachable + " (majority " + majority
+        return (ready() ? "ready" : "not ready") + ": sentinels answering " + sentinelsReachable + " (majority " + majority.getAsInt()
                 + "), masters reconciled " + reconciled.size() + "/" + masters.size() + (warmedUp ? "" : ", warming up");
     }
 }

@@ -56,7 +56,12 @@ public final class RelayMain {
         LOG.info("configuration: sentinels {} (majority {}), masters {}, haproxy {}, reconcile every {}, auth sentinel {} redis {}",
                 config.sentinels(), config.sentinelMajority(), config.masters(), config.haproxyEndpoints(),
                 config.reconcileInterval(), config.sentinelCredentials(), config.redisCredentials());
+        if (config.discovery().enabled()) {
+            LOG.info("sentinel discovery: on, the sentinels above are seeds; a discovered sentinel is forgotten after {} unlisted",
+                    config.discovery().forgetAfter());
+        }
         config.haproxyTargets().forEach((master, target) -> LOG.info("haproxy for {}: {}", master, target));
+        config.readPools().forEach((master, pool) -> LOG.info("read pool for {}: {}", master, pool));
         LOG.info("tls: {}", config.tls());
         LOG.info("consul: {}", config.consulEnabled() ? config.consul() : "off (relay.consul.url not set)");
         LOG.info("mode: {}; cluster: {}", config.observe() ? "observe (follows, verifies, reads back, never writes)" : "act",

@@ -14,6 +14,8 @@ public enum AlertKind {
     MAJORITY_LOST(Severity.CRITICAL, "sentinel majority lost", null),
     MAJORITY_REGAINED(Severity.INFO, "sentinel majority regained", MAJORITY_LOST),
     DELIVERY_FAILED(Severity.CRITICAL, "destination failed, dead-lettered", null),
+    SENTINEL_FOLLOWED(Severity.INFO, "discovered sentinel followed", null),
+    SENTINEL_FORGOTTEN(Severity.INFO, "discovered sentinel forgotten", null),
     LEADER_CHANGED(Severity.INFO, "relay leader changed", null),
     COORDINATION_LOST(Severity.CRITICAL, "relay cut off from ZooKeeper", null),
     COORDINATION_RESTORED(Severity.INFO, "relay connected to ZooKeeper again", COORDINATION_LOST);

@@ -4,6 +4,7 @@ import dev.sentinelrelay.RelayObserver;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.cluster.ClusterObserver;
 import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.sentinel.SentinelChange;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.sentinel.Trigger;
 import dev.sentinelrelay.sentinel.VerificationPendingException;
@@ -20,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -32,7 +34,8 @@ public final class Alerts implements RelayObserver, ClusterObserver {
     static final Duration FAILOVER_REPORT_DEADLINE = Duration.ofSeconds(30);
 
     private final List<String> destinations;
-    private final int sentinels;
+    /** How many sentinels are followed now. */
+    private final IntSupplier sentinels;
     private final Consumer<Alert> sink;
     private final Duration reportDeadline;
     private final Map<String, Failover> failovers = new ConcurrentHashMap<>();
@@ -40,14 +43,14 @@ public final class Alerts implements RelayObserver, ClusterObserver {
 
     /**
      * @param destinations every destination a routing goes to (HAProxy endpoint ids, "consul")
-     * @param sentinels    how many sentinels are configured
+     * @param sentinels    how many sentinels are followed now
      * @param sink         queues an alert for delivery; must not block
      */
-    public Alerts(List<String> destinations, int sentinels, Consumer<Alert> sink) {
+    public Alerts(List<String> destinations, IntSupplier sentinels, Consumer<Alert> sink) {
         this(destinations, sentinels, sink, FAILOVER_REPORT_DEADLINE);
     }
 
-    Alerts(List<String> destinations, int sentinels, Consumer<Alert> sink, Duration reportDeadline) {
+    Alerts(List<String> destinations, IntSupplier sentinels, Consumer<Alert> sink, Duration reportDeadline) {
         this.destinations = List.copyOf(destinations);
         this.sentinels = sentinels;
         this.sink = sink;
@@ -112,7 +115,8 @@ public final class Alerts implements RelayObserver, ClusterObserver {
      */
     @Override
     public void refused(Verdict verdict, HostPort current) {
-        Optional<HostPort> candidate = VoteTally.majority(verdict.votes(), sentinels);
+        // every followed sentinel has a vote in the verdict (those not heard with their reason)
+        Optional<HostPort> candidate = VoteTally.majority(verdict.votes(), verdict.votes().size());
         boolean switchMaster = verdict.trigger().event() != null && verdict.trigger().event().isSwitchMaster();
         if (!switchMaster && (candidate.isEmpty() || candidate.get().equals(current))) {
             return;
@@ -146,7 +150,7 @@ public final class Alerts implements RelayObserver, ClusterObserver {
         Boolean before = majority;
         majority = reached;
         if (before == null ? !reached : before != reached) {
-            String counts = reachable + " of " + sentinels + " sentinels answer (majority " + needed + ")";
+            String counts = reachable + " of " + sentinels.getAsInt() + " sentinels answer (majority " + needed + ")";
             if (reached) {
                 raise(AlertKind.MAJORITY_REGAINED, null, "sentinel majority regained: " + counts,
                         details("sentinels answering", reachable), "majority-regained", "majority");
@@ -193,6 +197,16 @@ public final class Alerts implements RelayObserver, ClusterObserver {
         raise(AlertKind.DELIVERY_FAILED, master, destination + " failed after its retries"
                         + (master == null ? "" : " for " + master) + ": " + details.get("reason") + "; dead-lettered",
                 facts, "dead/" + destination + "/" + master, null);
+    }
+
+    /** Sentinel discovery started or stopped following a sentinel (routes/15-sentinel-discovery.yaml). */
+    public void sentinelChanged(SentinelChange change) {
+        AlertKind kind = change.follows() ? AlertKind.SENTINEL_FOLLOWED : AlertKind.SENTINEL_FORGOTTEN;
+        String sentinel = change.id() + " (" + change.address() + ")";
+        // ids are never reused: each change is its own alert, even the same address followed again later
+        raise(kind, null, (change.follows() ? "following discovered sentinel " : "no longer following sentinel ")
+                        + sentinel + ": " + change.reason() + "; majorities now count " + sentinels.getAsInt() + " sentinels",
+                details("sentinel", sentinel, "reason", change.reason()), kind.id() + "/" + change.id(), null);
     }
 
     /** Raised by the new leader only, the moment it takes over (before it reconciles). */

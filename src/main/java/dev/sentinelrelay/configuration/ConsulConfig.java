@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -56,11 +57,19 @@ public record ConsulConfig(String url, String token, String datacenter, PemFiles
         }
         PemFiles tls = tlsFiles.isEmpty() ? null : PemFiles.read(optional, "relay.consul.");
         Map<String, ConsulTarget> targets = new LinkedHashMap<>();
+        // lower-cased service name -> the master that has it: Consul's DNS does not tell Redis-A from redis-a
+        Map<String, String> serviceOwners = new LinkedHashMap<>();
         for (String master : masters) {
             String prefix = "relay.consul." + master + ".";
-            String service = orDefault(optional.apply(prefix + "service"), "redis-" + master);
+            String setService = optional.apply(prefix + "service");
+            String service = orDefault(setService, derivedName(master));
             check(prefix + "service", service, DNS_LABEL, "one DNS label: letters, digits, '-', at most 63");
-            String node = orDefault(optional.apply(prefix + "node"), "redis-" + master);
+            String owner = serviceOwners.putIfAbsent(service.toLowerCase(Locale.ROOT), master);
+            if (owner != null) {
+                throw new ConfigException(prefix + "service", (setService == null ? "derived name '" : "'") + service
+                        + "' collides with the service of master '" + owner + "'; set a name of its own");
+            }
+            String node = orDefault(optional.apply(prefix + "node"), derivedName(master));
             check(prefix + "node", node, DNS_LABEL, "one DNS label: letters, digits, '-', at most 63");
             List<String> tags = List.of(orDefault(optional.apply(prefix + "tags"), "master").split(","));
             for (String tag : tags) {
@@ -72,6 +81,16 @@ public record ConsulConfig(String url, String token, String datacenter, PemFiles
             targets.put(master, new ConsulTarget(service, tags.stream().map(String::trim).toList(), node, kvKey));
         }
         return new ConsulConfig(url, token, datacenter, tls, Map.copyOf(targets));
+    }
+
+    /**
+     * The default service and node name of a master: {@code redis-<master>} made one DNS label whatever the master
+     * name (Sentinel allows '.' and '_'): every character outside letters, digits and '-' becomes '-', the name is
+     * cut to 63 characters and trailing '-' are dropped ({@code cache-eu.1} -> {@code redis-cache-eu-1}).
+     */
+    static String derivedName(String master) {
+        String name = ("redis-" + master).replaceAll("[^A-Za-z0-9-]", "-");
+        return name.substring(0, Math.min(name.length(), 63)).replaceAll("-+$", "");
     }
 
     private static void checkUrl(String url) {

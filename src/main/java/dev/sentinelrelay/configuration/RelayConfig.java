@@ -14,12 +14,14 @@ import java.util.regex.Pattern;
  */
 public record RelayConfig(
         List<HostPort> sentinels,
+        DiscoveryConfig discovery,
         Credentials sentinelCredentials,
         Credentials redisCredentials,
         TlsConfig tls,
         List<String> masters,
         List<HaproxyEndpoint> haproxyEndpoints,
         Map<String, HaproxyTarget> haproxyTargets,
+        Map<String, ReadPoolTarget> readPools,
         Duration haproxyTimeout,
         Duration fenceTimeout,
         Duration verifyTimeout,
@@ -80,6 +82,17 @@ public record RelayConfig(
                                 String rejectBackend, boolean fence) {
     }
 
+    /**
+     * The read pool of one master: a backend listing every node of the group, whose servers the relay puts in
+     * (ready) or out (maint, or drain) as the sentinels judge the replicas.
+     *
+     * @param maxLagBytes   a replica further behind the master is out; 0: no lag check
+     * @param includeMaster the master serves reads too; false: only while no replica qualifies
+     * @param drain         out means drain (no new sessions, current ones kept) instead of maint + sessions cut
+     */
+    public record ReadPoolTarget(String backend, long maxLagBytes, boolean includeMaster, boolean drain) {
+    }
+
     public static RelayConfig from(Function<String, String> lookup) {
         Reader r = new Reader(lookup);
         List<HostPort> sentinels = r.list("relay.sentinels", HostPort::parse);
@@ -105,14 +118,23 @@ public record RelayConfig(
         for (String master : masters) {
             targets.put(master, r.haproxyTarget("relay.haproxy." + master + "."));
         }
+        Map<String, ReadPoolTarget> readPools = new LinkedHashMap<>();
+        for (String master : masters) {
+            ReadPoolTarget pool = r.readPool("relay.haproxy." + master + ".");
+            if (pool != null) {
+                readPools.put(master, pool);
+            }
+        }
         return new RelayConfig(
                 sentinels,
+                DiscoveryConfig.read(r),
                 r.credentials("relay.sentinel"),
                 r.credentials("relay.redis"),
                 TlsConfig.read(r),
                 List.copyOf(masters),
                 List.copyOf(endpoints),
                 Map.copyOf(targets),
+                Map.copyOf(readPools),
                 r.duration("relay.haproxy.timeout", "2s"),
                 r.duration("relay.fence.timeout", "30s"),
                 r.duration("relay.verify.timeout", "500ms"),
@@ -142,7 +164,7 @@ public record RelayConfig(
         return clustered() && !observe;
     }
 
-    /** A majority of the configured sentinels: more than half. */
+    /** A majority of the configured sentinels: more than half (with discovery on, of the followed ones: see FollowedSentinels). */
     public int sentinelMajority() {
         return sentinels.size() / 2 + 1;
     }
@@ -229,6 +251,22 @@ public record RelayConfig(
                             reject == null ? null : haproxyName(prefix + "reject-backend", reject), fence);
                 }
             };
+        }
+
+        /** The master's read pool; null without {@code read-backend}. */
+        ReadPoolTarget readPool(String prefix) {
+            String backend = optional(prefix + "read-backend", null);
+            if (backend == null) {
+                for (String key : List.of("read-max-lag", "read-include-master", "read-drain")) {
+                    if (optional(prefix + key, null) != null) {
+                        throw new ConfigException(prefix + key, "has no effect without " + prefix + "read-backend");
+                    }
+                }
+                return null;
+            }
+            return new ReadPoolTarget(haproxyName(prefix + "read-backend", backend),
+                    convert(prefix + "read-max-lag", optional(prefix + "read-max-lag", "1MB"), Sizes::parse),
+                    bool(prefix + "read-include-master", true), bool(prefix + "read-drain", false));
         }
 
         int count(String key, int fallback, int max) {

@@ -42,6 +42,11 @@ public final class RuntimeCommands {
         return "set server " + server(backend, server) + " state " + (ready ? "ready" : "maint");
     }
 
+    /** Admin state drain: no new sessions (except persistent ones), the current ones finish. */
+    public static String drain(String backend, String server) {
+        return "set server " + server(backend, server) + " state drain";
+    }
+
     /** Marks the server up at once instead of after its next health check (a freshly promoted master). */
     public static String healthUp(String backend, String server) {
         return "set server " + server(backend, server) + " health up";

@@ -59,6 +59,8 @@ public final class RelayApi {
     /** What each HAProxy endpoint holds for a master, and what Consul holds (null: Consul off). */
     private final Holdings holdings;
     private final Function<String, List<Map<String, String>>> replicas;
+    /** The master's read pool (ReadPools.view); null when it has none. */
+    private final Function<String, Map<String, Object>> readPool;
     /** This relay in its cluster: role, leader, ZooKeeper (Leadership.view()). */
     private final Supplier<Map<String, Object>> cluster;
 
@@ -72,7 +74,7 @@ public final class RelayApi {
     /** Reads the state's views: its event log, its per-master ledger and its sentinel directory. */
     public RelayApi(RelayConfig config, OperatorConfig operator, RelayState state, RelayHealth health,
                     Holdings holdings, Function<String, List<Map<String, String>>> replicas,
-                    Supplier<Map<String, Object>> cluster) {
+                    Function<String, Map<String, Object>> readPool, Supplier<Map<String, Object>> cluster) {
         this.config = config;
         this.operator = operator;
         this.log = state.log();
@@ -81,6 +83,7 @@ public final class RelayApi {
         this.health = health;
         this.holdings = holdings;
         this.replicas = replicas;
+        this.readPool = readPool;
         this.cluster = cluster;
     }
 
@@ -146,6 +149,7 @@ public final class RelayApi {
         m.put("fenceReason", routing != null && routing.fenced() ? routing.reason() : null);
         m.put("verification", verification(verdict, name));
         m.put("replicas", replicas.apply(name));
+        m.put("readPool", readPool.apply(name));
         List<Object> destinations = new ArrayList<>();
         for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
             destinations.add(destination(endpoint.id(), endpoint.toString(), holdings.haproxy(endpoint, name), routing, name));
@@ -195,10 +199,16 @@ public final class RelayApi {
         return d;
     }
 
+    /** Every followed sentinel (configured or discovered, since when) and, with discovery on, what it last saw. */
     public String sentinels() {
         List<Object> out = new ArrayList<>();
         directory.sentinels().forEach(s -> out.add(s.toMap()));
-        return write(Map.of("sentinels", out));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("sentinels", out);
+        if (config.discovery().enabled()) {
+            body.put("discovery", directory.discovery());
+        }
+        return write(body);
     }
 
     /** The newest events first; {@code limit} from the query string (1 to the ring buffer's size). */

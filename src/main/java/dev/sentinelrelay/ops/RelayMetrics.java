@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
@@ -104,6 +105,12 @@ public final class RelayMetrics {
         leadershipChanges = changes;
         FunctionCounter.builder("relay.leadership.changes", changes, LongSupplier::getAsLong)
                 .description("Changes of the cluster's leader this relay saw").register(registry);
+    }
+
+    /** @param size servers of the master's read backend taking reads on the destination; NaN until known */
+    public void readPoolSize(String master, String destination, DoubleSupplier size) {
+        Gauge.builder("relay.read.pool.size", size::getAsDouble).tag("master", master).tag("destination", destination)
+                .description("Servers of the master's read backend that take reads on the HAProxy").register(registry);
     }
 
     /** The Prometheus text exposition format. */

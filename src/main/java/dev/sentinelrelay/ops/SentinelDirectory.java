@@ -2,6 +2,7 @@ package dev.sentinelrelay.ops;
 
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.MasterResolver;
+import dev.sentinelrelay.sentinel.SentinelDiscovery;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.sentinel.Verdict;
 import dev.sentinelrelay.sentinel.Vote;
@@ -13,16 +14,19 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the relay knows of each configured sentinel: its subscription, whether it answered the last verification
- * and what it voted, its last event and its errors. Finds a sentinel by id, by address (as votes name it) and by
- * the label events carry.
+ * What the relay knows of each followed sentinel: configured or discovered and since when, its subscription,
+ * whether it answered the last verification and what it voted, its last event and its errors. Finds a sentinel by
+ * id, by address (as votes name it) and by the label events carry. With discovery on, also what the last discovery
+ * check saw: sentinels listed by too few to be followed, and discovered ones on their way to being forgotten.
  */
 public final class SentinelDirectory {
 
-    /** What the relay knows of one configured sentinel. */
+    /** What the relay knows of one followed sentinel. */
     public static final class SentinelStatus {
         final String id;
         final String address;
+        final String origin;
+        final Instant followedSince;
         volatile Instant subscribedSince;
         volatile int resubscriptions;
         volatile Boolean reachable;
@@ -34,15 +38,19 @@ public final class SentinelDirectory {
         volatile Instant lastErrorAt;
         volatile long rejected;
 
-        SentinelStatus(String id, String address) {
+        SentinelStatus(String id, String address, String origin, Instant followedSince) {
             this.id = id;
             this.address = address;
+            this.origin = origin;
+            this.followedSince = followedSince;
         }
 
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", id);
             m.put("address", address);
+            m.put("origin", origin);
+            m.put("followedSince", text(followedSince));
             m.put("reachable", reachable);
             m.put("lastVote", lastVote);
             m.put("subscribedSince", text(subscribedSince));
@@ -57,19 +65,77 @@ public final class SentinelDirectory {
         }
     }
 
+    /** In the order followed; changed by the discovery route while the API reads it, so copied under its lock. */
     private final Map<String, SentinelStatus> byId = new LinkedHashMap<>();
     private final Map<String, SentinelStatus> byAddress = new ConcurrentHashMap<>();
     private final Map<String, SentinelStatus> byLabel = new ConcurrentHashMap<>();
+    /** What the last discovery check saw (candidates, unlisted); empty until one ran. */
+    private volatile Map<String, Object> discovery = Map.of();
 
     /** @param sentinels id -> address of every configured sentinel, in order */
     public SentinelDirectory(Map<String, HostPort> sentinels) {
-        sentinels.forEach((id, address) -> {
-            SentinelStatus status = new SentinelStatus(id, address.toString());
-            byId.put(id, status);
-            byAddress.put(address.toString(), status);
-            // the label the subscriber route puts on every event: "sentinel-1 (host:port)"
-            byLabel.put(id + " (" + address.host() + ":" + address.port() + ")", status);
-        });
+        Instant now = Instant.now();
+        sentinels.forEach((id, address) -> followed(id, address, "configured", now));
+    }
+
+    /** The relay follows one more sentinel ({@code origin}: configured or discovered). */
+    public synchronized void followed(String id, HostPort address, String origin, Instant since) {
+        SentinelStatus status = new SentinelStatus(id, address.toString(), origin, since);
+        byId.put(id, status);
+        byAddress.put(address.toString(), status);
+        byLabel.put(label(id, address), status);
+    }
+
+    /** The relay no longer follows the sentinel. */
+    public synchronized void forgotten(String id, HostPort address) {
+        byId.remove(id);
+        byAddress.remove(address.toString());
+        byLabel.remove(label(id, address));
+    }
+
+    /** The label the subscriber route puts on every event: "sentinel-1 (host:port)". */
+    private static String label(String id, HostPort address) {
+        return id + " (" + address.host() + ":" + address.port() + ")";
+    }
+
+    /** A discovery check asked the sentinel: {@code error} is why it did not answer, null when it did. */
+    public void discoveryAnswer(HostPort address, String error) {
+        failed(address, "discovery", error);
+    }
+
+    /** The sentinel refused the relay's subscription: its events are not heard. */
+    public void subscriptionRefused(HostPort address, String reason) {
+        failed(address, "subscription", reason);
+    }
+
+    private void failed(HostPort address, String what, String error) {
+        SentinelStatus sentinel = byAddress.get(address.toString());
+        if (sentinel == null) {
+            return;
+        }
+        synchronized (sentinel) {
+            sentinel.reachable = error == null;
+            if (error != null) {
+                sentinel.errors++;
+                sentinel.lastError = what + ": " + error;
+                sentinel.lastErrorAt = Instant.now();
+            }
+        }
+    }
+
+    /** What the last discovery check saw, for the API. */
+    public void discovery(SentinelDiscovery.Decision decision, Instant at) {
+        Map<String, Object> seen = new LinkedHashMap<>();
+        seen.put("checkedAt", text(at));
+        seen.put("candidates", decision.candidates().stream().map(c -> Map.of("address", c.address().toString(),
+                "listedBy", c.listedBy(), "followed", c.followed(), "needed", c.needed())).toList());
+        seen.put("unlisted", decision.unlisted().stream().map(u -> Map.of("address", u.address().toString(),
+                "unlistedSince", text(u.since()), "forgottenAt", text(u.forgottenAt()))).toList());
+        discovery = seen;
+    }
+
+    public Map<String, Object> discovery() {
+        return discovery;
     }
 
     /** A valid event arrived from the sentinel; returns its id (the label itself for an unknown sentinel). */
@@ -116,7 +182,10 @@ public final class SentinelDirectory {
 
     /** The sentinel's subscription was established (again, when {@code again}). */
     public void subscribed(String sentinelId, boolean again) {
-        SentinelStatus sentinel = byId.get(sentinelId);
+        SentinelStatus sentinel;
+        synchronized (this) {
+            sentinel = byId.get(sentinelId);
+        }
         if (sentinel != null) {
             sentinel.subscribedSince = Instant.now();
             // it answered the subscription; until a verification asks it, that is all that is known
@@ -129,13 +198,13 @@ public final class SentinelDirectory {
         }
     }
 
-    public List<SentinelStatus> sentinels() {
+    public synchronized List<SentinelStatus> sentinels() {
         return List.copyOf(byId.values());
     }
 
     /** How many sentinels answered their last question. */
     public long reachable() {
-        return byId.values().stream().filter(s -> Boolean.TRUE.equals(s.reachable)).count();
+        return sentinels().stream().filter(s -> Boolean.TRUE.equals(s.reachable)).count();
     }
 
     private static String text(Instant time) {

@@ -3,7 +3,6 @@ package dev.sentinelrelay.sentinel;
 import dev.sentinelrelay.RelayHealth;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
-import dev.sentinelrelay.tls.TlsFailure;
 import dev.sentinelrelay.tls.TlsFailureLog;
 
 import java.net.UnknownHostException;
@@ -14,11 +13,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * Verifies which server is the master right now: every configured sentinel is asked in parallel, a strict
- * majority must name the same address, and that server must itself answer {@code ROLE} as master.
+ * Verifies which server is the master right now: every followed sentinel is asked in parallel, a strict
+ * majority of them (as followed at that moment) must name the same address, and that server must itself answer {@code ROLE} as master.
  * Events only trigger this check; they never decide the answer.
  */
 public final class MasterResolver implements AutoCloseable {
@@ -26,29 +26,34 @@ public final class MasterResolver implements AutoCloseable {
     /** The vote of a sentinel that was not waited for because the others already agreed. */
     public static final String NOT_AWAITED = "not awaited (majority reached)";
 
-    private final RelayConfig config;
     private final RedisConnections sentinels;
     private final RedisConnections servers;
     /** The API's questions get their own connections: an operator's page never holds up a verification. */
     private final RedisConnections apiSentinels;
+    /** The read pool's questions too: judging replicas never holds up (or waits behind) a verification. */
+    private final RedisConnections readPoolSentinels;
     private final RelayHealth health;
     private final Consumer<Verdict> verdicts;
+    private final Supplier<List<HostPort>> followed;
     private final SentinelQuorum quorum;
     private final TlsFailureLog tlsFailures = new TlsFailureLog();
 
     /**
+     * @param followed the sentinels followed now (the configured ones, and the discovered ones with discovery on)
      * @param verdicts told every verdict (for the API and the metrics), before a pending one is retried
      * @param pool     asks the sentinels; its owner shuts it down
      */
-    public MasterResolver(RelayConfig config, RelayHealth health, Consumer<Verdict> verdicts, ExecutorService pool) {
-        this.config = config;
+    public MasterResolver(RelayConfig config, Supplier<List<HostPort>> followed, RelayHealth health,
+                          Consumer<Verdict> verdicts, ExecutorService pool) {
+        this.followed = followed;
         this.health = health;
         this.verdicts = verdicts;
-        this.quorum = new SentinelQuorum(config.sentinels(), config.verifyTimeout(), pool);
+        this.quorum = new SentinelQuorum(followed, config.verifyTimeout(), pool);
         this.sentinels = sentinelConnections(config, tlsFailures);
         this.servers = new RedisConnections("redis", config.redisCredentials(), config.tls().forRedis(),
                 config.verifyTimeout(), tlsFailures);
         this.apiSentinels = sentinelConnections(config, tlsFailures);
+        this.readPoolSentinels = sentinelConnections(config, tlsFailures);
     }
 
     /** Where a TLS failure with a sentinel or server is logged, once: shared with the subscriptions. */
@@ -69,9 +74,10 @@ public final class MasterResolver implements AutoCloseable {
      */
     public Verdict verify(Trigger trigger) {
         HostPort promoted = trigger.event() != null ? trigger.event().promoted() : null;
-        List<Vote> votes = askSentinels(trigger.master());
+        List<HostPort> sentinels = followed.get();
+        List<Vote> votes = askSentinels(trigger.master(), sentinels);
         health.sentinelsAnswered(VoteTally.reachable(votes));
-        Verdict verdict = decide(trigger, votes);
+        Verdict verdict = decide(trigger, votes, sentinels.size());
         verdicts.accept(verdict);
         if (promoted != null && !confirms(verdict, promoted)) {
             throw new VerificationPendingException(trigger.event(), verdict);
@@ -88,10 +94,10 @@ public final class MasterResolver implements AutoCloseable {
      * Only the server a majority names is asked ROLE: asking the server an event announces would let one sentinel
      * (or anyone who can publish as one) make the relay connect, and send the Redis password, wherever it says.
      */
-    private Verdict decide(Trigger trigger, List<Vote> votes) {
-        Optional<HostPort> agreed = VoteTally.majority(votes, config.sentinels().size());
+    private Verdict decide(Trigger trigger, List<Vote> votes, int sentinels) {
+        Optional<HostPort> agreed = VoteTally.majority(votes, sentinels);
         if (agreed.isEmpty()) {
-            return new Verdict(trigger, null, votes, "no majority of " + config.sentinels().size() + " sentinels agrees");
+            return new Verdict(trigger, null, votes, "no majority of " + sentinels + " sentinels agrees");
         }
         HostPort candidate = agreed.get();
         String role;
@@ -112,7 +118,7 @@ public final class MasterResolver implements AutoCloseable {
 
     private Verdict refused(Trigger trigger, List<Vote> votes, HostPort candidate, Throwable cause) {
         return new Verdict(trigger, null, votes, "candidate " + candidate + " did not answer ROLE: "
-                + TlsFailure.describe(cause, config.tls().forRedis() != null).orElse(String.valueOf(cause)));
+                + servers.tlsReason(cause).orElse(String.valueOf(cause)));
     }
 
     private String role(HostPort server) {
@@ -125,7 +131,7 @@ public final class MasterResolver implements AutoCloseable {
     }
 
     /**
-     * True when a majority of the configured sentinels flags the master subjectively or objectively down
+     * True when a majority of the followed sentinels flags the master subjectively or objectively down
      * ({@code SENTINEL MASTER}); a single sentinel's {@code +odown} is not enough to fence a master.
      */
     public boolean majoritySeesDown(String master) {
@@ -133,7 +139,7 @@ public final class MasterResolver implements AutoCloseable {
     }
 
     /**
-     * True when a majority of the configured sentinels lists {@code replica} as a replica of the master: the
+     * True when a majority of the followed sentinels lists {@code replica} as a replica of the master: the
      * relay only connects to (and authenticates with) servers the sentinels vouch for, never to an address
      * taken from an event.
      */
@@ -159,6 +165,34 @@ public final class MasterResolver implements AutoCloseable {
                 .toList();
     }
 
+    /** How many sentinels are followed now (with discovery on, it changes): majorities count over it. */
+    public int followedSentinels() {
+        return followed.get().size();
+    }
+
+    /**
+     * Every sentinel's {@code SENTINEL REPLICAS} answer, waiting for all of them (up to the verify timeout): null
+     * for a sentinel that could not be asked; a sentinel not heard in time is simply not in the list.
+     */
+    public List<List<Map<String, String>>> replicaLists(String master) {
+        List<HostPort> asked = followed.get();
+        return quorum.ask(asked, sentinel -> {
+            try {
+                return readPoolSentinels.call(sentinel, jedis -> jedis.sentinelReplicas(master));
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }, heard -> heard.size() == asked.size());
+    }
+
+    /**
+     * The server's {@code INFO replication} text. Only for a server the relay verified as the master: the relay never
+     * connects to an address that no sentinel majority vouches for.
+     */
+    public String replicationInfo(HostPort verifiedMaster) {
+        return servers.call(verifiedMaster, jedis -> jedis.info("replication"));
+    }
+
     private boolean listsReplica(HostPort sentinel, String master, HostPort replica) {
         try {
             return sentinels.call(sentinel, jedis -> jedis.sentinelReplicas(master)).stream()
@@ -178,12 +212,12 @@ public final class MasterResolver implements AutoCloseable {
     }
 
     /** Every sentinel's vote; those not heard once a majority agreed (or the timeout was up) say why. */
-    private List<Vote> askSentinels(String master) {
-        List<Vote> votes = quorum.ask(sentinel -> ask(sentinel, master),
-                heard -> VoteTally.majority(heard, config.sentinels().size()).isPresent());
-        boolean agreed = VoteTally.majority(votes, config.sentinels().size()).isPresent();
+    private List<Vote> askSentinels(String master, List<HostPort> sentinels) {
+        List<Vote> votes = quorum.ask(sentinels, sentinel -> ask(sentinel, master),
+                heard -> VoteTally.majority(heard, sentinels.size()).isPresent());
+        boolean agreed = VoteTally.majority(votes, sentinels.size()).isPresent();
         Set<String> heard = votes.stream().map(Vote::sentinel).collect(Collectors.toSet());
-        config.sentinels().stream().map(HostPort::toString).filter(s -> !heard.contains(s))
+        sentinels.stream().map(HostPort::toString).filter(s -> !heard.contains(s))
                 .forEach(s -> votes.add(Vote.failed(s, agreed ? NOT_AWAITED : "timed out")));
         return votes;
     }
@@ -199,7 +233,7 @@ public final class MasterResolver implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return Vote.failed(name, "invalid address: " + e.getMessage());
         } catch (RuntimeException e) {
-            return Vote.failed(name, "unreachable: " + TlsFailure.message(e, config.tls().forSentinels() != null));
+            return Vote.failed(name, "unreachable: " + sentinels.tlsReason(e).orElse(e.getMessage()));
         }
     }
 
@@ -208,5 +242,6 @@ public final class MasterResolver implements AutoCloseable {
         sentinels.close();
         servers.close();
         apiSentinels.close();
+        readPoolSentinels.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.sentinelrelay.sentinel;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig.Credentials;
 import dev.sentinelrelay.tls.ClientTls;
+import dev.sentinelrelay.tls.TlsFailure;
 import dev.sentinelrelay.tls.TlsFailureLog;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.ClientSetInfoConfig;
@@ -16,6 +17,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -69,6 +71,11 @@ public final class RedisConnections implements AutoCloseable {
             tlsFailures.failed(kind, server, e, overTls);
             throw e;
         }
+    }
+
+    /** What a failure of these connections reads as on the API and in verdicts when it is a TLS failure. */
+    public Optional<String> tlsReason(Throwable failure) {
+        return TlsFailure.describe(failure, overTls);
     }
 
     private <T> T retryOnce(HostPort server, Function<Jedis, T> command) {

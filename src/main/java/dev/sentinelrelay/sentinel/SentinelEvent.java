@@ -10,8 +10,15 @@ import dev.sentinelrelay.configuration.HostPort;
  * @param instance  the instance the event is about (the old master for {@code +switch-master}); may be null
  * @param promoted  the new master announced by {@code +switch-master}; null otherwise
  * @param sentinel  the sentinel that published it, as configured
+ * @param replica   the instance is a replica of the master (not the master, not a sentinel)
  */
-public record SentinelEvent(String type, String master, HostPort instance, HostPort promoted, String sentinel) {
+public record SentinelEvent(String type, String master, HostPort instance, HostPort promoted, String sentinel,
+                            boolean replica) {
+
+    /** An event about a master (or about no instance). */
+    public SentinelEvent(String type, String master, HostPort instance, HostPort promoted, String sentinel) {
+        this(type, master, instance, promoted, sentinel, false);
+    }
 
     public boolean isSwitchMaster() {
         return promoted != null;
@@ -22,6 +29,9 @@ public record SentinelEvent(String type, String master, HostPort instance, HostP
         StringBuilder s = new StringBuilder(type);
         if (master != null) {
             s.append(' ').append(master);
+        }
+        if (replica) {
+            s.append(" replica");
         }
         if (instance != null) {
             s.append(' ').append(instance);

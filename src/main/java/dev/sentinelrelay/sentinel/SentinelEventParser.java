@@ -19,7 +19,8 @@ public final class SentinelEventParser {
     public static final Set<String> CHANNELS = Set.of(
             "+switch-master", "+odown", "-odown", "+sdown", "-sdown",
             "+selected-slave", "+failover-state-send-slaveof-noone", "+promoted-slave",
-            "+failover-end", "+failover-end-for-timeout", "+tilt", "-tilt", "+reset-master");
+            "+failover-end", "+failover-end-for-timeout", "+tilt", "-tilt", "+reset-master",
+            "+slave", "+convert-to-slave", "+slave-reconf-done");
 
     private static final int MAX_PAYLOAD = 1024;
 
@@ -78,7 +79,7 @@ public final class SentinelEventParser {
         }
         if (f.length == 8 && (f[0].equals("slave") || f[0].equals("sentinel")) && f[4].equals("@")) {
             address(f[6], f[7]);
-            return new SentinelEvent(channel, knownMaster(f[5]), address(f[2], f[3]), null, sentinel);
+            return new SentinelEvent(channel, knownMaster(f[5]), address(f[2], f[3]), null, sentinel, f[0].equals("slave"));
         }
         throw malformed(channel, f);
     }

@@ -13,39 +13,48 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
- * Asks every configured sentinel the same question in parallel and stops waiting as soon as the answers heard are
+ * Asks every followed sentinel (as followed when asked) the same question in parallel and stops waiting as soon as the answers heard are
  * enough (a slow sentinel must not slow a failover down), or when the timeout is up. Used for verification, the
  * fencing query and replica lookups.
  */
 public final class SentinelQuorum {
 
-    private final List<HostPort> sentinels;
+    private final Supplier<List<HostPort>> sentinels;
     private final long timeoutNanos;
     private final ExecutorService pool;
 
-    /** @param pool runs the questions; its owner shuts it down */
-    public SentinelQuorum(List<HostPort> sentinels, Duration timeout, ExecutorService pool) {
-        this.sentinels = List.copyOf(sentinels);
+    /**
+     * @param sentinels the sentinels followed now (FollowedSentinels::addresses)
+     * @param pool      runs the questions; its owner shuts it down
+     */
+    public SentinelQuorum(Supplier<List<HostPort>> sentinels, Duration timeout, ExecutorService pool) {
+        this.sentinels = sentinels;
         this.timeoutNanos = timeout.toNanos();
         this.pool = pool;
     }
 
-    /** A strict majority of the configured sentinels (not of those that answered: silence is not consent). */
-    private int majority() {
-        return sentinels.size() / 2 + 1;
-    }
-
-    /** True when a majority of the configured sentinels answers true; stops asking once it does. */
+    /**
+     * True when a strict majority of the sentinels followed now answers true (not of those that answered: silence is
+     * not consent); stops asking once it does.
+     */
     public boolean majoritySays(Predicate<HostPort> question) {
+        List<HostPort> asked = sentinels.get();
+        int majority = asked.size() / 2 + 1;
         Predicate<List<Boolean>> majoritySaidYes =
-                heard -> heard.stream().filter(Boolean::booleanValue).count() >= majority();
-        return majoritySaidYes.test(ask(question::test, majoritySaidYes));
+                heard -> heard.stream().filter(Boolean::booleanValue).count() >= majority;
+        return majoritySaidYes.test(ask(asked, question::test, majoritySaidYes));
     }
 
-    /** Asks every sentinel in parallel; returns the answers heard until {@code enough} holds or the timeout is up. */
+    /** Asks every sentinel followed now in parallel; returns the answers heard until {@code enough} holds or the timeout is up. */
     public <T> List<T> ask(Function<HostPort, T> question, Predicate<List<T>> enough) {
+        return ask(sentinels.get(), question, enough);
+    }
+
+    /** Asks these sentinels in parallel; returns the answers heard until {@code enough} holds or the timeout is up. */
+    public <T> List<T> ask(List<HostPort> sentinels, Function<HostPort, T> question, Predicate<List<T>> enough) {
         CompletionService<T> answers = new ExecutorCompletionService<>(pool);
         List<Future<T>> questions = new ArrayList<>();
         for (HostPort sentinel : sentinels) {

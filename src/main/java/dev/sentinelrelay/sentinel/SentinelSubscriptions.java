@@ -1,8 +1,8 @@
 package dev.sentinelrelay.sentinel;
 
+import dev.sentinelrelay.Failures;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
-import dev.sentinelrelay.Failures;
 import dev.sentinelrelay.tls.ClientTls;
 import dev.sentinelrelay.tls.TlsFailure;
 import dev.sentinelrelay.tls.TlsFailureLog;
@@ -16,10 +16,10 @@ import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * One pub/sub listener container per sentinel for camel-spring-redis consumers. Each container delivers
+ * One pub/sub listener container per followed sentinel for camel-spring-redis consumers (discovered sentinels'
+ * are added and removed at runtime). Each container delivers
  * messages on a single thread, in the order the sentinel published them, and resubscribes by itself after
  * the sentinel comes back; a watcher on the same connection reports every resubscription so the relay can
  * reconcile what it may have missed meanwhile.
@@ -41,11 +42,14 @@ public final class SentinelSubscriptions implements AutoCloseable {
     private static final long RECOVERY_INTERVAL_MILLIS = 1000;
 
     private final Map<String, RedisMessageListenerContainer> containers = new LinkedHashMap<>();
-    private final List<JedisConnectionFactory> factories = new ArrayList<>();
+    private final Map<String, JedisConnectionFactory> factories = new LinkedHashMap<>();
+    private final Map<String, ExecutorService> threads = new LinkedHashMap<>();
+    private final RelayConfig config;
+    private final Listener onSubscribed;
+    private final Function<String, ExecutorService> newThread;
     private final TlsFailureLog tlsFailures;
     /** The sentinels are asked over TLS (relay.sentinel.tls). */
     private final boolean overTls;
-    private volatile boolean closed;
 
     /** Told every time a sentinel's subscription is established. */
     public interface Listener {
@@ -59,12 +63,49 @@ public final class SentinelSubscriptions implements AutoCloseable {
      */
     public SentinelSubscriptions(RelayConfig config, Listener onSubscribed, Function<String, ExecutorService> newThread,
                                  TlsFailureLog tlsFailures) {
+        this.config = config;
+        this.onSubscribed = onSubscribed;
+        this.newThread = newThread;
         this.tlsFailures = tlsFailures;
         this.overTls = config.tls().forSentinels() != null;
         for (int i = 0; i < config.sentinels().size(); i++) {
-            String id = sentinelId(i);
-            HostPort sentinel = config.sentinels().get(i);
-            containers.put(id, container(id, sentinel, config, onSubscribed, newThread.apply(id + "-events")));
+            add(sentinelId(i), config.sentinels().get(i));
+        }
+    }
+
+    /**
+     * Subscribes to one more sentinel (a discovered one); returns its container, for its subscriber route. Throws
+     * when the sentinel refuses the subscription (e.g. NOAUTH: the container does not retry that), leaving nothing
+     * behind.
+     */
+    public synchronized RedisMessageListenerContainer add(String id, HostPort sentinel) {
+        ExecutorService thread = newThread.apply(id + "-events");
+        threads.put(id, thread);
+        try {
+            RedisMessageListenerContainer container = container(id, sentinel, config, onSubscribed, thread);
+            containers.put(id, container);
+            return container;
+        } catch (RuntimeException e) {
+            remove(id);
+            throw e;
+        }
+    }
+
+    /**
+     * Unsubscribes from a sentinel the relay no longer follows (once its route is removed). Its thread is interrupted
+     * first: while the sentinel is down (as a removed one usually is) the container retries on that thread, sleeping
+     * under the lock its stop needs, and stopping it then would wait forever (measured with spring-data-redis 3.5.5);
+     * interrupted, the retry gives up ("SubscriptionTask aborted") and the stop goes through.
+     */
+    public synchronized void remove(String id) {
+        ExecutorService thread = threads.remove(id);
+        if (thread != null) {
+            thread.shutdownNow();
+        }
+        destroy(containers.remove(id));
+        JedisConnectionFactory factory = factories.remove(id);
+        if (factory != null) {
+            factory.destroy();
         }
     }
 
@@ -77,8 +118,8 @@ public final class SentinelSubscriptions implements AutoCloseable {
         return sentinelId + "-listener";
     }
 
-    public Map<String, RedisMessageListenerContainer> containers() {
-        return containers;
+    public synchronized Map<String, RedisMessageListenerContainer> containers() {
+        return Map.copyOf(containers);
     }
 
     private RedisMessageListenerContainer container(String id, HostPort sentinel, RelayConfig config,
@@ -98,7 +139,7 @@ public final class SentinelSubscriptions implements AutoCloseable {
         JedisConnectionFactory factory = new JedisConnectionFactory(target, client.build());
         factory.afterPropertiesSet();
         factory.start();
-        factories.add(factory);
+        factories.put(id, factory);
 
         // Messages are delivered on the thread that reads the subscription, in the order the sentinel published
         // them (the default executor runs each on a new thread: +failover-end could overtake +switch-master),
@@ -120,20 +161,26 @@ public final class SentinelSubscriptions implements AutoCloseable {
     /**
      * Starts the container, which subscribes at once. The container recovers by itself from a sentinel lost later,
      * but throws a failed first subscription at its caller and gives up: a sentinel that is down or refuses the TLS
-     * handshake when the relay starts must not keep the relay from starting (a majority may be fine), so the start
-     * is tried again every second, on the thread the subscription will run on, until it subscribes. Listeners the
-     * routes add meanwhile are only registered, and subscribed with the start.
+     * handshake when the relay starts must not keep the relay from starting (a majority may be fine), so after a
+     * connection failure the start is tried again every second, on the thread the subscription will run on, until
+     * it subscribes. Listeners the routes add meanwhile are only registered, and subscribed with the start. A
+     * sentinel that answers with a refusal (NOAUTH) is not retried: the first one is thrown at the caller
+     * ({@link #add} reports it), a later one logged.
      */
     private void startOrRetry(String id, HostPort sentinel, RedisMessageListenerContainer container,
                               ExecutorService thread, boolean failedBefore) {
-        if (closed) {
-            return;
-        }
         try {
             container.start();
             return;
         } catch (RuntimeException e) {
             container.stop();
+            if (!connectionFailure(e)) {
+                if (!failedBefore) {
+                    throw e;
+                }
+                LOG.warn("{} ({}) refuses the subscription: {}; not trying again", id, sentinel, Failures.root(e).getMessage());
+                return;
+            }
             if (TlsFailure.describe(e, overTls).isPresent()) {
                 tlsFailures.failed("sentinel", sentinel, e, overTls);
             } else if (!failedBefore) {
@@ -141,15 +188,28 @@ public final class SentinelSubscriptions implements AutoCloseable {
                         Failures.root(e).getMessage(), RECOVERY_INTERVAL_MILLIS);
             }
         }
+        if (thread.isShutdown()) {
+            return; // removed, or the relay is stopping
+        }
         thread.execute(() -> {
             try {
                 TimeUnit.MILLISECONDS.sleep(RECOVERY_INTERVAL_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return; // shutting down
+                return; // removed, or the relay is stopping
             }
             startOrRetry(id, sentinel, container, thread, true);
         });
+    }
+
+    /** The connection failed (refused, reset, TLS handshake), as opposed to the sentinel answering with an error. */
+    private static boolean connectionFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof JedisConnectionException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Reports the first subscription, and every later one as a reconnect. */
@@ -185,16 +245,20 @@ public final class SentinelSubscriptions implements AutoCloseable {
         }
     }
 
+    private static void destroy(RedisMessageListenerContainer container) {
+        if (container == null) {
+            return;
+        }
+        try {
+            container.destroy();
+        } catch (Exception e) {
+            LOG.debug("closing listener container", e);
+        }
+    }
+
+    /** Every subscription, each as {@link #remove} does it (a sentinel down at shutdown must not hang the stop). */
     @Override
-    public void close() {
-        closed = true;
-        containers.values().forEach(c -> {
-            try {
-                c.destroy();
-            } catch (Exception e) {
-                LOG.debug("closing listener container", e);
-            }
-        });
-        factories.forEach(JedisConnectionFactory::destroy);
+    public synchronized void close() {
+        List.copyOf(containers.keySet()).forEach(this::remove);
     }
 }

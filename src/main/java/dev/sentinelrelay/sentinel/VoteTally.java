@@ -9,14 +9,15 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** Counts sentinel votes. A master is agreed only when a strict majority of the configured sentinels names it. */
+/** Counts sentinel votes. A master is agreed only when a strict majority of the followed sentinels names it. */
 public final class VoteTally {
 
     private VoteTally() {
     }
 
     /**
-     * @param configured the number of configured sentinels (not the number that answered: silence is not consent)
+     * @param configured the number of sentinels followed when they were asked (not the number that answered: silence
+     *                   is not consent)
      */
     public static Optional<HostPort> majority(List<Vote> votes, int configured) {
         Map<HostPort, Long> counts = votes.stream()

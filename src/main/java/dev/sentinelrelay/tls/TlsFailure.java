@@ -71,11 +71,6 @@ public final class TlsFailure {
                 ? reason(root.getClass().getSimpleName() + ": " + root.getMessage()) : Optional.empty();
     }
 
-    /** The failure as the API and the log show it: the TLS reason when it is one, else its own message. */
-    public static String message(Throwable failure, boolean overTls) {
-        return describe(failure, overTls).orElse(String.valueOf(failure.getMessage()));
-    }
-
     private static Optional<String> reason(String text) {
         return Optional.of("TLS: " + text);
     }

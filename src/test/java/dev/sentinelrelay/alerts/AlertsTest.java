@@ -3,6 +3,7 @@ package dev.sentinelrelay.alerts;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.AlertsConfig.Severity;
 import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.sentinel.SentinelChange;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.sentinel.Trigger;
 import dev.sentinelrelay.sentinel.Verdict;
@@ -24,7 +25,7 @@ class AlertsTest {
     private static final HostPort OLD = new HostPort("10.0.0.1", 6379);
     private static final HostPort NEW = new HostPort("10.0.0.2", 6379);
     private final List<Alert> raised = new ArrayList<>();
-    private final Alerts alerts = new Alerts(List.of("haproxy-1", "haproxy-2"), 3, raised::add);
+    private final Alerts alerts = new Alerts(List.of("haproxy-1", "haproxy-2"), () -> 3, raised::add);
 
     private static SentinelEvent event(String type, HostPort instance, HostPort promoted) {
         return new SentinelEvent(type, "mymaster", instance, promoted, "sentinel-1 (127.0.0.1:26379)");
@@ -72,8 +73,8 @@ class AlertsTest {
 
     @Test
     void aFailoverNotEveryDestinationSettledIsReportedOnceWhenOverdue() {
-        Alerts quick = new Alerts(List.of("haproxy-1", "haproxy-2"), 3, raised::add, Duration.ZERO);
-        Alerts patient = new Alerts(List.of("haproxy-1", "haproxy-2"), 3, raised::add);
+        Alerts quick = new Alerts(List.of("haproxy-1", "haproxy-2"), () -> 3, raised::add, Duration.ZERO);
+        Alerts patient = new Alerts(List.of("haproxy-1", "haproxy-2"), () -> 3, raised::add);
         Verdict verdict = new Verdict(Trigger.of(event("+switch-master", OLD, NEW)), NEW, votes(NEW, NEW, OLD), null);
         quick.verified(verdict, OLD);
         patient.verified(verdict, OLD);
@@ -134,7 +135,7 @@ class AlertsTest {
     @Test
     void everyRelayComputesTheSameIdForTheSameEvent() {
         List<Alert> other = new ArrayList<>();
-        Alerts otherRelay = new Alerts(List.of("haproxy-1", "haproxy-2"), 3, other::add);
+        Alerts otherRelay = new Alerts(List.of("haproxy-1", "haproxy-2"), () -> 3, other::add);
         alerts.sentinelEvent(event("+odown", OLD, null));
         otherRelay.sentinelEvent(new SentinelEvent("+odown", "mymaster", OLD, null, "sentinel-3 (127.0.0.1:26381)"));
         assertEquals(raised.get(0).id(), other.get(0).id(), "another sentinel, another moment: the same occurrence");
@@ -172,5 +173,18 @@ class AlertsTest {
         assertTrue(dedup.accept(lost));
         assertTrue(dedup.accept(restored), "resolves the open coordination-lost");
     }
-}
 
+    @Test
+    void eachFollowedAndForgottenSentinelIsItsOwnInfoAlert() {
+        HostPort fourth = new HostPort("127.0.0.1", 26382);
+        alerts.sentinelChanged(new SentinelChange(true, fourth, "listed by 3 of the 3 followed sentinels (majority 2)", "sentinel-4"));
+        alerts.sentinelChanged(new SentinelChange(false, fourth, "not listed by 3 of the 4", "sentinel-4"));
+        alerts.sentinelChanged(new SentinelChange(true, fourth, "listed by 2 of the 3", "sentinel-5"));
+        assertEquals(List.of(AlertKind.SENTINEL_FOLLOWED, AlertKind.SENTINEL_FORGOTTEN, AlertKind.SENTINEL_FOLLOWED),
+                raised.stream().map(Alert::kind).toList());
+        assertTrue(raised.stream().allMatch(a -> a.kind().severity == Severity.INFO));
+        assertEquals(3, raised.stream().map(Alert::key).distinct().count(), "the same address followed again is a new alert");
+        assertTrue(raised.get(0).summary().startsWith("following discovered sentinel sentinel-4 (127.0.0.1:26382): listed by 3"),
+                raised.get(0).summary());
+    }
+}

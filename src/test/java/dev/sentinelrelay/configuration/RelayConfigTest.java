@@ -2,6 +2,7 @@ package dev.sentinelrelay.configuration;
 
 import dev.sentinelrelay.configuration.RelayConfig.HaproxyMode;
 import dev.sentinelrelay.configuration.RelayConfig.HaproxyTarget;
+import dev.sentinelrelay.configuration.RelayConfig.ReadPoolTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -67,6 +68,15 @@ public class RelayConfigTest {
         assertEquals("127.0.0.1", c.apiHost());
         assertEquals(8080, c.apiPort());
         assertFalse(c.sentinelCredentials().present());
+    }
+
+    @Test
+    void discoveryIsOffByDefaultAndForgetsAfterTenMinutes() {
+        assertEquals(new DiscoveryConfig(false, Duration.ofMinutes(10)), RelayConfig.from(valid()::get).discovery());
+        Map<String, String> p = valid();
+        p.put("relay.sentinels.discover", "true");
+        p.put("relay.sentinels.forget-after", "3s");
+        assertEquals(new DiscoveryConfig(true, Duration.ofSeconds(3)), RelayConfig.from(p::get).discovery());
     }
 
     @Test
@@ -207,6 +217,10 @@ public class RelayConfigTest {
             "relay.reconcile.interval|10|relay.reconcile.interval: '10' is not a positive duration",
             "relay.reconcile.interval|0s|relay.reconcile.interval: '0s' is not a positive duration",
             "relay.verify.timeout|fast|relay.verify.timeout: 'fast' is not a positive duration",
+            "relay.sentinels.forget-after|10|relay.sentinels.forget-after: '10' is not a positive duration",
+            "relay.sentinels.forget-after|0m|relay.sentinels.forget-after: '0m' is not a positive duration",
+            "relay.sentinels.forget-after|25h|relay.sentinels.forget-after: '25h' is longer than 24h",
+            "relay.sentinels.discover|yes|relay.sentinels.discover: 'yes' is not true or false",
             "relay.verify.timeout|999999999h|relay.verify.timeout: '999999999h' is longer than 24h",
             "relay.fence.timeout|25h|relay.fence.timeout: '25h' is longer than 24h",
             "relay.api.port|70000|relay.api.port: port 70000 is outside 1-65535",
@@ -289,5 +303,41 @@ public class RelayConfigTest {
         assertEquals(null, props.apply("relay.reconcile.interval"));
         assertEquals("RELAY_HAPROXY_MY_MASTER_BACKEND", RelayProperties.envName("relay.haproxy.my-master.backend"));
         assertEquals("RELAY_HAPROXY_MY_MASTER_REJECT_BACKEND", RelayProperties.envName("relay.haproxy.my-master.reject-backend"));
+    }
+
+    @Test
+    void aReadPoolIsOptionalAndItsKeysHaveDefaults() {
+        assertEquals(Map.of(), RelayConfig.from(valid()::get).readPools());
+        Map<String, String> p = valid();
+        p.put("relay.haproxy.mymaster.read-backend", "redis_read");
+        assertEquals(new ReadPoolTarget("redis_read", 1 << 20, true, false),
+                RelayConfig.from(p::get).readPools().get("mymaster"));
+        p.put("relay.haproxy.mymaster.read-max-lag", "512kB");
+        p.put("relay.haproxy.mymaster.read-include-master", "false");
+        p.put("relay.haproxy.mymaster.read-drain", "true");
+        assertEquals(new ReadPoolTarget("redis_read", 512 << 10, false, true),
+                RelayConfig.from(p::get).readPools().get("mymaster"));
+        p.put("relay.haproxy.mymaster.read-max-lag", "0");
+        assertEquals(0, RelayConfig.from(p::get).readPools().get("mymaster").maxLagBytes());
+        p.put("relay.haproxy.mymaster.read-max-lag", "65536");
+        assertEquals(65536, RelayConfig.from(p::get).readPools().get("mymaster").maxLagBytes());
+    }
+
+    @Test
+    void invalidReadPoolKeysAreRefusedNamingTheKey() {
+        Map<String, String> p = valid();
+        p.put("relay.haproxy.mymaster.read-drain", "true");
+        assertEquals("relay.haproxy.mymaster.read-drain: has no effect without relay.haproxy.mymaster.read-backend",
+                error(p));
+        p.put("relay.haproxy.mymaster.read-backend", "redis read");
+        assertTrue(error(p).startsWith("relay.haproxy.mymaster.read-backend: 'redis read' may only contain"));
+        p.put("relay.haproxy.mymaster.read-backend", "redis_read");
+        p.put("relay.haproxy.mymaster.read-max-lag", "1 TB");
+        assertEquals("relay.haproxy.mymaster.read-max-lag: '1 TB' is not a size like 0, 65536, 512kB, 1MB or 2GB", error(p));
+        p.put("relay.haproxy.mymaster.read-max-lag", "2048GB");
+        assertEquals("relay.haproxy.mymaster.read-max-lag: '2048GB' is larger than 1TB", error(p));
+        p.put("relay.haproxy.mymaster.read-max-lag", "1MB");
+        p.put("relay.haproxy.mymaster.read-include-master", "yes");
+        assertEquals("relay.haproxy.mymaster.read-include-master: 'yes' is not true or false", error(p));
     }
 }

@@ -1,7 +1,7 @@
 package dev.sentinelrelay.haproxy;
 
 /** Runtime API answers in the exact text HAProxy 2.6 sends (recorded from a real runtime API). */
-final class HaproxyReplies {
+public final class HaproxyReplies {
 
     static final String HEADER = "# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight "
             + "srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state "
@@ -21,13 +21,13 @@ final class HaproxyReplies {
     }
 
     /** One server line of {@code show servers state}, in the 2.6 column layout. */
-    static String server(String backend, String server, String addr, int port, int opState, int adminState) {
+    public static String server(String backend, String server, String addr, int port, int opState, int adminState) {
         return "6 " + backend + " 1 " + server + " " + addr + " " + opState + " " + adminState
                 + " 1 1 3 8 2 0 14 0 0 0 - " + port + " - 0 0 - - 0\n";
     }
 
     /** A whole {@code show servers state} answer (ending with its empty line) holding these server lines. */
-    static String serversState(String... serverLines) {
+    public static String serversState(String... serverLines) {
         return "1\n" + HEADER + String.join("", serverLines) + "\n";
     }
 

@@ -55,6 +55,8 @@ class ConfigValidationIT {
             "relay.data.dir|/proc/sentinel-relay/data",
             "relay.haproxy.mymaster.mode|nat",
             "relay.fence.timeout|forever",
+            "relay.sentinels.forget-after|10 minutes",
+            "relay.sentinels.discover|on",
             "relay.api.token|too-short",
             "relay.log.format|xml",
             "relay.routes.reload|yes",

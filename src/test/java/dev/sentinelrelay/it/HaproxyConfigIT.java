@@ -52,11 +52,12 @@ class HaproxyConfigIT {
         assertFalse(out.contains("[WARNING]"), "a shipped config should check without warnings:\n" + out);
     }
 
-    @Test
-    void stateConfigWithPasswordIsValid() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = HaproxyMode.class, names = {"STATE", "READ_WRITE"})
+    void stateConfigWithPasswordIsValid(HaproxyMode mode) throws Exception {
         Map<String, String> env = validEnv();
         env.put("REDIS_PASSWORD", "s3cret with \"quotes\" and $ signs");
-        assertTrue(check(HaproxyMode.STATE, env).contains("Configuration file is valid"));
+        assertTrue(check(mode, env).contains("Configuration file is valid"));
     }
 
     @ParameterizedTest
@@ -88,6 +89,29 @@ class HaproxyConfigIT {
     }
 
     @Test
+    void invalidReadFrontendAddressIsRejected() throws Exception {
+        Map<String, String> env = validEnv();
+        env.put("READ_FRONTEND_ADDR", "not-an-address");
+        assertRejected(HaproxyMode.READ_WRITE, env, "missing port specification in 'not-an-address'");
+    }
+
+    /** read-write.cfg's write side is state mode: its write backend must not drift from state.cfg's. */
+    @Test
+    void readWriteConfigWritesAsStateConfig() throws IOException {
+        assertEquals(section(HaproxyMode.STATE, "backend redis_mymaster"),
+                section(HaproxyMode.READ_WRITE, "backend redis_mymaster"));
+    }
+
+    /** The lines of a config section (from its header line to the next blank line), without comments. */
+    private static List<String> section(HaproxyMode mode, String header) throws IOException {
+        List<String> lines = Files.readAllLines(mode.config());
+        int start = lines.indexOf(header);
+        assertTrue(start >= 0, mode.config() + " has no '" + header + "'");
+        return lines.subList(start, lines.size()).stream().takeWhile(l -> !l.isBlank())
+                .filter(l -> !l.strip().startsWith("#")).toList();
+    }
+
+    @Test
     void missingMapFileIsRejected() throws Exception {
         Map<String, String> env = validEnv();
         env.put("MAP_FILE", dir.resolve("no-such.map").toString());
@@ -113,6 +137,7 @@ class HaproxyConfigIT {
     private Map<String, String> validEnv() {
         Map<String, String> env = new HashMap<>();
         env.put("FRONTEND_ADDR", "127.0.0.1:6380");
+        env.put("READ_FRONTEND_ADDR", "127.0.0.1:6382");
         env.put("ADMIN_SOCKET", dir.resolve("admin.sock").toString());
         env.put("ADMIN_ADDR", "127.0.0.1:6381");
         env.put("INITIAL_MASTER", "127.0.0.1:6379");

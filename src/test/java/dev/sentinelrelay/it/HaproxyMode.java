@@ -9,7 +9,9 @@ enum HaproxyMode {
     /** Every node a server with the role:master health check; the relay sets ready / maint. */
     STATE("state.cfg"),
     /** One backend per node, picked through a map file the relay edits. */
-    MAP("map.cfg");
+    MAP("map.cfg"),
+    /** Writes as in STATE, plus a read frontend whose backend (every node, round-robin) the relay keeps as the read pool. */
+    READ_WRITE("read-write.cfg");
 
     private final String file;
 
@@ -19,5 +21,15 @@ enum HaproxyMode {
 
     Path config() {
         return Sandbox.HOME.resolve("config/haproxy").resolve(file);
+    }
+
+    /** The write side is a backend of every node that the relay sets ready / maint (state mode). */
+    boolean writesByState() {
+        return this == STATE || this == READ_WRITE;
+    }
+
+    /** The config has a read frontend and a read backend. */
+    boolean hasReadPool() {
+        return this == READ_WRITE;
     }
 }

@@ -37,7 +37,8 @@ class InjectionIT extends SandboxIT {
     /** The channels the relay subscribes to on every sentinel (routes/10-sentinel-subscriber.yaml). */
     private static final List<String> CHANNELS = List.of("+switch-master", "+odown", "-odown", "+sdown", "-sdown",
             "+selected-slave", "+failover-state-send-slaveof-noone", "+promoted-slave", "+failover-end",
-            "+failover-end-for-timeout", "+tilt", "-tilt", "+reset-master");
+            "+failover-end-for-timeout", "+tilt", "-tilt", "+reset-master", "+slave", "+convert-to-slave",
+            "+slave-reconf-done");
     private static final Pattern REJECTED_SINCE_START = Pattern.compile("\\((\\d+) rejected since start\\)$");
     private static final Pattern LOG_LINE_START = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ");
     private static final String CUT = "shutdown sessions server redis_mymaster/master";

@@ -1,5 +1,6 @@
 package dev.sentinelrelay.it;
 
+import dev.sentinelrelay.haproxy.ServerState;
 import dev.sentinelrelay.tls.PemTls;
 import dev.sentinelrelay.tls.TestCertificates;
 import org.awaitility.core.ConditionTimeoutException;
@@ -7,6 +8,9 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.args.ClientType;
+import redis.clients.jedis.commands.ProtocolCommand;
+import redis.clients.jedis.params.ClientKillParams;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 import javax.net.ssl.SSLContext;
@@ -24,18 +28,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
@@ -71,6 +78,13 @@ final class Sandbox implements AutoCloseable {
     private static final Set<Integer> TAKEN = ConcurrentHashMap.newKeySet();
 
     final Path dir;
+    /**
+     * The masters' names in Sentinel and in the relay's configuration: {@link #MASTER} and {@link #OTHER} unless
+     * told ({@link #startTwoMasters(String, String)}). The first master's backend keeps its name from the committed
+     * config (redis_mymaster); the other master's frontend and backend are named redis_&lt;otherName&gt;.
+     */
+    final String masterName;
+    final String otherName;
     /** requirepass of every Redis server and sentinel; null for none. */
     final String password;
     /** The certificates of a TLS sandbox; null for plain TCP. */
@@ -102,13 +116,16 @@ final class Sandbox implements AutoCloseable {
     /** Every HAProxy of the sandbox; instance i (1-based) is at index i - 1. */
     private final List<Haproxy> haproxies = new ArrayList<>();
 
-    private Sandbox(String password, HaproxyMode mode) throws IOException {
-        this(password, mode, false);
+    private Sandbox(String password, HaproxyMode mode, String masterName, String otherName) throws IOException {
+        this(password, mode, masterName, otherName, false);
     }
 
-    private Sandbox(String password, HaproxyMode mode, boolean tls) throws IOException {
+    private Sandbox(String password, HaproxyMode mode, String masterName, String otherName, boolean tls)
+            throws IOException {
         this.password = password;
         this.mode = mode;
+        this.masterName = masterName;
+        this.otherName = otherName;
         dir = Files.createTempDirectory("sentinel-relay-it-");
         adminSocket = dir.resolve("admin.sock");
         certs = tls ? TestCertificates.create(Files.createDirectory(dir.resolve("certs"))) : null;
@@ -131,12 +148,12 @@ final class Sandbox implements AutoCloseable {
 
     /** Likewise, with HAProxy started from the {@code mode}'s config; node 1 is the first master. */
     static Sandbox start(String password, HaproxyMode mode) throws IOException {
-        return startAll(new Sandbox(password, mode));
+        return startAll(new Sandbox(password, mode, MASTER, OTHER));
     }
 
     /** A TLS sandbox (see the class comment) with HAProxy started from the {@code mode}'s config. */
     static Sandbox startTls(HaproxyMode mode) throws IOException {
-        return startAll(new Sandbox(null, mode, true));
+        return startAll(new Sandbox(null, mode, MASTER, OTHER, true));
     }
 
     /**
@@ -145,7 +162,7 @@ final class Sandbox implements AutoCloseable {
      * state mode ({@link #writeRelayConfig}); the runtime API sockets come from an extra config file.
      */
     static Sandbox startTcpCheckRecipe() throws IOException {
-        Sandbox s = new Sandbox(null, HaproxyMode.STATE);
+        Sandbox s = new Sandbox(null, HaproxyMode.STATE, MASTER, OTHER);
         s.recipeSockets = s.dir.resolve("recipe-sockets.cfg");
         Files.writeString(s.recipeSockets, String.join("\n",
                 "global",
@@ -164,15 +181,20 @@ final class Sandbox implements AutoCloseable {
      * two more, with its own frontend and backend on HAProxy (addr mode, from an extra config file).
      */
     static Sandbox startTwoMasters() throws IOException {
-        Sandbox s = new Sandbox(null, HaproxyMode.ADDR);
+        return startTwoMasters(MASTER, OTHER);
+    }
+
+    /** Likewise, the masters named {@code master} and {@code other} in Sentinel and in the relay's configuration. */
+    static Sandbox startTwoMasters(String master, String other) throws IOException {
+        Sandbox s = new Sandbox(null, HaproxyMode.ADDR, master, other);
         s.otherPorts.addAll(List.of(freePort(), freePort()));
         s.otherFrontendPort = freePort();
         s.otherConfig = s.dir.resolve("othermaster.cfg");
         Files.writeString(s.otherConfig, String.join("\n",
-                "frontend redis_" + OTHER,
+                "frontend redis_" + other,
                 "    bind \"${FRONTEND2_ADDR}\"",
-                "    default_backend redis_" + OTHER,
-                "backend redis_" + OTHER,
+                "    default_backend redis_" + other,
+                "backend redis_" + other,
                 "    server master \"${INITIAL_MASTER2}\"", ""));
         return startAll(s);
     }
@@ -210,7 +232,9 @@ final class Sandbox implements AutoCloseable {
         cmd.addAll(List.of("--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--dbfilename", "dump-" + port + ".rdb",
                 // a full sync starts at once instead of after 5 s waiting for more replicas (the default)
-                "--repl-diskless-sync-delay", "0"));
+                "--repl-diskless-sync-delay", "0",
+                // DEBUG PAUSE-CRON for pauseReplicaAcks; "local": only from loopback
+                "--enable-debug-command", "local"));
         if (replicaOf != null) {
             cmd.addAll(List.of("--replicaof", "127.0.0.1", String.valueOf(replicaOf)));
         }
@@ -225,6 +249,65 @@ final class Sandbox implements AutoCloseable {
         return redis.get(port);
     }
 
+    /**
+     * Breaks a replica's link to its master until {@link #repairReplicaLink}: the link is cut and every reconnection
+     * fails at AUTH (a user the master does not have). The replica keeps naming its master, so the sentinels leave
+     * it alone and report master-link-status err for as long as it lasts; after REPLICAOF to a dead address they
+     * would point it back at the master (+fix-slave-config, ~10 s after noticing).
+     */
+    void breakReplicaLink(int replica) {
+        try (Jedis j = jedis(replica)) {
+            j.configSet("masteruser", "sentinel-relay-it-no-such-user");
+            j.configSet("masterauth", "wrong");
+            j.clientKill(ClientKillParams.clientKillParams().type(ClientType.MASTER));
+        }
+    }
+
+    /** Undoes {@link #breakReplicaLink}: the replica authenticates as before and reconnects within a second. */
+    void repairReplicaLink(int replica) {
+        try (Jedis j = jedis(replica)) {
+            j.configSet("masteruser", ""); // empty: none
+            j.configSet("masterauth", password == null ? "" : password);
+        }
+    }
+
+    /**
+     * Until {@link #resumeReplicaAcks}, the replica stops acknowledging the replication stream (its cron sends the
+     * REPLCONF ACKs: DEBUG PAUSE-CRON), so the offset the master's INFO replication shows for it falls behind with
+     * every write, while it stays linked, answers every client and the sentinels find it healthy. (CLIENT PAUSE WRITE
+     * on the replica would stall its processing of the stream, but also the sentinels' hello PUBLISH on it, and
+     * with it their PINGs: +sdown within ~2 s.)
+     */
+    void pauseReplicaAcks(int replica) {
+        debugPauseCron(replica, "1");
+    }
+
+    void resumeReplicaAcks(int replica) {
+        debugPauseCron(replica, "0");
+    }
+
+    /** Jedis has no DEBUG command of its own. */
+    private static final ProtocolCommand DEBUG = () -> "DEBUG".getBytes(StandardCharsets.US_ASCII);
+
+    private void debugPauseCron(int port, String paused) {
+        try (Jedis j = jedis(port)) {
+            j.sendCommand(DEBUG, "PAUSE-CRON", paused);
+        }
+    }
+
+    /**
+     * How many bytes the master's INFO replication shows {@code replica} behind {@code master_repl_offset}; -1 when the
+     * master does not list it online.
+     */
+    long replicaLagBytes(int master, int replica) {
+        List<String> lines = info(master, "replication").lines().toList();
+        long masterOffset = lines.stream().filter(l -> l.startsWith("master_repl_offset:"))
+                .mapToLong(l -> Long.parseLong(l.substring("master_repl_offset:".length()).strip())).findFirst().orElseThrow();
+        return lines.stream().filter(l -> l.matches("slave\\d+:.*port=" + replica + ",state=online,.*"))
+                .map(l -> l.replaceFirst(".*,offset=(\\d+),.*", "$1"))
+                .mapToLong(offset -> masterOffset - Long.parseLong(offset)).findFirst().orElse(-1);
+    }
+
     // ---- Sentinel ------------------------------------------------------------------------------------
 
     private void writeSentinelConfig(int port, int master) throws IOException {
@@ -232,17 +315,17 @@ final class Sandbox implements AutoCloseable {
                 String.join("\n", listenDirectives(port, sentinelCertificate).stream().map(d -> d[0] + " " + d[1]).toList()),
                 "bind 127.0.0.1",
                 "dir " + dir,
-                "sentinel monitor " + MASTER + " 127.0.0.1 " + master + " 2",
-                "sentinel down-after-milliseconds " + MASTER + " 1000",
-                "sentinel failover-timeout " + MASTER + " 10000",
-                "sentinel parallel-syncs " + MASTER + " 1",
+                "sentinel monitor " + masterName + " 127.0.0.1 " + master + " 2",
+                "sentinel down-after-milliseconds " + masterName + " 1000",
+                "sentinel failover-timeout " + masterName + " 10000",
+                "sentinel parallel-syncs " + masterName + " 1",
                 otherPorts.isEmpty() ? "" : String.join("\n",
-                        "sentinel monitor " + OTHER + " 127.0.0.1 " + otherPorts.get(0) + " 2",
-                        "sentinel down-after-milliseconds " + OTHER + " 1000",
-                        "sentinel failover-timeout " + OTHER + " 10000"),
+                        "sentinel monitor " + otherName + " 127.0.0.1 " + otherPorts.get(0) + " 2",
+                        "sentinel down-after-milliseconds " + otherName + " 1000",
+                        "sentinel failover-timeout " + otherName + " 10000"),
                 password == null ? "" : String.join("\n",
                         "requirepass " + password,
-                        "sentinel auth-pass " + MASTER + " " + password,
+                        "sentinel auth-pass " + masterName + " " + password,
                         "sentinel sentinel-pass " + password),
                 ""));
     }
@@ -307,6 +390,89 @@ final class Sandbox implements AutoCloseable {
     }
 
     /**
+     * Starts one more sentinel of the same master (configured like the others, on {@code requirepass} when not null),
+     * not one of {@link #sentinelPorts}: the others hear of it through its hellos on the master. Returns its port;
+     * {@link #removeSentinel} takes it away again.
+     */
+    int addSentinel(String requirepass) throws IOException {
+        int port = freePort();
+        writeSentinelConfig(port, sentinelMasterPort());
+        if (requirepass != null) {
+            Files.writeString(dir.resolve("sentinel-" + port + ".conf"), "requirepass " + requirepass + "\n",
+                    StandardOpenOption.APPEND);
+        }
+        sentinels.put(port, ManagedProcess.start("sentinel-" + port,
+                List.of("redis-sentinel", dir.resolve("sentinel-" + port + ".conf").toString()),
+                dir, dir.resolve("sentinel-" + port + ".log"), Map.of()));
+        await("sentinel " + port + " up").atMost(SETTLE).ignoreExceptions().until(() -> {
+            try (Jedis j = new Jedis(new HostAndPort("127.0.0.1", port),
+                    DefaultJedisClientConfig.builder().timeoutMillis(1000).password(requirepass).build())) {
+                return "PONG".equals(j.ping());
+            }
+        });
+        return port;
+    }
+
+    /**
+     * Stops an added sentinel and makes the others forget it as operators do: SENTINEL RESET on one sentinel at a
+     * time, each settled again (knowing the other two) before the next, so a majority always lists the others.
+     */
+    void removeSentinel(int port) {
+        stopAddedSentinel(port);
+        for (int p : sentinelPorts) {
+            resetSentinel(p);
+        }
+    }
+
+    /** Stops a sentinel {@link #addSentinel} started (if still running); the others list it until they are reset. */
+    void stopAddedSentinel(int port) {
+        ManagedProcess sentinel = sentinels.remove(port);
+        if (sentinel != null) {
+            sentinel.stop();
+        }
+    }
+
+    /**
+     * SENTINEL RESET on one sentinel: it forgets its replicas and peers, and learns them again from what is running
+     * (hellos, INFO); returns once it knows both replicas and exactly the other two of {@link #sentinelPorts}.
+     */
+    void resetSentinel(int port) {
+        Set<Integer> others = new HashSet<>(sentinelPorts);
+        others.remove(port);
+        discoveryPeriods(FAST_DISCOVERY);
+        try (Jedis j = jedis(port)) {
+            j.sentinelReset(MASTER);
+            await("sentinel " + port + " settled after its reset").atMost(SETTLE).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions().until(() -> healthyReplicas(j, MASTER) == 2 && sentinelsListedBy(port).equals(others));
+        } finally {
+            discoveryPeriods(DEFAULT_DISCOVERY);
+        }
+    }
+
+    /**
+     * Makes one sentinel, and only that one, believe in a sentinel at {@code 127.0.0.1:port}: a hello message sent
+     * to it directly (Sentinel's own PUBLISH accepts hellos from clients; the others never see it, since hellos they
+     * hear arrive on the master and replicas). The config epoch 0 is older than the master's, so nothing else changes.
+     */
+    void announceSentinelTo(int sentinelPort, int port) {
+        String runId = String.format("%040x", port);
+        String hello = String.join(",", "127.0.0.1", String.valueOf(port), runId, "0", MASTER, "127.0.0.1",
+                String.valueOf(sentinelMasterPort()), "0");
+        try (Jedis j = jedis(sentinelPort)) {
+            j.publish("__sentinel__:hello", hello);
+        }
+    }
+
+    /** The ports of the sentinels one sentinel lists for the master. */
+    Set<Integer> sentinelsListedBy(int sentinelPort) {
+        try (Jedis j = jedis(sentinelPort)) {
+            Set<Integer> ports = new HashSet<>();
+            j.sentinelSentinels(MASTER).forEach(peer -> ports.add(Integer.parseInt(peer.get("port"))));
+            return ports;
+        }
+    }
+
+    /**
      * The state a test starts from: every Redis server and sentinel running (one an earlier test stopped or killed
      * is started again, a Redis server as a replica of the master the sentinels name) and the sentinels settled.
      */
@@ -318,7 +484,7 @@ final class Sandbox implements AutoCloseable {
         }
         for (Map.Entry<Integer, ManagedProcess> r : List.copyOf(redis.entrySet())) {
             if (!r.getValue().alive()) {
-                int master = sentinelMasterPort(otherPorts.contains(r.getKey()) ? OTHER : MASTER);
+                int master = sentinelMasterPort(otherPorts.contains(r.getKey()) ? otherName : masterName);
                 startRedis(r.getKey(), master == r.getKey() || master == -1 ? null : master);
             }
         }
@@ -332,9 +498,9 @@ final class Sandbox implements AutoCloseable {
             await("sentinels settled").atMost(SETTLE).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
                     sentinelPorts.stream().allMatch(p -> {
                         try (Jedis j = jedis(p)) {
-                            return healthyReplicas(j, MASTER) == 2 && j.sentinelSentinels(MASTER).size() == 2
+                            return healthyReplicas(j, masterName) == 2 && j.sentinelSentinels(masterName).size() == 2
                                     && (otherPorts.isEmpty()
-                                    || healthyReplicas(j, OTHER) == 1 && j.sentinelSentinels(OTHER).size() == 2);
+                                    || healthyReplicas(j, otherName) == 1 && j.sentinelSentinels(otherName).size() == 2);
                         }
                     }));
         } catch (ConditionTimeoutException e) {
@@ -351,8 +517,8 @@ final class Sandbox implements AutoCloseable {
         for (int p : sentinelPorts) {
             out.append("sentinel ").append(p).append(": ");
             try (Jedis j = jedis(p)) {
-                out.append("replicas ").append(j.sentinelReplicas(MASTER)).append(" sentinels ")
-                        .append(j.sentinelSentinels(MASTER));
+                out.append("replicas ").append(j.sentinelReplicas(masterName)).append(" sentinels ")
+                        .append(j.sentinelSentinels(masterName));
             } catch (RuntimeException e) {
                 out.append("unreachable (").append(e.getMessage()).append(')');
             }
@@ -371,15 +537,41 @@ final class Sandbox implements AutoCloseable {
     }
 
     private static long healthyReplicas(Jedis sentinel, String master) {
-        return sentinel.sentinelReplicas(master).stream()
-                .filter(r -> !r.get("flags").contains("down") && !r.get("flags").contains("disconnected")
-                        && "0".equals(r.getOrDefault("master-link-down-time", "0")))
-                .count();
+        return sentinel.sentinelReplicas(master).stream().filter(Sandbox::healthy).count();
+    }
+
+    private static boolean healthy(Map<String, String> replica) {
+        return !replica.get("flags").contains("down") && !replica.get("flags").contains("disconnected")
+                && "0".equals(replica.getOrDefault("master-link-down-time", "0"));
+    }
+
+    /** How many sentinels list {@code replica} among the master's replicas without a down or disconnected flag, link ok. */
+    long sentinelsSeeingHealthy(int replica) {
+        return sentinelEntriesOf(replica).filter(Sandbox::healthy).count();
+    }
+
+    /** How many sentinels list {@code replica} with {@code flag} (e.g. s_down) among its flags. */
+    long sentinelsFlagging(int replica, String flag) {
+        return sentinelEntriesOf(replica).filter(r -> List.of(r.get("flags").split(",")).contains(flag)).count();
+    }
+
+    /** Each reachable sentinel's SENTINEL REPLICAS entry for {@code replica}, if it lists it. */
+    private Stream<Map<String, String>> sentinelEntriesOf(int replica) {
+        List<Map<String, String>> entries = new ArrayList<>();
+        for (int p : sentinelPorts) {
+            try (Jedis j = jedis(p)) {
+                j.sentinelReplicas(masterName).stream().filter(r -> r.get("port").equals(String.valueOf(replica)))
+                        .forEach(entries::add);
+            } catch (RuntimeException e) {
+                // an unreachable sentinel sees nothing
+            }
+        }
+        return entries.stream();
     }
 
     /** The master a majority of the sentinels names now. */
     int sentinelMasterPort() {
-        return sentinelMasterPort(MASTER);
+        return sentinelMasterPort(masterName);
     }
 
     int sentinelMasterPort(String name) {
@@ -398,14 +590,14 @@ final class Sandbox implements AutoCloseable {
     /** The master one sentinel names. */
     int sentinelMasterPortOf(int sentinelPort) {
         try (Jedis j = jedis(sentinelPort)) {
-            return Integer.parseInt(j.sentinelGetMasterAddrByName(MASTER).get(1));
+            return Integer.parseInt(j.sentinelGetMasterAddrByName(masterName).get(1));
         }
     }
 
     /** Runs SENTINEL FAILOVER and waits until a majority names a new master; returns its port. */
     int failover() {
         int before = sentinelMasterPort();
-        requestFailover(MASTER);
+        requestFailover(masterName);
         return awaitNewMaster(before);
     }
 
@@ -436,6 +628,8 @@ final class Sandbox implements AutoCloseable {
     private static final class Haproxy {
         final int number;
         final int frontendPort;
+        /** The read frontend (a mode with a read pool only, else 0). */
+        final int readFrontendPort;
         final int adminPort;
         final Path adminSocket;
         /** Its own copy of the map file (map mode only, else null). */
@@ -444,9 +638,11 @@ final class Sandbox implements AutoCloseable {
         int initialMaster;
         ManagedProcess process;
 
-        Haproxy(int number, int frontendPort, int adminPort, Path adminSocket, Path mapFile, int initialMaster) {
+        Haproxy(int number, int frontendPort, int readFrontendPort, int adminPort, Path adminSocket, Path mapFile,
+                int initialMaster) {
             this.number = number;
             this.frontendPort = frontendPort;
+            this.readFrontendPort = readFrontendPort;
             this.adminPort = adminPort;
             this.adminSocket = adminSocket;
             this.mapFile = mapFile;
@@ -477,7 +673,8 @@ final class Sandbox implements AutoCloseable {
         int n = haproxies.size() + 1;
         // one map file for every instance: the runtime API names a map by its path, and the relay has one path per master
         Path mapFile = mode != HaproxyMode.MAP ? null : dir.resolve("masters.map");
-        Haproxy h = new Haproxy(n, frontendPort, adminPort, adminSocket, mapFile, initialMaster);
+        Haproxy h = new Haproxy(n, frontendPort, mode.hasReadPool() ? freePort() : 0, adminPort, adminSocket, mapFile,
+                initialMaster);
         haproxies.add(h);
         if (n == 1) {
             writeMapFile(h);
@@ -585,6 +782,9 @@ final class Sandbox implements AutoCloseable {
     private Map<String, String> haproxyEnv(Haproxy h) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("FRONTEND_ADDR", "127.0.0.1:" + h.frontendPort);
+        if (mode.hasReadPool()) {
+            env.put("READ_FRONTEND_ADDR", "127.0.0.1:" + h.readFrontendPort);
+        }
         env.put("ADMIN_SOCKET", h.adminSocket.toString());
         env.put("ADMIN_ADDR", "127.0.0.1:" + h.adminPort);
         if (mode == HaproxyMode.ADDR) {
@@ -601,7 +801,7 @@ final class Sandbox implements AutoCloseable {
                 env.put("REDIS_" + i + "_ADDR", env.get("REDIS_" + i));
             }
         }
-        if (mode == HaproxyMode.STATE && password != null) {
+        if (mode.writesByState() && password != null) {
             env.put("REDIS_PASSWORD", password); // for the health check's AUTH
         }
         putTlsEnv(env);
@@ -648,7 +848,7 @@ final class Sandbox implements AutoCloseable {
                 dir, dir.resolve(h.name() + ".log"), env);
         await(h.name() + " up").atMost(SETTLE).ignoreExceptions().failFast(h.name() + " exited", () -> !h.process.alive())
                 .until(() -> haproxyCommand(h.number, "show info").contains("Name: HAProxy"));
-        if (mode == HaproxyMode.STATE) {
+        if (mode.writesByState()) {
             // HAProxy counts every node up until its first health check: once each has had one, only the
             // node that answers role:master is served.
             await(h.name() + " first health checks").atMost(SETTLE).ignoreExceptions()
@@ -705,7 +905,7 @@ final class Sandbox implements AutoCloseable {
     int haproxyServerPort(int instance) throws IOException {
         return switch (mode) {
             case ADDR -> serverStates(instance).map(f -> Integer.parseInt(f[SRV_PORT])).findFirst().orElseThrow();
-            case STATE -> {
+            case STATE, READ_WRITE -> {
                 List<Integer> serving = serverStates(instance) // running, admin state without maint or drain
                         .filter(f -> f[SRV_OP_STATE].equals("2") && f[SRV_ADMIN_STATE].equals("0"))
                         .map(f -> Integer.parseInt(f[SRV_PORT])).toList();
@@ -751,13 +951,57 @@ final class Sandbox implements AutoCloseable {
                 });
     }
 
+    // ---- Read pool (a mode with a read frontend, see HaproxyMode.hasReadPool) ---------------------------
+
+    /** The backend of read-write.cfg's read frontend that the relay keeps as the read pool. */
+    String readBackend() {
+        return "redis_" + MASTER + "_read";
+    }
+
+    /** Instance 1's read frontend. */
+    int readFrontendPort() {
+        int port = haproxy(1).readFrontendPort;
+        if (port == 0) {
+            throw new IllegalStateException("no read frontend in " + mode + " mode");
+        }
+        return port;
+    }
+
+    /** The read backend's servers on instance 1 as HAProxy holds them now (show servers state), by Redis port. */
+    Map<Integer, ServerState> readServers() throws IOException {
+        return ServerState.parse(haproxyCommand("show servers state " + readBackend()).lines().toList()).stream()
+                .collect(Collectors.toMap(ServerState::port, s -> s));
+    }
+
+    /** The Redis ports of the read backend's servers whose admin state lets them serve (neither maint nor drain). */
+    Set<Integer> readPool() throws IOException {
+        return readServers().values().stream().filter(ServerState::serving).map(ServerState::port)
+                .collect(Collectors.toSet());
+    }
+
+    /** A new client connection through instance 1's read frontend. */
+    Jedis clientThroughReadFrontend() {
+        return frontendClient(readFrontendPort());
+    }
+
+    /** Reads once through the read frontend on a new connection; returns the port of the node that answered. */
+    int portBehindReadFrontend() {
+        try (Jedis j = clientThroughReadFrontend()) {
+            return tcpPort(j);
+        }
+    }
+
     Jedis clientThroughFrontend() {
         return clientThroughFrontend(1);
     }
 
-    /** A client of HAProxy's frontend: plain TCP, in a TLS sandbox too (HAProxy talks TLS to the servers). */
     Jedis clientThroughFrontend(int instance) {
-        return new Jedis(new HostAndPort("127.0.0.1", haproxy(instance).frontendPort), clientConfig().build());
+        return frontendClient(haproxy(instance).frontendPort);
+    }
+
+    /** A client of an HAProxy frontend: plain TCP, in a TLS sandbox too (HAProxy talks TLS to the servers). */
+    private Jedis frontendClient(int port) {
+        return new Jedis(new HostAndPort("127.0.0.1", port), clientConfig().build());
     }
 
     /** The port the server behind {@code j} listens on: its TCP port, or its TLS port when that is 0. */
@@ -778,18 +1022,21 @@ final class Sandbox implements AutoCloseable {
     Path writeRelayConfig(int apiPort, Map<String, String> overrides) throws IOException {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("relay.sentinels", String.join(",", sentinelPorts.stream().map(p -> "127.0.0.1:" + p).toList()));
-        props.put("relay.masters", MASTER);
+        props.put("relay.masters", masterName);
         props.put("relay.haproxy.endpoints", String.join(",", haproxies.stream()
                 .map(h -> h.number == 1 ? "unix:" + h.adminSocket : "tcp:127.0.0.1:" + h.adminPort).toList()));
-        String key = "relay.haproxy." + MASTER + ".";
+        String key = "relay.haproxy." + masterName + ".";
         switch (mode) {
             case ADDR -> {
                 props.put(key + "backend", "redis_" + MASTER);
                 props.put(key + "server", "master");
             }
-            case STATE -> {
+            case STATE, READ_WRITE -> {
                 props.put(key + "mode", "state");
                 props.put(key + "backend", backend());
+                if (mode.hasReadPool()) {
+                    props.put(key + "read-backend", readBackend());
+                }
             }
             case MAP -> {
                 props.put(key + "mode", "map");
@@ -799,9 +1046,9 @@ final class Sandbox implements AutoCloseable {
             }
         }
         if (!otherPorts.isEmpty()) {
-            props.put("relay.masters", MASTER + "," + OTHER);
-            props.put("relay.haproxy." + OTHER + ".backend", "redis_" + OTHER);
-            props.put("relay.haproxy." + OTHER + ".server", "master");
+            props.put("relay.masters", masterName + "," + otherName);
+            props.put("relay.haproxy." + otherName + ".backend", "redis_" + otherName);
+            props.put("relay.haproxy." + otherName + ".server", "master");
         }
         if (certs != null) {
             props.put("relay.sentinel.tls", "true");

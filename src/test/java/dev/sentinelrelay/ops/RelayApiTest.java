@@ -46,7 +46,7 @@ class RelayApiTest {
             public String consul(String master) {
                 return held.get("consul");
             }
-        }, master -> List.of(Map.of("address", "10.0.0.2:6379", "flags", "slave")),
+        }, master -> List.of(Map.of("address", "10.0.0.2:6379", "flags", "slave")), master -> null,
                 new Leadership(config.cluster(), config.observe(), null, System::nanoTime)::view);
     }
 

@@ -4,6 +4,7 @@ import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,5 +28,28 @@ class SentinelDirectoryTest {
         assertEquals(1L, one.get("eventsRejected"));
         assertNull(one.get("reachable"), "not asked yet");
         assertEquals(0, directory.reachable());
+    }
+
+    @Test
+    void aDiscoveredSentinelIsListedWithItsOriginAndSinceAndItsEventsAreFoundUntilItIsForgotten() {
+        HostPort fourth = new HostPort("127.0.0.1", 26382);
+        Instant since = Instant.parse("2026-12-01T05:00:00Z");
+        directory.followed("sentinel-4", fourth, "discovered", since);
+        SentinelEvent event = new SentinelEvent("+sdown", "mymaster", new HostPort("10.0.0.1", 6379), null,
+                "sentinel-4 (127.0.0.1:26382)");
+        assertEquals("sentinel-4", directory.received(event));
+        Map<String, Object> four = directory.sentinels().get(1).toMap();
+        assertEquals("discovered", four.get("origin"));
+        assertEquals("2026-12-01T05:00:00Z", four.get("followedSince"));
+        assertEquals("configured", directory.sentinels().get(0).toMap().get("origin"));
+
+        directory.discoveryAnswer(fourth, "NOAUTH Authentication required.");
+        four = directory.sentinels().get(1).toMap();
+        assertEquals(false, four.get("reachable"));
+        assertEquals("discovery: NOAUTH Authentication required.", four.get("lastError"));
+
+        directory.forgotten("sentinel-4", fourth);
+        assertEquals(1, directory.sentinels().size());
+        assertEquals(event.sentinel(), directory.received(event), "an event of a forgotten sentinel stands for itself");
     }
 }

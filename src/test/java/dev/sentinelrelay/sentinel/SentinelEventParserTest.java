@@ -2,6 +2,8 @@ package dev.sentinelrelay.sentinel;
 
 import dev.sentinelrelay.configuration.HostPort;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -43,6 +45,12 @@ class SentinelEventParserTest {
         SentinelEvent e = parser.parse("+sdown", "slave 10.0.0.3:6381 10.0.0.3 6381 @ mymaster 10.0.0.1 6379", "s1");
         assertEquals("mymaster", e.master());
         assertEquals(new HostPort("10.0.0.3", 6381), e.instance());
+        assertTrue(e.replica());
+        assertFalse(parser.parse("+sdown", "master mymaster 10.0.0.1 6379", "s1").replica());
+        for (String channel : List.of("+slave", "+convert-to-slave", "+slave-reconf-done")) {
+            assertTrue(parser.parse(channel, "slave 10.0.0.3:6381 10.0.0.3 6381 @ mymaster 10.0.0.1 6379", "s1").replica(),
+                    channel);
+        }
     }
 
     @Test

@@ -32,7 +32,7 @@ class SentinelQuorumTest {
     }
 
     private SentinelQuorum quorum(Duration timeout) {
-        return new SentinelQuorum(List.of(S1, S2, S3), timeout, pool);
+        return new SentinelQuorum(() -> List.of(S1, S2, S3), timeout, pool);
     }
 
     private boolean hang() {
@@ -46,7 +46,7 @@ class SentinelQuorumTest {
 
     @Test
     void oneSentinelIsItsOwnMajority() {
-        assertTrue(new SentinelQuorum(List.of(S1), Duration.ofSeconds(1), pool).majoritySays(sentinel -> true));
+        assertTrue(new SentinelQuorum(() -> List.of(S1), Duration.ofSeconds(1), pool).majoritySays(sentinel -> true));
     }
 
     @Test
