@@ -6,6 +6,7 @@ import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.tls.TlsFailureLog;
 
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -165,24 +166,24 @@ public final class MasterResolver implements AutoCloseable {
                 .toList();
     }
 
-    /** How many sentinels are followed now (with discovery on, it changes): majorities count over it. */
-    public int followedSentinels() {
-        return followed.get().size();
-    }
-
     /**
-     * Every sentinel's {@code SENTINEL REPLICAS} answer, waiting for all of them (up to the verify timeout): null
-     * for a sentinel that could not be asked; a sentinel not heard in time is simply not in the list.
+     * Every followed sentinel's {@code SENTINEL REPLICAS} answer, waiting for all of them (up to the verify timeout):
+     * one entry per sentinel asked, null for one that could not be asked or was not heard in time, so the list's size
+     * is the number of sentinels a majority is counted over (the set asked, even if discovery changes it meanwhile).
      */
     public List<List<Map<String, String>>> replicaLists(String master) {
         List<HostPort> asked = followed.get();
-        return quorum.ask(asked, sentinel -> {
+        List<List<Map<String, String>>> answers = new ArrayList<>(quorum.ask(asked, sentinel -> {
             try {
                 return readPoolSentinels.call(sentinel, jedis -> jedis.sentinelReplicas(master));
             } catch (RuntimeException e) {
                 return null;
             }
-        }, heard -> heard.size() == asked.size());
+        }, heard -> heard.size() == asked.size()));
+        while (answers.size() < asked.size()) {
+            answers.add(null);
+        }
+        return answers;
     }
 
     /**

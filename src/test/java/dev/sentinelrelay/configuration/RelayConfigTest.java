@@ -339,5 +339,9 @@ public class RelayConfigTest {
         p.put("relay.haproxy.mymaster.read-max-lag", "1MB");
         p.put("relay.haproxy.mymaster.read-include-master", "yes");
         assertEquals("relay.haproxy.mymaster.read-include-master: 'yes' is not true or false", error(p));
+        p.put("relay.haproxy.mymaster.read-include-master", "true");
+        p.put("relay.haproxy.mymaster.read-backend", "redis_mymaster");
+        assertEquals("relay.haproxy.mymaster.read-backend: 'redis_mymaster' is a write backend of mymaster: the read pool"
+                + " needs a backend of its own", error(p));
     }
 }
