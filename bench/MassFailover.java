@@ -4,19 +4,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.DelayQueue;
-import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Many-masters failover benchmark, run by bench/mass-failover on the sandbox of bench/lib/mass-sandbox.sh (N masters
@@ -31,15 +34,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>{@code table}: writes the markdown table from the phases' rows, the relay's start-up time and its RSS.</li>
  * </ul>
  *
- * <p>A phase measures, per master, what bench/FailoverLatency.java measures for one: from the first
- * {@code +switch-master} any sentinel publishes for that master (one subscriber per sentinel) to the start of the
- * first new connection through the master's frontend that reaches the new master's port and gets {@code ROLE}
- * master there; with several HAProxies, to the last of its frontends to get there. Then it waits until the sentinels
- * settled and checks that every frontend reaches the master they name ("correct at the end"), and writes its table
- * rows to a file.
+ * <p>A phase measures, per master, from the first {@code +switch-master} any sentinel publishes for that master (one
+ * subscriber per sentinel) to HAProxy holding the new master, seen from HAProxy's side: the first
+ * {@code show servers state} answer (polled on one interactive runtime API session per HAProxy, for every master at
+ * once) in which the master's server entry names the new master's address and is not in maintenance; with several
+ * HAProxies, to the last of them. Then it waits until the sentinels settled and checks that every frontend reaches
+ * the master they name, with a client connection through it and {@code ROLE} ("correct at the end"), and writes its
+ * table rows to a file.
  *
  * <p>Arguments: {@code settle <sentinel-ports,...> <masters.tsv>};
- * {@code kill|graceful <sentinel-ports,...> <masters.tsv> <pids-dir> <relay-pid> <rows-file>};
+ * {@code kill|graceful <sentinel-ports,...> <masters.tsv> <admin-ports,...> <pids-dir> <relay-pid> <rows-file>}
+ * (the HAProxies' runtime API TCP ports);
  * {@code table <table-file> <setup> <relay-pid> <relay-startup-ms> <rows-file>...}.
  */
 public class MassFailover {
@@ -52,11 +57,14 @@ public class MassFailover {
      * lost elections likely.
      */
     static final long FOLLOW_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
-    /** Probers shared by every frontend still waiting for its new master. */
-    static final int PROBERS = 4;
-    /** The shortest time between two probes of one frontend (bench/FailoverLatency.java's interval). */
-    static final long PROBE_INTERVAL_NANOS = 500_000;
-    static final int WARM_UP_PROBES = 2000;
+    /** Between two polls of an HAProxy while a master waits for it: the resolution, plus one runtime API round trip. */
+    static final long POLL_INTERVAL_NANOS = 200_000;
+    /** Between two polls while no master waits (a +switch-master wakes the pollers at once). */
+    static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    static final int WARM_UP_POLLS = 500;
+    static final String SHOW_SERVERS_STATE = "show servers state";
+    /** The server entry of every master's backend (bench/lib/mass-sandbox.sh, from config/haproxy/addr.cfg). */
+    static final String SERVER = "master";
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "";
@@ -66,9 +74,9 @@ public class MassFailover {
                 settle(ports(args[1]), Master.read(Path.of(args[2])));
             }
             case "kill", "graceful" -> {
-                requireArgs(args, 6);
+                requireArgs(args, 7);
                 boolean complete = phase(mode.equals("kill"), ports(args[1]), Master.read(Path.of(args[2])),
-                        Path.of(args[3]), Long.parseLong(args[4]), Path.of(args[5]));
+                        ports(args[3]), Path.of(args[4]), Long.parseLong(args[5]), Path.of(args[6]));
                 System.exit(complete ? 0 : 1);
             }
             case "table" -> {
@@ -90,8 +98,8 @@ public class MassFailover {
 
     static void usage() {
         System.err.println("usage: MassFailover settle <sentinel-ports,...> <masters.tsv>\n"
-                + "       MassFailover kill|graceful <sentinel-ports,...> <masters.tsv> <pids-dir> <relay-pid>"
-                + " <rows-file>\n"
+                + "       MassFailover kill|graceful <sentinel-ports,...> <masters.tsv> <admin-ports,...> <pids-dir>"
+                + " <relay-pid> <rows-file>\n"
                 + "       MassFailover table <table-file> <setup> <relay-pid> <relay-startup-ms> <rows-file>...");
         System.exit(2);
     }
@@ -146,6 +154,11 @@ public class MassFailover {
         return correct;
     }
 
+    /** The master's backend on every HAProxy (bench/lib/mass-sandbox.sh). */
+    static String backend(String master) {
+        return "redis_" + master;
+    }
+
     static int frontendCount(List<Master> masters) {
         return masters.stream().mapToInt(m -> m.frontends().length).sum();
     }
@@ -171,17 +184,16 @@ public class MassFailover {
      * One phase; writes its rows and returns whether every master was followed and every frontend was correct at
      * the end.
      */
-    static boolean phase(boolean kill, int[] sentinels, List<Master> masters, Path pidsDir, long relayPid,
-            Path rowsFile) throws Exception {
+    static boolean phase(boolean kill, int[] sentinels, List<Master> masters, int[] adminPorts, Path pidsDir,
+            long relayPid, Path rowsFile) throws Exception {
         String title = kill ? "every master SIGKILLed at once" : "every master failed over gracefully at once";
         Map<String, Master> byName = new ConcurrentHashMap<>();
         masters.forEach(m -> byName.put(m.name(), m));
-        Follower follower = new Follower(byName, frontendCount(masters), relayPid);
+        Follower follower = new Follower(byName, adminPorts, relayPid);
         BenchSentinels.Events events = new BenchSentinels.Events(sentinels, follower::onEvent);
         events.awaitSubscribed();
         int[] before = awaitSettled(sentinels, masters, null, 1);
-        warmUpProbes(masters);
-        follower.startProbers();
+        follower.startPollers();
 
         long started = System.nanoTime();
         if (kill) {
@@ -217,17 +229,17 @@ public class MassFailover {
         List<Double> gaps = new ArrayList<>();
         List<String> missed = new ArrayList<>();
         for (Master m : masters) {
-            Target last = follower.lastFollowed(m);
+            Held last = follower.lastHeld(m);
             if (last == null) {
                 missed.add(m.name());
                 System.out.println("  " + m.name() + ": NOT FOLLOWED");
             } else {
-                millis.add((last.hitNanos - last.switchNanos) / 1e6);
-                gaps.add(last.gapNanos / 1e6);
+                Switch s = follower.switches.get(m.name());
+                millis.add((last.nanos() - s.nanos()) / 1e6);
+                gaps.add(last.gapNanos() / 1e6);
                 System.out.printf(Locale.ROOT, "  %s: +switch-master to port %d %.2f s after the %s, HAProxy on it"
-                        + " %.2f ms later (probe gap %.2f ms, %d probes)%n", m.name(), last.newPort,
-                        (last.switchNanos - started) / 1e9, kill ? "kill" : "trigger",
-                        (last.hitNanos - last.switchNanos) / 1e6, last.gapNanos / 1e6, last.probes);
+                        + " %.2f ms later (poll gap %.2f ms)%n", m.name(), s.newPort(), (s.nanos() - started) / 1e9,
+                        kill ? "kill" : "trigger", (last.nanos() - s.nanos()) / 1e6, last.gapNanos() / 1e6);
             }
         }
         String phase = kill ? "kill" : "graceful";
@@ -243,7 +255,7 @@ public class MassFailover {
             BenchTable.row(rows, metric + ", p95", ms(BenchTable.percentile(sorted, 0.95)), "≤ 20 ms");
             BenchTable.row(rows, metric + ", max", ms(sorted[sorted.length - 1]), "≤ 50 ms");
             double[] gapsSorted = gaps.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            BenchTable.row(rows, phase + ": probe gap (resolution), p50 / max", ms(BenchTable.median(gapsSorted))
+            BenchTable.row(rows, phase + ": poll gap (resolution), p50 / max", ms(BenchTable.median(gapsSorted))
                     + " / " + ms(gapsSorted[gapsSorted.length - 1]), "");
         }
         BenchTable.row(rows, phase + ": " + (kill ? "kill" : "SENTINEL FAILOVER") + " → first / last +switch-master",
@@ -256,18 +268,6 @@ public class MassFailover {
         Files.writeString(rowsFile, rows);
         System.out.print(rows);
         return missed.isEmpty() && correct == frontendCount(masters);
-    }
-
-    /**
-     * Probes through every frontend, {@link #WARM_UP_PROBES} in all, so that the probe is compiled before the
-     * measurement: a fresh JVM interprets it at first, and the first probes after a +switch-master would be slow.
-     */
-    static void warmUpProbes(List<Master> masters) {
-        List<InetSocketAddress> frontends = masters.stream()
-                .flatMap(m -> Arrays.stream(m.frontends()).mapToObj(p -> new InetSocketAddress(HOST, p))).toList();
-        for (int i = 0; i < WARM_UP_PROBES; i++) {
-            BenchProbe.probe(frontends.get(i % frontends.size()), BenchProbe.Check.ROLE);
-        }
     }
 
     /** SENTINEL FAILOVER for every master from one thread each, released together; the sentinels take turns. */
@@ -300,25 +300,37 @@ public class MassFailover {
     }
 
     /**
-     * Follows every master: on its first +switch-master, one {@link Target} per frontend goes to a queue that the
-     * probers share, each due again {@link #PROBE_INTERVAL_NANOS} after its last probe, until a probe reached the
-     * new master. With many frontends waiting at once each is probed less often; the gap between a frontend's last
-     * two probes (its resolution) is reported.
+     * When a poller first saw its HAProxy hold a master's new master (the arrival of that answer), and the
+     * measurement's resolution there: the time since the later of the poller's previous answer and the switch.
+     */
+    record Held(long nanos, long gapNanos) {
+    }
+
+    /**
+     * Follows every master: from its first +switch-master it waits until every HAProxy holds its new master. One
+     * poller per HAProxy asks {@code show servers state} on one interactive runtime API session (every backend in one
+     * answer) every {@link #POLL_INTERVAL_NANOS} while a master waits, woken at once by a +switch-master; a master's
+     * server entry counts as held when it names the new master's address and is not in maintenance.
      */
     static final class Follower {
         final Map<String, Master> masters;
+        final InetSocketAddress[] haproxies;
         final Map<String, Switch> switches = new ConcurrentHashMap<>();
-        final Map<String, List<Target>> targets = new ConcurrentHashMap<>();
-        final DelayQueue<Target> due = new DelayQueue<>();
+        /** Per master that switched, per HAProxy: when it was first seen holding the new master (null: not yet). */
+        final Map<String, Held[]> held = new ConcurrentHashMap<>();
+        final List<Thread> pollers = new CopyOnWriteArrayList<>();
         final CountDownLatch remaining;
         final AtomicInteger notElected = new AtomicInteger();
         final AtomicLong firstSwitch = new AtomicLong();
         final AtomicLong lastSwitch = new AtomicLong();
+        final AtomicReference<Exception> pollFailure = new AtomicReference<>();
         final long relayPid;
 
-        Follower(Map<String, Master> masters, int frontends, long relayPid) {
+        Follower(Map<String, Master> masters, int[] adminPorts, long relayPid) {
             this.masters = masters;
-            this.remaining = new CountDownLatch(frontends);
+            this.haproxies = Arrays.stream(adminPorts).mapToObj(p -> new InetSocketAddress(HOST, p))
+                    .toArray(InetSocketAddress[]::new);
+            this.remaining = new CountDownLatch(masters.size() * haproxies.length);
             this.relayPid = relayPid;
         }
 
@@ -337,105 +349,86 @@ public class MassFailover {
             }
             firstSwitch.compareAndSet(0, s.nanos());
             lastSwitch.set(s.nanos());
-            List<Target> list = new ArrayList<>();
-            for (int frontend : masters.get(parts[0]).frontends()) {
-                list.add(new Target(new InetSocketAddress(HOST, frontend), s.nanos(), s.newPort()));
-            }
-            targets.put(parts[0], list);
-            due.addAll(list);
+            held.put(parts[0], new Held[haproxies.length]);
+            pollers.forEach(LockSupport::unpark);
         }
 
-        void startProbers() {
-            for (int i = 0; i < PROBERS; i++) {
-                Thread prober = new Thread(this::probe, "prober-" + i);
-                prober.setDaemon(true); // ends with the program
-                prober.start();
-            }
-        }
-
-        private void probe() {
-            try {
-                while (true) {
-                    Target target = due.take();
-                    if (target.probe()) {
-                        remaining.countDown();
-                    } else {
-                        due.add(target);
-                    }
+        /** Opens every HAProxy's session and polls it a few hundred times (compiled before the measurement). */
+        void startPollers() throws IOException {
+            for (int h = 0; h < haproxies.length; h++) {
+                BenchHaproxy session = new BenchHaproxy(haproxies[h]);
+                for (int i = 0; i < WARM_UP_POLLS; i++) {
+                    BenchHaproxy.serverEntries(session.command(SHOW_SERVERS_STATE), SERVER);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                int haproxy = h;
+                Thread poller = new Thread(() -> poll(haproxy, session), "poller-" + h);
+                poller.setDaemon(true); // ends with the program
+                pollers.add(poller);
+            }
+            pollers.forEach(Thread::start);
+        }
+
+        private void poll(int h, BenchHaproxy session) {
+            long previous = System.nanoTime();
+            try (session) {
+                while (true) {
+                    String reply = session.command(SHOW_SERVERS_STATE);
+                    long arrived = System.nanoTime();
+                    Map<String, String> entries = BenchHaproxy.serverEntries(reply, SERVER);
+                    boolean waiting = false;
+                    for (Map.Entry<String, Held[]> master : held.entrySet()) {
+                        Held[] byHaproxy = master.getValue();
+                        if (byHaproxy[h] != null) {
+                            continue;
+                        }
+                        Switch s = switches.get(master.getKey());
+                        if ((HOST + ":" + s.newPort() + " 0").equals(entries.get(backend(master.getKey())))) {
+                            byHaproxy[h] = new Held(arrived, arrived - Math.max(previous, s.nanos()));
+                            remaining.countDown();
+                        } else {
+                            waiting = true;
+                        }
+                    }
+                    previous = arrived;
+                    // idle: a poll now and then keeps the session open (HAProxy's CLI times out an idle one)
+                    LockSupport.parkNanos(waiting ? POLL_INTERVAL_NANOS : IDLE_POLL_NANOS);
+                }
+            } catch (IOException e) {
+                pollFailure.set(e);
             }
         }
 
-        /** Whether every frontend reached its new master before {@code deadline}; fails if the relay exits. */
-        boolean await(long deadline) throws InterruptedException {
+        /**
+         * Whether every HAProxy held every master's new master before {@code deadline}; fails if the relay exits or
+         * a poller lost its session.
+         */
+        boolean await(long deadline) throws Exception {
             while (remaining.getCount() > 0 && System.nanoTime() < deadline) {
                 remaining.await(1, TimeUnit.SECONDS);
                 if (ProcessHandle.of(relayPid).filter(ProcessHandle::isAlive).isEmpty()) {
                     throw new IllegalStateException("the relay (pid " + relayPid + ") is no longer running");
                 }
+                if (pollFailure.get() != null) {
+                    throw pollFailure.get();
+                }
                 System.out.println("  " + switches.size() + " of " + masters.size() + " masters switched, "
-                        + remaining.getCount() + " frontends still on the way");
+                        + remaining.getCount() + " server entries still on the way");
             }
             return remaining.getCount() == 0;
         }
 
-        /** The frontend of {@code master} that reached its new master last, or null if one never did. */
-        Target lastFollowed(Master master) {
-            List<Target> list = targets.get(master.name());
-            if (list == null || list.stream().anyMatch(t -> t.hitNanos == 0)) {
+        /** The HAProxy that held the master's new master last, or null if one never did. */
+        Held lastHeld(Master master) {
+            Held[] byHaproxy = held.get(master.name());
+            if (byHaproxy == null || Arrays.stream(byHaproxy).anyMatch(Objects::isNull)) {
                 return null;
             }
-            return list.stream().max((a, b) -> Long.compare(a.hitNanos, b.hitNanos)).orElseThrow();
+            return Arrays.stream(byHaproxy).max(Comparator.comparingLong(Held::nanos)).orElseThrow();
         }
 
         String spread(long started) {
             return firstSwitch.get() == 0 ? "none" : String.format(Locale.ROOT, "%.2f s / %.2f s",
                     (firstSwitch.get() - started) / 1e9, (lastSwitch.get() - started) / 1e9);
-        }
-    }
-
-    /** One frontend waiting for its master's new address; probed by one prober at a time (the queue hands it out). */
-    static final class Target implements Delayed {
-        final InetSocketAddress frontend;
-        final long switchNanos;
-        final int newPort;
-        volatile long nextNanos;
-        volatile long previousStart;
-        volatile long hitNanos;
-        volatile long gapNanos;
-        volatile int probes;
-
-        Target(InetSocketAddress frontend, long switchNanos, int newPort) {
-            this.frontend = frontend;
-            this.switchNanos = switchNanos;
-            this.newPort = newPort;
-            this.nextNanos = switchNanos;
-        }
-
-        /** Probes once; true when the new master was reached (the probe's start is then the hit). */
-        boolean probe() {
-            long start = System.nanoTime();
-            boolean hit = BenchProbe.probe(frontend, BenchProbe.Check.ROLE) == newPort;
-            if (hit) {
-                hitNanos = start;
-                gapNanos = previousStart == 0 ? 0 : start - previousStart;
-            }
-            previousStart = start;
-            probes++; // one prober at a time has this target
-            nextNanos = start + PROBE_INTERVAL_NANOS;
-            return hit;
-        }
-
-        @Override
-        public long getDelay(TimeUnit unit) {
-            return unit.convert(nextNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
-        }
-
-        @Override
-        public int compareTo(Delayed other) {
-            return Long.compare(nextNanos, ((Target) other).nextNanos);
         }
     }
 

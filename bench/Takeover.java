@@ -12,10 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -199,20 +197,7 @@ public class Takeover {
         } catch (IOException e) {
             return "";
         }
-        Map<String, Integer> column = new HashMap<>();
-        for (String line : reply.split("\n")) {
-            String[] fields = line.trim().split(" ");
-            if (line.startsWith("# ")) {
-                for (int i = 1; i < fields.length; i++) {
-                    column.put(fields[i], i - 1);
-                }
-            } else if (column.containsKey("srv_name") && fields.length > column.get("srv_admin_state")
-                    && fields[column.get("srv_name")].equals(SERVER)) {
-                return fields[column.get("srv_addr")] + ":" + fields[column.get("srv_port")] + " "
-                        + fields[column.get("srv_admin_state")];
-            }
-        }
-        return "";
+        return BenchHaproxy.serverEntries(reply, SERVER).getOrDefault(BACKEND, "");
     }
 
     /** VmRSS of each running standby relay, e.g. "relay-2 182 MB, relay-3 175 MB". */
