@@ -28,8 +28,6 @@ import java.util.regex.Pattern;
 record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadLetters, Path templates) {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayCamel.class);
-    /** How many masters one HAProxy endpoint brings in step at once (a slow one holds one thread, not all). */
-    private static final int HAPROXY_THREADS_PER_ENDPOINT = 4;
     /** The leader confirms its leadership four times per session timeout, at most every 250 ms. */
     private static final long MIN_HEARTBEAT_MS = 250;
 
@@ -107,7 +105,9 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
             TemplatedRouteBuilder.builder(context, "haproxy-endpoint")
                     .routeId(endpoint.id())
                     .parameter("endpoint", endpoint.id())
-                    .parameter("threads", String.valueOf(HAPROXY_THREADS_PER_ENDPOINT))
+                    // a thread per master: a master's task never waits for another master's (a host's masters failing
+                    // over at once), and their lines wait together for one round trip (RuntimeApi batches them)
+                    .parameter("threads", String.valueOf(config.masters().size()))
                     .add();
         }
         for (AlertsConfig.Channel channel : config.alerts().channels()) {

@@ -23,15 +23,21 @@ class WarmUpTest {
     }
 
     @Test
-    void everyRoundReconcilesEveryMasterUntilOneIsRefused() {
-        assertEquals(3, warmUp.start());
+    void eachRoundReconcilesOneMasterInTurnUntilOneIsRefused() {
+        assertEquals(3, warmUp.start(), "rounds in all, whatever the number of masters");
         List<Trigger> first = warmUp.round();
-        assertEquals(List.of("mymaster", "cache"), masters(first));
+        assertEquals(List.of("mymaster"), masters(first));
         assertTrue(first.stream().allMatch(Trigger::readBack), "reconciles: every HAProxy read back");
+        assertEquals(List.of("cache"), masters(warmUp.round()));
+        assertEquals(List.of("mymaster"), masters(warmUp.round()));
 
         warmUp.reconciled(Routing.route(Trigger.reconcile("mymaster"), new HostPort("10.0.0.1", 6379)));
         warmUp.reconciled(Routing.none(Trigger.reconcile("cache"), "no majority"));
         assertEquals(List.of("mymaster"), masters(warmUp.round()), "a master not verified is left out");
+        assertEquals(List.of("mymaster"), masters(warmUp.round()));
+
+        warmUp.reconciled(Routing.none(Trigger.reconcile("mymaster"), "no majority"));
+        assertEquals(List.of(), masters(warmUp.round()), "none left: the rounds left do nothing");
     }
 
     @Test
