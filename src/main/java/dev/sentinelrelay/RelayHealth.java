@@ -42,6 +42,11 @@ public final class RelayHealth {
         reconciled.put(master, System.nanoTime());
     }
 
+    /** Whether the master was reconciled successfully since start-up. */
+    public boolean reconciledOnce(String master) {
+        return reconciled.containsKey(master);
+    }
+
     /** Seconds since the master was last reconciled successfully; NaN before the first time (for metrics). */
     public double secondsSinceReconciled(String master) {
         Long at = reconciled.get(master);

@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,15 +50,27 @@ public final class WarmUp {
         return rounds;
     }
 
-    /** One round: a reconcile of the next master in turn that is not left out; none when every master is. */
+    /**
+     * One round: a reconcile of the next master in turn that is not left out, preferring one that the start-up
+     * reconcile (the reconcile timer's first tick, which reaches every master at once) already reconciled: its
+     * connections are open and its HAProxy entries known, so the round runs the failover's code and not a first
+     * contact, which costs a connection set-up and a first write and would be made one master at a time here. None
+     * when every master is left out.
+     */
     public List<Trigger> round() {
+        List<String> inTurn = new ArrayList<>();
         for (int i = 0; i < masters.size(); i++) {
-            String master = masters.get(turn++ % masters.size());
+            String master = masters.get((turn + i) % masters.size());
             if (!unverified.contains(master)) {
-                return List.of(Trigger.reconcile(master));
+                inTurn.add(master);
             }
         }
-        return List.of();
+        if (inTurn.isEmpty()) {
+            return List.of();
+        }
+        String master = inTurn.stream().filter(health::reconciledOnce).findFirst().orElse(inTurn.get(0));
+        turn = masters.indexOf(master) + 1;
+        return List.of(Trigger.reconcile(master));
     }
 
     /** The resolver route's outcome: a refused verification ends in the routing that changes nothing. */

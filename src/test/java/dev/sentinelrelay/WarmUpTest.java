@@ -41,6 +41,17 @@ class WarmUpTest {
     }
 
     @Test
+    void prefersAMasterTheStartUpReconcileReached() {
+        warmUp.start();
+        health.reconciled("cache");
+        assertEquals(List.of("cache"), masters(warmUp.round()), "mymaster's first contact is the start-up reconcile's");
+        assertEquals(List.of("cache"), masters(warmUp.round()));
+        health.reconciled("mymaster");
+        assertEquals(List.of("mymaster"), masters(warmUp.round()));
+        assertEquals(List.of("cache"), masters(warmUp.round()));
+    }
+
+    @Test
     void theRelayIsReadyOnlyOnceWarmedUp() {
         health.sentinelsAnswered(2);
         health.reconciled("mymaster");
