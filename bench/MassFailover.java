@@ -43,8 +43,8 @@ import java.util.concurrent.locks.LockSupport;
  * table rows to a file.
  *
  * <p>Arguments: {@code settle <sentinel-ports,...> <masters.tsv>};
- * {@code kill|graceful <sentinel-ports,...> <masters.tsv> <admin-ports,...> <pids-dir> <relay-pid> <rows-file>}
- * (the HAProxies' runtime API TCP ports);
+ * {@code kill|graceful <sentinel-ports,...> <masters.tsv> <admin-sockets,...> <pids-dir> <relay-pid> <rows-file>}
+ * (the HAProxies' runtime API unix sockets);
  * {@code table <table-file> <setup> <relay-pid> <relay-startup-ms> <rows-file>...}.
  */
 public class MassFailover {
@@ -76,7 +76,7 @@ public class MassFailover {
             case "kill", "graceful" -> {
                 requireArgs(args, 7);
                 boolean complete = phase(mode.equals("kill"), ports(args[1]), Master.read(Path.of(args[2])),
-                        ports(args[3]), Path.of(args[4]), Long.parseLong(args[5]), Path.of(args[6]));
+                        paths(args[3]), Path.of(args[4]), Long.parseLong(args[5]), Path.of(args[6]));
                 System.exit(complete ? 0 : 1);
             }
             case "table" -> {
@@ -98,7 +98,7 @@ public class MassFailover {
 
     static void usage() {
         System.err.println("usage: MassFailover settle <sentinel-ports,...> <masters.tsv>\n"
-                + "       MassFailover kill|graceful <sentinel-ports,...> <masters.tsv> <admin-ports,...> <pids-dir>"
+                + "       MassFailover kill|graceful <sentinel-ports,...> <masters.tsv> <admin-sockets,...> <pids-dir>"
                 + " <relay-pid> <rows-file>\n"
                 + "       MassFailover table <table-file> <setup> <relay-pid> <relay-startup-ms> <rows-file>...");
         System.exit(2);
@@ -106,6 +106,10 @@ public class MassFailover {
 
     static int[] ports(String commaSeparated) {
         return Arrays.stream(commaSeparated.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    static Path[] paths(String commaSeparated) {
+        return Arrays.stream(commaSeparated.split(",")).map(Path::of).toArray(Path[]::new);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -184,12 +188,12 @@ public class MassFailover {
      * One phase; writes its rows and returns whether every master was followed and every frontend was correct at
      * the end.
      */
-    static boolean phase(boolean kill, int[] sentinels, List<Master> masters, int[] adminPorts, Path pidsDir,
+    static boolean phase(boolean kill, int[] sentinels, List<Master> masters, Path[] adminSockets, Path pidsDir,
             long relayPid, Path rowsFile) throws Exception {
         String title = kill ? "every master SIGKILLed at once" : "every master failed over gracefully at once";
         Map<String, Master> byName = new ConcurrentHashMap<>();
         masters.forEach(m -> byName.put(m.name(), m));
-        Follower follower = new Follower(byName, adminPorts, relayPid);
+        Follower follower = new Follower(byName, adminSockets, relayPid);
         BenchSentinels.Events events = new BenchSentinels.Events(sentinels, follower::onEvent);
         events.awaitSubscribed();
         int[] before = awaitSettled(sentinels, masters, null, 1);
@@ -314,7 +318,7 @@ public class MassFailover {
      */
     static final class Follower {
         final Map<String, Master> masters;
-        final InetSocketAddress[] haproxies;
+        final Path[] haproxies;
         final Map<String, Switch> switches = new ConcurrentHashMap<>();
         /** Per master that switched, per HAProxy: when it was first seen holding the new master (null: not yet). */
         final Map<String, Held[]> held = new ConcurrentHashMap<>();
@@ -326,10 +330,9 @@ public class MassFailover {
         final AtomicReference<Exception> pollFailure = new AtomicReference<>();
         final long relayPid;
 
-        Follower(Map<String, Master> masters, int[] adminPorts, long relayPid) {
+        Follower(Map<String, Master> masters, Path[] adminSockets, long relayPid) {
             this.masters = masters;
-            this.haproxies = Arrays.stream(adminPorts).mapToObj(p -> new InetSocketAddress(HOST, p))
-                    .toArray(InetSocketAddress[]::new);
+            this.haproxies = adminSockets;
             this.remaining = new CountDownLatch(masters.size() * haproxies.length);
             this.relayPid = relayPid;
         }

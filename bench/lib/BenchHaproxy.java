@@ -2,37 +2,38 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * What HAProxy holds, asked from HAProxy's side: one runtime API session in interactive mode ({@code prompt}: the
- * connection stays open, every answer ends with the prompt {@code "\n> "}), and the server entries of
- * {@code show servers state}. One command reads every backend at once, so a benchmark can watch many masters on one
+ * connection stays open, every answer ends with the prompt {@code "\n> "}) on HAProxy's unix socket, and the server
+ * entries of {@code show servers state}. A unix socket, not TCP: on TCP an answer that HAProxy sends in two writes
+ * (the text, then the prompt) can wait for the client's delayed acknowledgement (Nagle), tens of milliseconds. One command reads every backend at once, so a benchmark can watch many masters on one
  * connection, without opening client connections through the frontends. Compiled by bench/lib/bench.sh next to
  * BenchSentinels, for the same reason (single-file programs cannot share a source file).
  */
 public final class BenchHaproxy implements AutoCloseable {
 
-    public static final int TIMEOUT_MS = 1000;
     private static final byte[] PROMPT = "\n> ".getBytes(StandardCharsets.US_ASCII);
 
-    private final Socket socket;
+    private final SocketChannel channel;
     private final InputStream in;
     private final OutputStream out;
     private final byte[] buffer = new byte[64 * 1024];
 
-    /** Opens an interactive session on the runtime API at {@code admin} (a TCP stats socket). */
-    public BenchHaproxy(InetSocketAddress admin) throws IOException {
-        socket = new Socket();
-        socket.setTcpNoDelay(true);
-        socket.connect(admin, TIMEOUT_MS);
-        socket.setSoTimeout(TIMEOUT_MS);
-        in = socket.getInputStream();
-        out = socket.getOutputStream();
+    /** Opens an interactive session on the runtime API at {@code socket} (a unix stats socket). */
+    public BenchHaproxy(Path socket) throws IOException {
+        channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        channel.connect(UnixDomainSocketAddress.of(socket));
+        in = Channels.newInputStream(channel);
+        out = Channels.newOutputStream(channel);
         command("prompt");
     }
 
@@ -89,6 +90,6 @@ public final class BenchHaproxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        channel.close();
     }
 }

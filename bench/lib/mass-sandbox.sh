@@ -3,8 +3,8 @@
 # addr mode, each with one frontend, backend and server entry per master, cut from config/haproxy/addr.cfg.
 # Everything on loopback, free ports, state in $SANDBOX_DIR; every process has its pid file in $SANDBOX_DIR/pids, so
 # that bin/sandbox down stops it by PID. Writes:
-#   sandbox.env        SENTINEL_PORTS, API_PORT, RELAY_CONFIG, MASTERS_FILE, ADMIN_PORTS (the HAProxies' runtime API TCP
-#                      ports, for the benchmark), ADMIN_SOCKET(_TMPDIR) (for bin/sandbox down)
+#   sandbox.env        SENTINEL_PORTS, API_PORT, RELAY_CONFIG, MASTERS_FILE, ADMIN_SOCKETS (the HAProxies' runtime API unix
+#                      sockets, for the benchmark), ADMIN_SOCKET(_TMPDIR) (for bin/sandbox down)
 #   masters.tsv        per master: name, its two Redis ports (the first starts as master), its frontend ports (one per
 #                      HAProxy, comma-separated); the Redis server on port P is redis-P (pids/redis-P.pid)
 #   relay.properties   the relay's configuration for all of it
@@ -98,7 +98,7 @@ SENTINEL_PORTS="${mass_sentinel_ports[*]}"
 API_PORT=$api_port
 RELAY_CONFIG="$SANDBOX_DIR/relay.properties"
 MASTERS_FILE="$SANDBOX_DIR/masters.tsv"
-ADMIN_PORTS="${mass_admin_ports[*]}"
+ADMIN_SOCKETS="$(for h in $(seq "$HAPROXIES"); do echo "$socket_dir/haproxy-$h.sock"; done | paste -sd, -)"
 ADMIN_SOCKET="$socket_dir/haproxy-1.sock"
 ADMIN_SOCKET_TMPDIR="$socket_tmpdir"
 EOF
