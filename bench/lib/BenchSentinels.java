@@ -1,3 +1,4 @@
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -7,6 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import dev.sentinelrelay.tls.PemTls;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -25,7 +29,22 @@ public final class BenchSentinels {
     static final long TRIGGER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     static final long SUBSCRIBE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
+    /** The sandbox's certificates when it runs TLS (bin/sandbox up --tls); empty for plain TCP. */
+    private static final String TLS_DIR = System.getenv().getOrDefault("SANDBOX_TLS_DIR", "");
+
     private BenchSentinels() {
+    }
+
+    /** A connection to a sentinel: over TLS with the sandbox's client certificate when the sandbox runs TLS. */
+    static Jedis sentinel(int port) {
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().timeoutMillis(REDIS_TIMEOUT_MS);
+        if (!TLS_DIR.isEmpty()) {
+            Path dir = Path.of(TLS_DIR);
+            config.ssl(true).sslSocketFactory(PemTls.context(PemTls.certificates(dir.resolve("ca.crt")),
+                    PemTls.certificates(dir.resolve("client.crt")), PemTls.privateKey(dir.resolve("client.key")))
+                    .getSocketFactory());
+        }
+        return new Jedis(new HostAndPort(HOST, port), config.build());
     }
 
     /**
@@ -41,7 +60,7 @@ public final class BenchSentinels {
         long deadline = System.nanoTime() + TRIGGER_TIMEOUT_NANOS;
         long backoffMillis = 100;
         while (true) {
-            try (Jedis jedis = new Jedis(HOST, sentinel, REDIS_TIMEOUT_MS)) {
+            try (Jedis jedis = sentinel(sentinel)) {
                 long sent = System.nanoTime();
                 jedis.sentinelFailover(master);
                 return sent;
@@ -82,7 +101,7 @@ public final class BenchSentinels {
             StringBuilder state = new StringBuilder();
             boolean settled = true;
             for (int port : sentinels) {
-                try (Jedis jedis = new Jedis(HOST, port, REDIS_TIMEOUT_MS)) {
+                try (Jedis jedis = sentinel(port)) {
                     List<String> addr = jedis.sentinelGetMasterAddrByName(master);
                     String named = addr == null ? null : addr.get(0) + ":" + addr.get(1);
                     long healthy = jedis.sentinelReplicas(master).stream().filter(BenchSentinels::healthyReplica)
@@ -158,7 +177,7 @@ public final class BenchSentinels {
                     listener.accept(new Event(System.nanoTime(), port, channel, message));
                 }
             };
-            try (Jedis jedis = new Jedis(HOST, port, REDIS_TIMEOUT_MS)) {
+            try (Jedis jedis = sentinel(port)) {
                 jedis.psubscribe(pubSub, "*");
             } catch (RuntimeException e) {
                 System.out.println("  subscription to sentinel " + port + " lost: " + e.getMessage());

@@ -4,7 +4,8 @@
 # The sourcing script sets REPO, BENCH (its name, for messages and the lock) and SANDBOX_DIR first, and
 # BENCH_ZOOKEEPER (1 or 3) for a sandbox with ZooKeeper, on which bench_start_cluster runs relays in cluster mode,
 # or BENCH_SANDBOX_UP, a function of its own that brings a sandbox of another shape up in $SANDBOX_DIR instead of
-# bin/sandbox up: it writes sandbox.env (with API_PORT and RELAY_CONFIG) and pid files that bin/sandbox down stops.
+# bin/sandbox up: it writes sandbox.env (with API_PORT and RELAY_CONFIG) and pid files that bin/sandbox down stops;
+# and BENCH_TLS=1 for a bin/sandbox on TLS only (bin/sandbox up --tls).
 # shellcheck shell=bash disable=SC2034 # relay_pid, startup_ms, leader and bench_rc are read by the sourcing script
 
 # shellcheck source=bin/lib/common.sh
@@ -84,10 +85,11 @@ bench_sandbox_up() {
     if [[ -n ${BENCH_SANDBOX_UP:-} ]]; then
         "$BENCH_SANDBOX_UP"
     else
-        "$SANDBOX" up ${BENCH_ZOOKEEPER:+--zookeeper "$BENCH_ZOOKEEPER"}
+        "$SANDBOX" up ${BENCH_TLS:+--tls} ${BENCH_ZOOKEEPER:+--zookeeper "$BENCH_ZOOKEEPER"}
     fi
     # shellcheck source=/dev/null
     source "$SANDBOX_DIR/sandbox.env"
+    export SANDBOX_TLS_DIR # the Java programs ask the sentinels over TLS when it is set
     cp "$JAR" "$BENCH_JAR"
     rm -rf "$BENCH_CLASSES"
     javac -d "$BENCH_CLASSES" -cp "$BENCH_JAR" "$REPO"/bench/lib/Bench*.java || fail "bench/lib/Bench*.java did not compile"

@@ -51,6 +51,7 @@ import org.apache.camel.component.consul.ConsulConfiguration;
 import org.apache.camel.component.zookeepermaster.MasterComponent;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.jsse.SSLContextParameters;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
@@ -58,6 +59,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.serializer.StringRedisSerializer;
 
+import javax.net.ssl.SSLContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,14 +114,15 @@ final class RelayBeans implements AutoCloseable {
         state = new RelayState(sentinelsById(config), EVENTS_KEPT, metrics);
         resolver = new MasterResolver(config, followed::addresses, health, state::verdict,
                 threads.newCachedThreadPool(this, "verify"));
-        discoveryConnections = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout().multipliedBy(4));
+        discoveryConnections = new RedisConnections("sentinel", config.sentinelCredentials(), config.tls().forSentinels(),
+                config.verifyTimeout().multipliedBy(4), resolver.tlsFailures());
         ReconcileRequests reconcile = new ReconcileRequests(producer);
         subscriptions = new SentinelSubscriptions(config, (id, again) -> {
             state.subscribed(id, again);
             if (again) {
                 reconcile.requestAll(id);
             }
-        }, name -> threads.newSingleThreadExecutor(this, name));
+        }, name -> threads.newSingleThreadExecutor(this, name), resolver.tlsFailures());
         // a watch per master at a time, on the master's own thread
         Fences fences = new Fences(config, resolver, new PromotionWatch(resolver, config.fenceTimeout(), reconcile::resolve,
                 master -> threads.newSingleThreadExecutor(this, "promotion-watch-" + master)));
@@ -257,9 +260,22 @@ final class RelayBeans implements AutoCloseable {
             settings.setConnectTimeout(CONSUL_TIMEOUT);
             settings.setReadTimeout(CONSUL_TIMEOUT);
             settings.setWriteTimeout(CONSUL_TIMEOUT);
+            if (consul.tls() != null) {
+                settings.setSslContextParameters(fixed(consul.tls().context()));
+            }
             registry.bind("consul", component);
         }
         return sync;
+    }
+
+    /** Camel's TLS settings holding a context built from PEM files (Camel's own read key stores only). */
+    private static SSLContextParameters fixed(SSLContext context) {
+        return new SSLContextParameters() {
+            @Override
+            public SSLContext createSSLContext(CamelContext camelContext) {
+                return context;
+            }
+        };
     }
 
     /**

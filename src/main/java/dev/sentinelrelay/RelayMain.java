@@ -62,6 +62,7 @@ public final class RelayMain {
         }
         config.haproxyTargets().forEach((master, target) -> LOG.info("haproxy for {}: {}", master, target));
         config.readPools().forEach((master, pool) -> LOG.info("read pool for {}: {}", master, pool));
+        LOG.info("tls: {}", config.tls());
         LOG.info("consul: {}", config.consulEnabled() ? config.consul() : "off (relay.consul.url not set)");
         LOG.info("mode: {}; cluster: {}", config.observe() ? "observe (follows, verifies, reads back, never writes)" : "act",
                 config.clustered() ? config.cluster() : "off (relay.cluster.zookeeper not set)");

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Where and how the relay publishes each verified master as a Consul catalog service. Optional: without
@@ -15,8 +16,9 @@ import java.util.regex.Pattern;
  *
  * @param token      ACL token; null for none. Never printed: {@link #toString()} masks it
  * @param datacenter null for the agent's own datacenter
+ * @param tls        CA and client certificate for an https:// Consul; null for the JDK's trust store and none
  */
-public record ConsulConfig(String url, String token, String datacenter, Map<String, ConsulTarget> targets) {
+public record ConsulConfig(String url, String token, String datacenter, PemFiles tls, Map<String, ConsulTarget> targets) {
 
     /** Service and node names end up in DNS ({@code <service>.service.consul}): one DNS label. */
     static final Pattern DNS_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
@@ -48,6 +50,12 @@ public record ConsulConfig(String url, String token, String datacenter, Map<Stri
         }
         String datacenter = optional.apply("relay.consul.datacenter");
         check("relay.consul.datacenter", datacenter, NAME, "letters, digits, '.', '-', '_'");
+        List<String> tlsFiles = Stream.of("relay.consul.ca-file", "relay.consul.cert-file", "relay.consul.key-file")
+                .filter(key -> optional.apply(key) != null).toList();
+        if (!tlsFiles.isEmpty() && !url.startsWith("https://")) {
+            throw new ConfigException(tlsFiles.get(0), "is set but relay.consul.url is not an https:// URL");
+        }
+        PemFiles tls = tlsFiles.isEmpty() ? null : PemFiles.read(optional, "relay.consul.");
         Map<String, ConsulTarget> targets = new LinkedHashMap<>();
         // lower-cased service name -> the master that has it: Consul's DNS does not tell Redis-A from redis-a
         Map<String, String> serviceOwners = new LinkedHashMap<>();
@@ -72,7 +80,7 @@ public record ConsulConfig(String url, String token, String datacenter, Map<Stri
                     "a key like redis/" + master + "/master (letters, digits, '.', '-', '_', '/'; no '.' or '..' parts)");
             targets.put(master, new ConsulTarget(service, tags.stream().map(String::trim).toList(), node, kvKey));
         }
-        return new ConsulConfig(url, token, datacenter, Map.copyOf(targets));
+        return new ConsulConfig(url, token, datacenter, tls, Map.copyOf(targets));
     }
 
     /**
@@ -114,6 +122,7 @@ public record ConsulConfig(String url, String token, String datacenter, Map<Stri
 
     @Override
     public String toString() {
-        return url + (datacenter == null ? "" : " dc " + datacenter) + ", token " + maskedToken() + ", services " + targets;
+        return url + (datacenter == null ? "" : " dc " + datacenter) + ", token " + maskedToken()
+                + (tls == null ? "" : ", tls " + tls) + ", services " + targets;
     }
 }

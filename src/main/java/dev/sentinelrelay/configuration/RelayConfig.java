@@ -17,6 +17,7 @@ public record RelayConfig(
         DiscoveryConfig discovery,
         Credentials sentinelCredentials,
         Credentials redisCredentials,
+        TlsConfig tls,
         List<String> masters,
         List<HaproxyEndpoint> haproxyEndpoints,
         Map<String, HaproxyTarget> haproxyTargets,
@@ -121,6 +122,7 @@ public record RelayConfig(
         for (String master : masters) {
             ReadPoolTarget pool = r.readPool("relay.haproxy." + master + ".");
             if (pool != null) {
+                checkReadBackendIsItsOwn(master, pool, targets, readPools);
                 readPools.put(master, pool);
             }
         }
@@ -129,6 +131,7 @@ public record RelayConfig(
                 DiscoveryConfig.read(r),
                 r.credentials("relay.sentinel"),
                 r.credentials("relay.redis"),
+                TlsConfig.read(r),
                 List.copyOf(masters),
                 List.copyOf(endpoints),
                 Map.copyOf(targets),
@@ -145,6 +148,26 @@ public record RelayConfig(
                 AlertsConfig.read(r),
                 ClusterConfig.read(r),
                 r.mode("relay.mode"));
+    }
+
+    /**
+     * A read backend is a backend of its own: were it a write backend (of any master) or another master's read
+     * backend, readying replicas there would send writes, or another group's reads, to them.
+     */
+    private static void checkReadBackendIsItsOwn(String master, ReadPoolTarget pool, Map<String, HaproxyTarget> targets,
+                                                 Map<String, ReadPoolTarget> readPools) {
+        String key = "relay.haproxy." + master + ".read-backend";
+        targets.forEach((other, target) -> {
+            if (pool.backend().equals(target.backend()) || target.backends().contains(pool.backend())) {
+                throw new ConfigException(key, "'" + pool.backend() + "' is a write backend of " + other
+                        + ": the read pool needs a backend of its own");
+            }
+        });
+        readPools.forEach((other, otherPool) -> {
+            if (pool.backend().equals(otherPool.backend())) {
+                throw new ConfigException(key, "'" + pool.backend() + "' is the read backend of " + other + " too");
+            }
+        });
     }
 
     /** True when {@code relay.consul.url} is set: the Consul branch is on. */

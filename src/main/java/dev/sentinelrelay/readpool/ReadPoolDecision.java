@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * Decides who serves a master's reads. Pure: from the sentinels' replica lists, the master's replication offsets
  * and the master's routing.
  * <ul>
- * <li>A replica is in when a strict majority of the configured sentinels calls it healthy (no {@code s_down},
+ * <li>A replica is in when a strict majority of the sentinels followed calls it healthy (no {@code s_down},
  * {@code o_down} or {@code disconnected} flag, master link {@code ok}) and, unless the lag check is off, the
  * master lists it online no more than {@code maxLagBytes} behind (while the master's offsets are unknown, its last
  * verdict). One sentinel's opinion moves nothing.</li>
@@ -32,8 +32,8 @@ public final class ReadPoolDecision {
     }
 
     /**
-     * @param answers   each configured sentinel's replica list; null for a sentinel that did not answer
-     * @param sentinels how many sentinels are configured (the majority is counted over them, not over those heard)
+     * @param answers   each followed sentinel's replica list; null for a sentinel that did not answer
+     * @param sentinels how many sentinels were asked (the majority is counted over them, not over those heard)
      * @param offsets   the master's replication offsets; null when not known (no verified master, INFO failed)
      * @param previous  the last decision; null when none. While the offsets are unknown (a failover fences the master),
      *                  a replica that still qualifies by the sentinels keeps its last lag verdict: judged out for an

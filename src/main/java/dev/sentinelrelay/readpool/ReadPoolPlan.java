@@ -40,7 +40,8 @@ public record ReadPoolPlan(List<String> commands, int size, List<HostPort> missi
             }
             if (member.isPresent() && member.get().in()) {
                 size++;
-                if (!s.serving()) {
+                // only what 'state ready' clears: a server in maintenance by HAProxy's own config stays as it is
+                if ((s.adminState() & (FORCED_MAINT | FORCED_DRAIN)) != 0) {
                     ins.add(RuntimeCommands.setState(backend, s.server(), true));
                 }
             } else if (drain && !isDrained(s)) {

@@ -66,7 +66,7 @@ public final class ReadPools {
         ReadPoolTarget target = config.readPools().get(master);
         Routing routing = routings.apply(master);
         List<List<ReplicaReport>> answers = resolver.replicaLists(master).stream().map(this::reports).toList();
-        ReadPool pool = ReadPoolDecision.decide(master, target, routing, answers, resolver.followedSentinels(),
+        ReadPool pool = ReadPoolDecision.decide(master, target, routing, answers, answers.size(),
                 offsets(routing, target), pools.get(master));
         logChanges(pools.put(master, pool), pool);
         return pool;

@@ -3,8 +3,10 @@ package dev.sentinelrelay.sentinel;
 import dev.sentinelrelay.RelayHealth;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
+import dev.sentinelrelay.tls.TlsFailureLog;
 
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,6 +37,7 @@ public final class MasterResolver implements AutoCloseable {
     private final Consumer<Verdict> verdicts;
     private final Supplier<List<HostPort>> followed;
     private final SentinelQuorum quorum;
+    private final TlsFailureLog tlsFailures = new TlsFailureLog();
 
     /**
      * @param followed the sentinels followed now (the configured ones, and the discovered ones with discovery on)
@@ -47,10 +50,21 @@ public final class MasterResolver implements AutoCloseable {
         this.health = health;
         this.verdicts = verdicts;
         this.quorum = new SentinelQuorum(followed, config.verifyTimeout(), pool);
-        this.sentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
-        this.servers = new RedisConnections(config.redisCredentials(), config.verifyTimeout());
-        this.apiSentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
-        this.readPoolSentinels = new RedisConnections(config.sentinelCredentials(), config.verifyTimeout());
+        this.sentinels = sentinelConnections(config, tlsFailures);
+        this.servers = new RedisConnections("redis", config.redisCredentials(), config.tls().forRedis(),
+                config.verifyTimeout(), tlsFailures);
+        this.apiSentinels = sentinelConnections(config, tlsFailures);
+        this.readPoolSentinels = sentinelConnections(config, tlsFailures);
+    }
+
+    /** Where a TLS failure with a sentinel or server is logged, once: shared with the subscriptions. */
+    public TlsFailureLog tlsFailures() {
+        return tlsFailures;
+    }
+
+    private static RedisConnections sentinelConnections(RelayConfig config, TlsFailureLog tlsFailures) {
+        return new RedisConnections("sentinel", config.sentinelCredentials(), config.tls().forSentinels(),
+                config.verifyTimeout(), tlsFailures);
     }
 
     /**
@@ -103,8 +117,9 @@ public final class MasterResolver implements AutoCloseable {
         }
     }
 
-    private static Verdict refused(Trigger trigger, List<Vote> votes, HostPort candidate, Throwable cause) {
-        return new Verdict(trigger, null, votes, "candidate " + candidate + " did not answer ROLE: " + cause);
+    private Verdict refused(Trigger trigger, List<Vote> votes, HostPort candidate, Throwable cause) {
+        return new Verdict(trigger, null, votes, "candidate " + candidate + " did not answer ROLE: "
+                + servers.tlsReason(cause).orElse(String.valueOf(cause)));
     }
 
     private String role(HostPort server) {
@@ -151,24 +166,24 @@ public final class MasterResolver implements AutoCloseable {
                 .toList();
     }
 
-    /** How many sentinels are followed now (with discovery on, it changes): majorities count over it. */
-    public int followedSentinels() {
-        return followed.get().size();
-    }
-
     /**
-     * Every sentinel's {@code SENTINEL REPLICAS} answer, waiting for all of them (up to the verify timeout): null
-     * for a sentinel that could not be asked; a sentinel not heard in time is simply not in the list.
+     * Every followed sentinel's {@code SENTINEL REPLICAS} answer, waiting for all of them (up to the verify timeout):
+     * one entry per sentinel asked, null for one that could not be asked or was not heard in time, so the list's size
+     * is the number of sentinels a majority is counted over (the set asked, even if discovery changes it meanwhile).
      */
     public List<List<Map<String, String>>> replicaLists(String master) {
         List<HostPort> asked = followed.get();
-        return quorum.ask(asked, sentinel -> {
+        List<List<Map<String, String>>> answers = new ArrayList<>(quorum.ask(asked, sentinel -> {
             try {
                 return readPoolSentinels.call(sentinel, jedis -> jedis.sentinelReplicas(master));
             } catch (RuntimeException e) {
                 return null;
             }
-        }, heard -> heard.size() == asked.size());
+        }, heard -> heard.size() == asked.size()));
+        while (answers.size() < asked.size()) {
+            answers.add(null);
+        }
+        return answers;
     }
 
     /**
@@ -219,7 +234,7 @@ public final class MasterResolver implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return Vote.failed(name, "invalid address: " + e.getMessage());
         } catch (RuntimeException e) {
-            return Vote.failed(name, "unreachable: " + e.getMessage());
+            return Vote.failed(name, "unreachable: " + sentinels.tlsReason(e).orElse(e.getMessage()));
         }
     }
 

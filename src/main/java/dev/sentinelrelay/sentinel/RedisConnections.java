@@ -2,6 +2,9 @@ package dev.sentinelrelay.sentinel;
 
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig.Credentials;
+import dev.sentinelrelay.tls.ClientTls;
+import dev.sentinelrelay.tls.TlsFailure;
+import dev.sentinelrelay.tls.TlsFailureLog;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -14,6 +17,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -23,18 +27,33 @@ import java.util.function.Function;
  */
 public final class RedisConnections implements AutoCloseable {
 
+    private final String kind;
     private final JedisClientConfig clientConfig;
+    private final boolean overTls;
+    private final TlsFailureLog tlsFailures;
     private final Map<HostPort, JedisPool> pools = new ConcurrentHashMap<>();
 
-    public RedisConnections(Credentials credentials, Duration timeout) {
+    /**
+     * @param kind        "sentinel" or "redis", for the log
+     * @param tls         null for plain TCP
+     * @param tlsFailures where a TLS failure is logged (shared by the connections to the same servers)
+     */
+    public RedisConnections(String kind, Credentials credentials, ClientTls tls, Duration timeout,
+                            TlsFailureLog tlsFailures) {
+        this.kind = kind;
+        this.tlsFailures = tlsFailures;
+        this.overTls = tls != null;
         int millis = (int) timeout.toMillis();
-        this.clientConfig = DefaultJedisClientConfig.builder()
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .user(credentials.username())
                 .password(credentials.password())
                 .connectionTimeoutMillis(millis)
                 .socketTimeoutMillis(millis)
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
-                .build();
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+        if (tls != null) {
+            config.ssl(true).sslSocketFactory(tls.socketFactory()).sslParameters(tls.parameters());
+        }
+        this.clientConfig = config.build();
     }
 
     /**
@@ -44,6 +63,22 @@ public final class RedisConnections implements AutoCloseable {
      * twice would only hold up the master's other triggers.
      */
     public <T> T call(HostPort server, Function<Jedis, T> command) {
+        try {
+            T reply = retryOnce(server, command);
+            tlsFailures.succeeded(kind, server);
+            return reply;
+        } catch (JedisConnectionException e) {
+            tlsFailures.failed(kind, server, e, overTls);
+            throw e;
+        }
+    }
+
+    /** What a failure of these connections reads as on the API and in verdicts when it is a TLS failure. */
+    public Optional<String> tlsReason(Throwable failure) {
+        return TlsFailure.describe(failure, overTls);
+    }
+
+    private <T> T retryOnce(HostPort server, Function<Jedis, T> command) {
         try {
             return once(server, command);
         } catch (JedisConnectionException e) {

@@ -25,7 +25,8 @@ import java.util.TreeMap;
  *   <li>a configured sentinel is never forgotten.</li>
  * </ul>
  * A sentinel is recognised by its address or by its run id (what a followed sentinel reported as its own), so a
- * seed configured under a hostname and listed under its IP address is not followed twice. No I/O: the times and
+ * seed configured under a hostname and listed under its IP address is not followed twice (nobody is followed while
+ * such a seed has not answered yet). No I/O: the times and
  * answers come in, the decision goes out; it remembers run ids and since when a sentinel has gone unlisted.
  */
 public final class SentinelDiscovery {
@@ -97,11 +98,15 @@ public final class SentinelDiscovery {
         List<Candidate> candidates = new ArrayList<>();
         Map<HostPort, Integer> listedBy = new TreeMap<>(Comparator.comparing(HostPort::toString));
         lists.values().forEach(listed -> listed.forEach(a -> listedBy.merge(a, 1, Integer::sum)));
+        // a seed configured by hostname is known under its IP address only by its run id: until it told the relay
+        // its run id, any listed address might be that seed, and following it would count one sentinel twice
+        boolean seedUnrecognised = followed.stream().anyMatch(s -> s.configured()
+                && !HostPort.isIpLiteral(s.address().host()) && !runIds.containsKey(s.address()));
         listedBy.forEach((address, count) -> {
             if (followedAddresses.contains(address)) {
                 return;
             }
-            if (count >= majority) {
+            if (count >= majority && !seedUnrecognised) {
                 changes.add(SentinelChange.follow(address, "listed by " + count + " of the " + followed.size()
                         + " followed sentinels (majority " + majority + ")"));
             } else {

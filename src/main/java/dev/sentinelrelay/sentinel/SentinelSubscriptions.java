@@ -1,7 +1,11 @@
 package dev.sentinelrelay.sentinel;
 
+import dev.sentinelrelay.Failures;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
+import dev.sentinelrelay.tls.ClientTls;
+import dev.sentinelrelay.tls.TlsFailure;
+import dev.sentinelrelay.tls.TlsFailureLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.Message;
@@ -12,6 +16,7 @@ import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -41,6 +47,9 @@ public final class SentinelSubscriptions implements AutoCloseable {
     private final RelayConfig config;
     private final Listener onSubscribed;
     private final Function<String, ExecutorService> newThread;
+    private final TlsFailureLog tlsFailures;
+    /** The sentinels are asked over TLS (relay.sentinel.tls). */
+    private final boolean overTls;
 
     /** Told every time a sentinel's subscription is established. */
     public interface Listener {
@@ -48,11 +57,17 @@ public final class SentinelSubscriptions implements AutoCloseable {
         void subscribed(String sentinelId, boolean again);
     }
 
-    /** @param newThread a single-thread executor with this name (in the relay: Camel's, shut down with Camel) */
-    public SentinelSubscriptions(RelayConfig config, Listener onSubscribed, Function<String, ExecutorService> newThread) {
+    /**
+     * @param newThread   a single-thread executor with this name (in the relay: Camel's, shut down with Camel)
+     * @param tlsFailures where a TLS failure to subscribe is logged (shared with the verifications' connections)
+     */
+    public SentinelSubscriptions(RelayConfig config, Listener onSubscribed, Function<String, ExecutorService> newThread,
+                                 TlsFailureLog tlsFailures) {
         this.config = config;
         this.onSubscribed = onSubscribed;
         this.newThread = newThread;
+        this.tlsFailures = tlsFailures;
+        this.overTls = config.tls().forSentinels() != null;
         for (int i = 0; i < config.sentinels().size(); i++) {
             add(sentinelId(i), config.sentinels().get(i));
         }
@@ -115,8 +130,13 @@ public final class SentinelSubscriptions implements AutoCloseable {
             target.setPassword(config.sentinelCredentials().password());
         }
         Duration timeout = config.verifyTimeout().multipliedBy(4);
-        JedisConnectionFactory factory = new JedisConnectionFactory(target, JedisClientConfiguration.builder()
-                .connectTimeout(timeout).readTimeout(Duration.ZERO).build());
+        JedisClientConfiguration.JedisClientConfigurationBuilder client = JedisClientConfiguration.builder()
+                .connectTimeout(timeout).readTimeout(Duration.ZERO);
+        ClientTls tls = config.tls().forSentinels();
+        if (tls != null) {
+            client.useSsl().sslSocketFactory(tls.socketFactory()).sslParameters(tls.parameters());
+        }
+        JedisConnectionFactory factory = new JedisConnectionFactory(target, client.build());
         factory.afterPropertiesSet();
         factory.start();
         factories.put(id, factory);
@@ -132,9 +152,64 @@ public final class SentinelSubscriptions implements AutoCloseable {
         container.setRecoveryInterval(RECOVERY_INTERVAL_MILLIS);
         container.setBeanName(containerBeanName(id));
         container.afterPropertiesSet();
-        container.start();
+        // registered before the start, so it is subscribed with the start, whenever that succeeds
         container.addMessageListener(new Watcher(id, sentinel, onSubscribed), new ChannelTopic(WATCH_CHANNEL));
+        startOrRetry(id, sentinel, container, subscription, false);
         return container;
+    }
+
+    /**
+     * Starts the container, which subscribes at once. The container recovers by itself from a sentinel lost later,
+     * but throws a failed first subscription at its caller and gives up: a sentinel that is down or refuses the TLS
+     * handshake when the relay starts must not keep the relay from starting (a majority may be fine), so after a
+     * connection failure the start is tried again every second, on the thread the subscription will run on, until
+     * it subscribes. Listeners the routes add meanwhile are only registered, and subscribed with the start. A
+     * sentinel that answers with a refusal (NOAUTH) is not retried: the first one is thrown at the caller
+     * ({@link #add} reports it), a later one logged.
+     */
+    private void startOrRetry(String id, HostPort sentinel, RedisMessageListenerContainer container,
+                              ExecutorService thread, boolean failedBefore) {
+        try {
+            container.start();
+            return;
+        } catch (RuntimeException e) {
+            container.stop();
+            if (!connectionFailure(e)) {
+                if (!failedBefore) {
+                    throw e;
+                }
+                LOG.warn("{} ({}) refuses the subscription: {}; not trying again", id, sentinel, Failures.root(e).getMessage());
+                return;
+            }
+            if (TlsFailure.describe(e, overTls).isPresent()) {
+                tlsFailures.failed("sentinel", sentinel, e, overTls);
+            } else if (!failedBefore) {
+                LOG.warn("{} ({}) not subscribed: {}; trying every {} ms", id, sentinel,
+                        Failures.root(e).getMessage(), RECOVERY_INTERVAL_MILLIS);
+            }
+        }
+        if (thread.isShutdown()) {
+            return; // removed, or the relay is stopping
+        }
+        thread.execute(() -> {
+            try {
+                TimeUnit.MILLISECONDS.sleep(RECOVERY_INTERVAL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return; // removed, or the relay is stopping
+            }
+            startOrRetry(id, sentinel, container, thread, true);
+        });
+    }
+
+    /** The connection failed (refused, reset, TLS handshake), as opposed to the sentinel answering with an error. */
+    private static boolean connectionFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof JedisConnectionException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Reports the first subscription, and every later one as a reconnect. */

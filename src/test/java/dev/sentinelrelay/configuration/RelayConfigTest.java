@@ -47,7 +47,7 @@ public class RelayConfigTest {
         return RelayConfig.from(p::get).haproxyTargets().get("mymaster");
     }
 
-    private static String error(Map<String, String> p) {
+    static String error(Map<String, String> p) {
         ConfigException e = assertThrows(ConfigException.class, () -> RelayConfig.from(p::get));
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
         return e.getMessage();
@@ -339,5 +339,9 @@ public class RelayConfigTest {
         p.put("relay.haproxy.mymaster.read-max-lag", "1MB");
         p.put("relay.haproxy.mymaster.read-include-master", "yes");
         assertEquals("relay.haproxy.mymaster.read-include-master: 'yes' is not true or false", error(p));
+        p.put("relay.haproxy.mymaster.read-include-master", "true");
+        p.put("relay.haproxy.mymaster.read-backend", "redis_mymaster");
+        assertEquals("relay.haproxy.mymaster.read-backend: 'redis_mymaster' is a write backend of mymaster: the read pool"
+                + " needs a backend of its own", error(p));
     }
 }

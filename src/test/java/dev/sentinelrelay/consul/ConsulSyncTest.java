@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConsulSyncTest {
 
-    private static final ConsulConfig CONFIG = new ConsulConfig("http://127.0.0.1:8500", "s3cret-token", null,
+    private static final ConsulConfig CONFIG = new ConsulConfig("http://127.0.0.1:8500", "s3cret-token", null, null,
             Map.of("mymaster", new ConsulTarget("redis-mymaster", List.of("master"), "redis-mymaster", null)));
 
     @Test

@@ -1,6 +1,7 @@
 package dev.sentinelrelay.it;
 
 import dev.sentinelrelay.configuration.RelayConfigTest;
+import dev.sentinelrelay.tls.TestCertificates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,6 +86,28 @@ class ConfigValidationIT {
         props.put("relay.alerts.ops.url", "https://hooks.example.com/services/secret-path");
         props.put(key, value);
         assertRefused(write(props), key);
+    }
+
+    /** Each TLS file is read at start-up: missing, not PEM, or a key that is not the certificate's. */
+    @Test
+    void invalidTlsFileExitsWithCode2NamingTheKey() throws Exception {
+        try (TestCertificates certs = TestCertificates.inTempDir()) {
+            Map<String, String> props = RelayConfigTest.valid();
+            props.put("relay.sentinel.tls", "true");
+            props.put("relay.tls.ca-file", dir.resolve("no-such-ca.crt").toString());
+            assertRefused(write(props), "relay.tls.ca-file");
+            props.put("relay.tls.ca-file", certs.ca.cert().toString());
+            props.put("relay.tls.cert-file", certs.client.key().toString());
+            props.put("relay.tls.key-file", certs.client.key().toString());
+            assertRefused(write(props), "relay.tls.cert-file");
+            props.put("relay.tls.cert-file", certs.client.cert().toString());
+            props.put("relay.tls.key-file", certs.server.key().toString());
+            assertRefused(write(props), "relay.tls.key-file");
+            props.put("relay.consul.url", "https://127.0.0.1:8501");
+            props.put("relay.tls.key-file", certs.client.key().toString());
+            props.put("relay.consul.ca-file", certs.client.key().toString());
+            assertRefused(write(props), "relay.consul.ca-file");
+        }
     }
 
     @Test

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -50,21 +53,29 @@ final class ConsulDouble implements AutoCloseable {
     private final Map<String, String> kv = new LinkedHashMap<>();
     private final AtomicLong index = new AtomicLong(1);
     private final List<String> requests = new ArrayList<>();
+    /** Answers over https with this context; null for http. */
+    private final SSLContext tls;
     private HttpServer server;
 
-    ConsulDouble(int port, String token) {
+    ConsulDouble(int port, String token, SSLContext tls) {
         this.port = port;
         this.token = token;
+        this.tls = tls;
     }
 
     static ConsulDouble start(String token) {
-        ConsulDouble consul = new ConsulDouble(Sandbox.freePort(), token);
+        return start(token, null);
+    }
+
+    /** @param tls answer over https with this context (the server's certificate); null for http */
+    static ConsulDouble start(String token, SSLContext tls) {
+        ConsulDouble consul = new ConsulDouble(Sandbox.freePort(), token, tls);
         consul.start();
         return consul;
     }
 
     String url() {
-        return "http://127.0.0.1:" + port;
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + port;
     }
 
     /** Starts answering (again, with the same state); does nothing when already running. */
@@ -73,7 +84,14 @@ final class ConsulDouble implements AutoCloseable {
             return;
         }
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            if (tls == null) {
+                server = HttpServer.create(address, 16);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 16);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                server = https;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

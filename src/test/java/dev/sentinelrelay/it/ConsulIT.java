@@ -1,5 +1,7 @@
 package dev.sentinelrelay.it;
 
+import dev.sentinelrelay.tls.PemTls;
+import dev.sentinelrelay.tls.TestCertificates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -146,6 +148,31 @@ class ConsulIT extends SandboxIT {
         assertTrue(relay.process.alive(), "the relay keeps running");
         assertTrue(catalogPort() != newMaster, "Consul refused every write");
         sandbox.awaitSentinelsSettled();
+    }
+
+    /** An https:// Consul whose certificate is signed by relay.consul.ca-file: the catalog follows a failover. */
+    @Test
+    @Order(5)
+    void anHttpsConsulIsReachedWithItsCa() throws Exception {
+        TestCertificates certs = TestCertificates.shared();
+        ConsulDouble https = ConsulDouble.start(TOKEN, PemTls.context(null, PemTls.certificates(certs.server.cert()),
+                PemTls.privateKey(certs.server.key())));
+        try {
+            relayWith(Map.of("relay.consul.url", https.url(), "relay.consul.token", TOKEN,
+                    "relay.consul.ca-file", certs.ca.cert().toString(), "relay.reconcile.interval", "2s"));
+            int oldMaster = sandbox.sentinelMasterPort();
+            await("start-up registered the master over https").atMost(FOLLOW)
+                    .until(() -> https.servicePort(SERVICE, SERVICE) == oldMaster);
+
+            int newMaster = sandbox.failover();
+
+            sandbox.awaitClientsReach(newMaster);
+            await("the https catalog answers the new master").atMost(FOLLOW)
+                    .until(() -> https.servicePort(SERVICE, SERVICE) == newMaster);
+            sandbox.awaitSentinelsSettled();
+        } finally {
+            https.close();
+        }
     }
 
     private int catalogPort() {

@@ -1,5 +1,6 @@
 package dev.sentinelrelay.it;
 
+import dev.sentinelrelay.tls.TestCertificates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,26 @@ class HaproxyConfigIT {
         Map<String, String> env = validEnv();
         env.put("REDIS_PASSWORD", "s3cret with \"quotes\" and $ signs");
         assertTrue(check(mode, env).contains("Configuration file is valid"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(HaproxyMode.class)
+    void tlsToTheRedisServersIsValid(HaproxyMode mode) throws Exception {
+        try (TestCertificates certs = TestCertificates.inTempDir()) {
+            Map<String, String> env = validEnv();
+            env.put("REDIS_TLS_CA_FILE", certs.ca.cert().toString());
+            env.put("REDIS_TLS_CLIENT_PEM", certs.client.combined().toString());
+            String out = check(mode, env);
+            assertTrue(out.contains("Configuration file is valid"), out);
+            assertFalse(out.contains("[WARNING]"), out);
+        }
+    }
+
+    @Test
+    void missingTlsCaFileIsRejected() throws Exception {
+        Map<String, String> env = validEnv();
+        env.put("REDIS_TLS_CA_FILE", dir.resolve("no-such-ca.pem").toString());
+        assertRejected(HaproxyMode.STATE, env, "Couldn't open the ca-file");
     }
 
     @ParameterizedTest

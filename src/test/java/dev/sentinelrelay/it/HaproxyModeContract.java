@@ -18,16 +18,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What every HAProxy mode must do, with HAProxy started from the mode's shipped config: a failover moves new
  * connections to the verified master and cuts the sessions left on the old one, and a returning old master is
- * never routed.
+ * never routed. The same over TLS (see {@link #tls()}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class HaproxyModeContract extends SandboxIT {
 
     abstract HaproxyMode mode();
 
+    /** True: every server and sentinel on TLS only, with client certificates ({@link Sandbox#startTls}). */
+    boolean tls() {
+        return false;
+    }
+
     @BeforeAll
     void start() throws Exception {
-        sandbox = Sandbox.start(null, mode());
+        sandbox = tls() ? Sandbox.startTls(mode()) : Sandbox.start(null, mode());
         relay = Relay.start(sandbox, Map.of());
     }
 

@@ -65,6 +65,12 @@ class ReadPoolIT {
         relay = Relay.start(sandbox, relayOverrides);
     }
 
+    /** Default settings (read-include-master=true): once started, the master and both replicas serve reads. */
+    private void startWithEveryNodeServing(Map<String, String> relayOverrides) throws IOException {
+        start(relayOverrides);
+        awaitPool("every node serves reads", Set.of(master, replica1, replica2));
+    }
+
     @AfterEach
     void stopRelayAndSandbox() throws Exception {
         for (ManagedProcess p : frozen) {
@@ -81,8 +87,7 @@ class ReadPoolIT {
 
     @Test
     void frozenReplicaLeavesWhileSentinelsFlagItDownAndReturnsWhenItResumes() throws Exception {
-        start(Map.of());
-        awaitPool("every node serves reads", Set.of(master, replica1, replica2));
+        startWithEveryNodeServing(Map.of());
 
         freeze(replica1);
         awaitPool("the frozen replica leaves", Set.of(master, replica2));
@@ -91,20 +96,17 @@ class ReadPoolIT {
         assertEquals(Set.of(master, replica2), nodesAnsweringReads());
 
         resume(replica1);
-        awaitPool("the resumed replica returns", Set.of(master, replica1, replica2));
-        assertEquals(Set.of(master, replica1, replica2), nodesAnsweringReads());
+        awaitPoolServingReads("the resumed replica returns", Set.of(master, replica1, replica2));
     }
 
     /** With read-drain=true: the replica is drained, not put in maintenance; the API says why it is out. */
     @Test
     void replicaWithBrokenLinkLeavesAndReturnsWhenRepaired() throws Exception {
-        start(Map.of("relay.haproxy.mymaster.read-drain", "true"));
-        awaitPool("every node serves reads", Set.of(master, replica1, replica2));
+        startWithEveryNodeServing(Map.of("relay.haproxy.mymaster.read-drain", "true"));
 
         sandbox.breakReplicaLink(replica1);
-        awaitPool("the unlinked replica leaves", Set.of(master, replica2));
+        awaitPoolServingReads("the unlinked replica leaves", Set.of(master, replica2));
         assertTrue(sandbox.ping(replica1), "it is out for its link alone: it still answers");
-        assertEquals(Set.of(master, replica2), nodesAnsweringReads());
         assertEquals(DRAIN, sandbox.readServers().get(replica1).adminState(), "drained, not in maintenance");
         JsonNode pool = JSON.readTree(OperatorApiIT.get(relay, "/api/topology", null).body()).at("/masters/0/readPool");
         JsonNode node = StreamSupport.stream(pool.get("nodes").spliterator(), false)
@@ -116,23 +118,20 @@ class ReadPoolIT {
         assertEquals(2, pool.at("/endpoints/haproxy-1/size").asInt(), pool.toString());
 
         sandbox.repairReplicaLink(replica1);
-        awaitPool("the relinked replica returns", Set.of(master, replica1, replica2));
-        assertEquals(Set.of(master, replica1, replica2), nodesAnsweringReads());
+        awaitPoolServingReads("the relinked replica returns", Set.of(master, replica1, replica2));
     }
 
     @Test
     void replicaLaggingPastMaxLagLeavesAndReturnsWhenItCatchesUp() throws Exception {
-        start(Map.of("relay.haproxy.mymaster.read-max-lag", "64kB"));
-        awaitPool("every node serves reads", Set.of(master, replica1, replica2));
+        startWithEveryNodeServing(Map.of("relay.haproxy.mymaster.read-max-lag", "64kB"));
 
         sandbox.pauseReplicaAcks(replica1);
         writeBurst(256 * 1024);
         long lag = sandbox.replicaLagBytes(master, replica1);
         assertTrue(lag > 64 * 1024, "the master sees it behind by more than read-max-lag: " + lag);
-        awaitPool("the lagging replica leaves", Set.of(master, replica2));
+        awaitPoolServingReads("the lagging replica leaves", Set.of(master, replica2));
         assertTrue(sandbox.sentinelsSeeingHealthy(replica1) >= 2,
                 "it is out for its lag alone: a sentinel majority still finds it healthy");
-        assertEquals(Set.of(master, replica2), nodesAnsweringReads());
 
         sandbox.resumeReplicaAcks(replica1);
         awaitPool("the replica that caught up returns", Set.of(master, replica1, replica2));
@@ -184,8 +183,7 @@ class ReadPoolIT {
 
         freeze(replica1);
         freeze(replica2);
-        awaitPool("the master alone serves reads", Set.of(master));
-        assertEquals(Set.of(master), nodesAnsweringReads());
+        awaitPoolServingReads("the master alone serves reads", Set.of(master));
 
         resume(replica1);
         resume(replica2);
@@ -196,6 +194,12 @@ class ReadPoolIT {
 
     private void awaitPool(String why, Set<Integer> expected) {
         awaitPool(why, sandbox::readPool, expected);
+    }
+
+    /** The pool becomes {@code expected}, and reads through the read frontend reach exactly its nodes. */
+    private void awaitPoolServingReads(String why, Set<Integer> expected) throws Exception {
+        awaitPool(why, expected);
+        assertEquals(expected, nodesAnsweringReads(), why);
     }
 
     /** Waits until the read backend's serving servers are {@code expected}; on timeout, says what they were. */

@@ -1,5 +1,8 @@
 package dev.sentinelrelay.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -25,6 +28,7 @@ final class Relay implements AutoCloseable {
 
     static final Path JAR = Path.of(System.getProperty("relay.jar", "target/sentinel-relay.jar"));
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     final ManagedProcess process;
     final int apiPort;
@@ -79,6 +83,11 @@ final class Relay implements AutoCloseable {
     static ManagedProcess start(Path config, Path log, Map<String, String> env, Path workDir) {
         return ManagedProcess.start("relay", List.of("java", "@" + Sandbox.HOME.resolve("config/jvm.options"),
                 "-Drelay.config=" + config, "-jar", JAR.toAbsolutePath().toString()), workDir, log, env);
+    }
+
+    /** Starts the relay against the sandbox; does not wait (for a relay that must not become ready). */
+    static Relay launch(Sandbox sandbox, Map<String, String> overrides) throws IOException {
+        return launch(sandbox, overrides, Map.of(), Sandbox.HOME);
     }
 
     /** Starts the relay against the sandbox and waits until it reports ready. */
@@ -155,6 +164,18 @@ final class Relay implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new AssertionError(e.getMessage() + "\nrelay log:\n" + tail(), e);
         }
+    }
+
+    /** GET of an API path (e.g. /api/sentinels), its JSON body parsed; fails unless the answer is 200. */
+    JsonNode api(String path) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
+                .timeout(Duration.ofSeconds(5));
+        headers.forEach(request::header);
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET " + path + ": " + response.statusCode() + " " + response.body());
+        }
+        return JSON.readTree(response.body());
     }
 
     /** HTTP status of GET /health/ready; -1 when the API does not answer. */

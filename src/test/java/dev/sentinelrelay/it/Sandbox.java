@@ -1,6 +1,8 @@
 package dev.sentinelrelay.it;
 
 import dev.sentinelrelay.haproxy.ServerState;
+import dev.sentinelrelay.tls.PemTls;
+import dev.sentinelrelay.tls.TestCertificates;
 import org.awaitility.core.ConditionTimeoutException;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -11,6 +13,10 @@ import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.params.ClientKillParams;
 import redis.clients.jedis.exceptions.JedisDataException;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,6 +29,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -45,6 +53,10 @@ import static org.awaitility.Awaitility.await;
  * one {@link HaproxyMode} under {@code config/haproxy/} (addr.cfg unless told), checked with {@code haproxy -c}
  * first. More HAProxy instances from the same config can be added ({@link #addHaproxy()}); methods without an
  * instance number mean instance 1. Free ports, a temp directory, every process stopped by its PID.
+ * <p>
+ * A TLS sandbox ({@link #startTls}) runs every Redis server and sentinel on a {@code tls-port} only ({@code port 0}),
+ * with {@code tls-auth-clients yes} and {@code tls-replication yes}, certificates made for it ({@link #certs}),
+ * HAProxy talking TLS to the servers (its frontend stays plain TCP) and relay configurations with the TLS keys.
  */
 final class Sandbox implements AutoCloseable {
 
@@ -75,6 +87,12 @@ final class Sandbox implements AutoCloseable {
     final String otherName;
     /** requirepass of every Redis server and sentinel; null for none. */
     final String password;
+    /** The certificates of a TLS sandbox; null for plain TCP. */
+    final TestCertificates certs;
+    /** What the sentinels of a TLS sandbox present ({@link #restartSentinelsPresenting}). */
+    private TestCertificates.Pair sentinelCertificate;
+    /** The test's own TLS client: any server certificate accepted (a test may give a server a bad one). */
+    private final SSLSocketFactory testClientTls;
     final List<Integer> redisPorts = new ArrayList<>();
     final List<Integer> sentinelPorts = new ArrayList<>();
     /** The other master's nodes, its first master first; empty unless two masters. */
@@ -99,12 +117,20 @@ final class Sandbox implements AutoCloseable {
     private final List<Haproxy> haproxies = new ArrayList<>();
 
     private Sandbox(String password, HaproxyMode mode, String masterName, String otherName) throws IOException {
+        this(password, mode, masterName, otherName, false);
+    }
+
+    private Sandbox(String password, HaproxyMode mode, String masterName, String otherName, boolean tls)
+            throws IOException {
         this.password = password;
         this.mode = mode;
         this.masterName = masterName;
         this.otherName = otherName;
         dir = Files.createTempDirectory("sentinel-relay-it-");
         adminSocket = dir.resolve("admin.sock");
+        certs = tls ? TestCertificates.create(Files.createDirectory(dir.resolve("certs"))) : null;
+        sentinelCertificate = tls ? certs.server : null;
+        testClientTls = tls ? trustingClient(certs.client) : null;
         for (int i = 0; i < 3; i++) {
             redisPorts.add(freePort());
             sentinelPorts.add(freePort());
@@ -123,6 +149,11 @@ final class Sandbox implements AutoCloseable {
     /** Likewise, with HAProxy started from the {@code mode}'s config; node 1 is the first master. */
     static Sandbox start(String password, HaproxyMode mode) throws IOException {
         return startAll(new Sandbox(password, mode, MASTER, OTHER));
+    }
+
+    /** A TLS sandbox (see the class comment) with HAProxy started from the {@code mode}'s config. */
+    static Sandbox startTls(HaproxyMode mode) throws IOException {
+        return startAll(new Sandbox(null, mode, MASTER, OTHER, true));
     }
 
     /**
@@ -196,7 +227,9 @@ final class Sandbox implements AutoCloseable {
     // ---- Redis ---------------------------------------------------------------------------------------
 
     void startRedis(int port, Integer replicaOf) {
-        List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
+        List<String> cmd = new ArrayList<>(List.of("redis-server"));
+        listenDirectives(port, certs == null ? null : certs.server).forEach(d -> cmd.addAll(List.of("--" + d[0], d[1])));
+        cmd.addAll(List.of("--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--dbfilename", "dump-" + port + ".rdb",
                 // a full sync starts at once instead of after 5 s waiting for more replicas (the default)
                 "--repl-diskless-sync-delay", "0",
@@ -279,7 +312,7 @@ final class Sandbox implements AutoCloseable {
 
     private void writeSentinelConfig(int port, int master) throws IOException {
         Files.writeString(dir.resolve("sentinel-" + port + ".conf"), String.join("\n",
-                "port " + port,
+                String.join("\n", listenDirectives(port, sentinelCertificate).stream().map(d -> d[0] + " " + d[1]).toList()),
                 "bind 127.0.0.1",
                 "dir " + dir,
                 "sentinel monitor " + masterName + " 127.0.0.1 " + master + " 2",
@@ -295,6 +328,42 @@ final class Sandbox implements AutoCloseable {
                         "sentinel auth-pass " + masterName + " " + password,
                         "sentinel sentinel-pass " + password),
                 ""));
+    }
+
+    /**
+     * Where a server listens: {@code port}, or in a TLS sandbox its TLS settings with {@code presented} as its own
+     * certificate. Its outgoing links (replication, sentinel links) always present the valid server certificate.
+     * Directives of redis.conf and sentinel.conf as {name, value}.
+     */
+    private List<String[]> listenDirectives(int port, TestCertificates.Pair presented) {
+        if (certs == null) {
+            return List.<String[]>of(new String[]{"port", String.valueOf(port)});
+        }
+        return List.of(new String[]{"port", "0"}, new String[]{"tls-port", String.valueOf(port)},
+                new String[]{"tls-cert-file", presented.cert().toString()},
+                new String[]{"tls-key-file", presented.key().toString()},
+                new String[]{"tls-client-cert-file", certs.server.cert().toString()},
+                new String[]{"tls-client-key-file", certs.server.key().toString()},
+                new String[]{"tls-ca-cert-file", certs.ca.cert().toString()},
+                new String[]{"tls-auth-clients", "yes"},
+                new String[]{"tls-replication", "yes"});
+    }
+
+    /**
+     * TLS sandbox: restarts every sentinel presenting {@code presented} (e.g. an expired certificate) to its clients;
+     * its own links keep the valid one. Sentinel cannot change its certificate at runtime.
+     */
+    void restartSentinelsPresenting(TestCertificates.Pair presented) throws IOException {
+        sentinelCertificate = presented;
+        for (int port : sentinelPorts) {
+            stopSentinel(port);
+            Path conf = dir.resolve("sentinel-" + port + ".conf");
+            // the sentinel rewrote its config (known peers and replicas): keep all of it but the certificate
+            Files.writeString(conf, Files.readString(conf)
+                    .replaceAll("(?m)^tls-cert-file .*$", "tls-cert-file " + presented.cert())
+                    .replaceAll("(?m)^tls-key-file .*$", "tls-key-file " + presented.key()));
+            startSentinel(port);
+        }
     }
 
     void startSentinel(int port) {
@@ -720,6 +789,7 @@ final class Sandbox implements AutoCloseable {
         env.put("ADMIN_ADDR", "127.0.0.1:" + h.adminPort);
         if (mode == HaproxyMode.ADDR) {
             env.put("INITIAL_MASTER", "127.0.0.1:" + h.initialMaster);
+            putTlsEnv(env);
             return env;
         }
         for (int i = 1; i <= redisPorts.size(); i++) {
@@ -734,10 +804,18 @@ final class Sandbox implements AutoCloseable {
         if (mode.writesByState() && password != null) {
             env.put("REDIS_PASSWORD", password); // for the health check's AUTH
         }
+        putTlsEnv(env);
         if (mode == HaproxyMode.MAP) {
             env.put("MAP_FILE", h.mapFile.toString());
         }
         return env;
+    }
+
+    private void putTlsEnv(Map<String, String> env) {
+        if (certs != null) {
+            env.put("REDIS_TLS_CA_FILE", certs.ca.cert().toString());
+            env.put("REDIS_TLS_CLIENT_PEM", certs.client.combined().toString());
+        }
     }
 
     private void launch(Haproxy h) {
@@ -903,7 +981,7 @@ final class Sandbox implements AutoCloseable {
 
     /** A new client connection through instance 1's read frontend. */
     Jedis clientThroughReadFrontend() {
-        return jedis(readFrontendPort());
+        return frontendClient(readFrontendPort());
     }
 
     /** Reads once through the read frontend on a new connection; returns the port of the node that answered. */
@@ -918,12 +996,19 @@ final class Sandbox implements AutoCloseable {
     }
 
     Jedis clientThroughFrontend(int instance) {
-        return jedis(haproxy(instance).frontendPort);
+        return frontendClient(haproxy(instance).frontendPort);
     }
 
+    /** A client of an HAProxy frontend: plain TCP, in a TLS sandbox too (HAProxy talks TLS to the servers). */
+    private Jedis frontendClient(int port) {
+        return new Jedis(new HostAndPort("127.0.0.1", port), clientConfig().build());
+    }
+
+    /** The port the server behind {@code j} listens on: its TCP port, or its TLS port when that is 0. */
     static int tcpPort(Jedis j) {
-        return j.info("server").lines().filter(l -> l.startsWith("tcp_port:"))
+        int port = j.info("server").lines().filter(l -> l.startsWith("tcp_port:"))
                 .map(l -> Integer.parseInt(l.substring("tcp_port:".length()).strip())).findFirst().orElseThrow();
+        return port != 0 ? port : Integer.parseInt(j.configGet("tls-port").get("tls-port"));
     }
 
     // ---- Relay configuration -------------------------------------------------------------------------
@@ -965,6 +1050,13 @@ final class Sandbox implements AutoCloseable {
             props.put("relay.haproxy." + otherName + ".backend", "redis_" + otherName);
             props.put("relay.haproxy." + otherName + ".server", "master");
         }
+        if (certs != null) {
+            props.put("relay.sentinel.tls", "true");
+            props.put("relay.redis.tls", "true");
+            props.put("relay.tls.ca-file", certs.ca.cert().toString());
+            props.put("relay.tls.cert-file", certs.client.cert().toString());
+            props.put("relay.tls.key-file", certs.client.key().toString());
+        }
         props.put("relay.reconcile.interval", "2s");
         props.put("relay.api.port", String.valueOf(apiPort));
         props.put("relay.data.dir", dir.resolve("data-" + apiPort).toString());
@@ -978,9 +1070,43 @@ final class Sandbox implements AutoCloseable {
 
     // ---- helpers -------------------------------------------------------------------------------------
 
+    /** A connection to a Redis server or sentinel of the sandbox (over TLS in a TLS sandbox). */
     Jedis jedis(int port) {
-        return new Jedis(new HostAndPort("127.0.0.1", port),
-                DefaultJedisClientConfig.builder().timeoutMillis(1000).password(password).build());
+        DefaultJedisClientConfig.Builder config = clientConfig();
+        if (testClientTls != null) {
+            config.ssl(true).sslSocketFactory(testClientTls);
+        }
+        return new Jedis(new HostAndPort("127.0.0.1", port), config.build());
+    }
+
+    private DefaultJedisClientConfig.Builder clientConfig() {
+        return DefaultJedisClientConfig.builder().timeoutMillis(1000).password(password);
+    }
+
+    /** Presents {@code client} and accepts any server certificate: the test looks at servers, not at their certificates. */
+    private static SSLSocketFactory trustingClient(TestCertificates.Pair client) {
+        X509TrustManager acceptAll = new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(PemTls.keyManagers(PemTls.certificates(client.cert()), PemTls.privateKey(client.key())),
+                    new TrustManager[]{acceptAll}, null);
+            return context.getSocketFactory();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     boolean ping(int port) {

@@ -3,6 +3,7 @@ package dev.sentinelrelay.it;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayConfigTest;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
+import dev.sentinelrelay.tls.TlsFailureLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +74,7 @@ class SentinelSubscriptionsIT {
                     ExecutorService thread = Executors.newSingleThreadExecutor();
                     threads.add(thread);
                     return thread;
-                });
+                }, new TlsFailureLog());
     }
 
     private void awaitReports(List<String> expected) {
@@ -113,6 +114,17 @@ class SentinelSubscriptionsIT {
             List<String> expected = new ArrayList<>(firstReports);
             expected.add("sentinel-2 again");
             awaitReports(expected);
+        }
+    }
+
+    /** The container gives up on a failed first subscription by itself: the relay must keep trying. */
+    @Test
+    void aSentinelDownAtTheStartIsSubscribedOnceItIsUp() throws Exception {
+        int port = Sandbox.freePort();
+        try (SentinelSubscriptions ignored = subscribe(List.of(port))) {
+            startServer(port);
+
+            awaitReports(List.of("sentinel-1 first"));
         }
     }
 }

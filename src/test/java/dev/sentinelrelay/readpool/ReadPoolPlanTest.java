@@ -54,6 +54,12 @@ class ReadPoolPlanTest {
     }
 
     @Test
+    void aServerInMaintenanceByHaproxysConfigIsNotSentWhatCannotChangeIt() {
+        int configMaint = 0x04;
+        assertEquals(List.of(), ReadPoolPlan.of(pool(false, in(N1), in(N2), in(N3)), servers(configMaint, READY, READY)).commands());
+    }
+
+    @Test
     void drainModeDrainsInsteadOfCuttingAndLeavesMaintenanceForDrain() {
         ReadPoolPlan plan = ReadPoolPlan.of(pool(true, out(N1), out(N2), in(N3)), servers(READY, MAINT, DRAIN));
         assertEquals(List.of("set server rd/node3 state ready", "set server rd/node1 state drain",

@@ -145,4 +145,18 @@ class SentinelDiscoveryTest {
         // the run id is remembered: the seed's IP address is not followed while the seed does not answer either
         assertEquals(List.of(), discovery.decide(set, answers(B, lists(A, C), C, lists(A, B)), T0.plusSeconds(1)).changes());
     }
+
+    @Test
+    void nobodyIsFollowedWhileASeedConfiguredByHostnameHasNotToldItsRunId() {
+        HostPort seedByName = new HostPort("sentinel-a.example", 26379);
+        List<FollowedSentinels.Sentinel> set = List.of(configured(seedByName), configured(B), configured(C));
+        // the seed does not answer; B and C list it under its IP address A, and D
+        Map<HostPort, SentinelDiscovery.Answer> withoutSeed = answers(B, lists(A, C, D), C, lists(A, B, D));
+        SentinelDiscovery.Decision waiting = discovery.decide(set, withoutSeed, T0);
+        assertEquals(List.of(), waiting.changes(), "A might be the seed itself: it would count twice");
+        assertEquals(2, waiting.candidates().size());
+        Map<HostPort, SentinelDiscovery.Answer> withSeed = new HashMap<>(withoutSeed);
+        withSeed.put(seedByName, new SentinelDiscovery.Answer(runId(A), lists(B, C, D).peers()));
+        assertEquals(Set.of(D), followed(discovery.decide(set, withSeed, T0.plusSeconds(1))));
+    }
 }
