@@ -24,7 +24,7 @@ import dev.sentinelrelay.fencing.Fences;
 import dev.sentinelrelay.fencing.PromotionWatch;
 import dev.sentinelrelay.haproxy.HaproxySync;
 import dev.sentinelrelay.haproxy.HaproxyTask;
-import dev.sentinelrelay.haproxy.ReplyUntilCloseDecoder;
+import dev.sentinelrelay.haproxy.InteractiveSession;
 import dev.sentinelrelay.haproxy.RuntimeApi;
 import dev.sentinelrelay.ops.ApiAuth;
 import dev.sentinelrelay.ops.RelayApi;
@@ -48,6 +48,7 @@ import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.consul.ConsulComponent;
 import org.apache.camel.component.consul.ConsulConfiguration;
+import org.apache.camel.component.netty.NettyConstants;
 import org.apache.camel.component.zookeepermaster.MasterComponent;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.Registry;
@@ -216,15 +217,18 @@ final class RelayBeans implements AutoCloseable {
         long timeout = config.haproxyTimeout().toMillis();
         registry.bind("haproxyRuntimeApi", new RuntimeApi((endpoint, line) -> {
             try {
-                return producer.requestBody(endpoint.nettyUri(timeout), line, String.class);
+                // the reply timeout on every request: camel-netty applies a URI's only until a connection's first reply
+                return producer.requestBodyAndHeader(endpoint.nettyUri(timeout), line,
+                        NettyConstants.NETTY_REQUEST_TIMEOUT, timeout, String.class);
             } catch (CamelExecutionException e) {
                 // the netty failure itself ("Cannot connect to ...") is what an operator needs in the log
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
-                throw new IllegalStateException(cause.getMessage(), cause);
+                // a reply timeout (ReadTimeoutException) has no message of its own
+                throw new IllegalStateException(cause.getMessage() != null ? cause.getMessage() : cause.toString(), cause);
             }
         }));
         registry.bind("haproxyCommandEncoder", new StringEncoder(StandardCharsets.UTF_8));
-        registry.bind("haproxyReplyDecoder", new ReplyUntilCloseDecoder.Factory());
+        registry.bind("haproxySession", new InteractiveSession.Factory());
         NewestWins latest = new NewestWins();
         registry.bind("haproxyLatest", latest);
         registry.bind("warmUp", new WarmUp(config.masters(), config.warmUpRounds(), latest, health));

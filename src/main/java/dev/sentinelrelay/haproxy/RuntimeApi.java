@@ -1,6 +1,8 @@
 package dev.sentinelrelay.haproxy;
 
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +21,8 @@ import java.util.function.BiFunction;
  * call like a failed round trip, so the route's retries send the line again.
  */
 public final class RuntimeApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RuntimeApi.class);
 
     /** One round trip: sends a line, returns the whole reply (camel-netty in the relay). */
     private final BiFunction<HaproxyEndpoint, String, String> roundTrip;
@@ -92,7 +96,12 @@ public final class RuntimeApi {
                 batch.waiting.clear();
             }
             try {
-                distribute(lines, roundTrip.apply(endpoint, join(lines)));
+                long start = System.nanoTime();
+                String reply = roundTrip.apply(endpoint, join(lines));
+                // where a failover's time goes: this round trip as the relay sees it
+                LOG.debug("runtime API round trip to {}: {} line(s) in {} us", endpoint.id(), lines.size(),
+                        (System.nanoTime() - start) / 1000);
+                distribute(lines, reply);
             } catch (RuntimeException e) {
                 lines.forEach(w -> w.reply().completeExceptionally(e));
             }
