@@ -242,6 +242,22 @@ class ChaosIT extends SandboxIT {
     // ---- helpers -------------------------------------------------------------------------------------
 
     /** A failover followed to the end: clients reach the new master and the relay has logged its update. */
+    @Test
+    @Order(8)
+    void haproxyReloadedFromItsOriginalConfigIsBackOnTheVerifiedMasterAndItsOldProcessExits() throws IOException {
+        knownState(false);
+        int master = sandbox.sentinelMasterPort();
+        int replica = sandbox.redisPorts.stream().filter(p -> p != master).findFirst().orElseThrow();
+        long drifts = relay.count("drifted");
+        ManagedProcess old = sandbox.reloadHaproxy(1, replica); // its config names a replica
+        // the relay's open runtime API session still reaches the old process, which says it is stopping: the relay
+        // reconnects to the new one, whose read-back by the reconciler shows the replica
+        sandbox.awaitClientsReach(master);
+        assertTrue(relay.count("drifted") > drifts, "fixed by the reconciler: " + relay.tail());
+        // no session of the relay keeps the old process alive (the keep-alive closes one that reached it)
+        await("the old HAProxy process exits").atMost(WAIT).until(() -> !old.alive());
+    }
+
     private void failover() {
         int before = sandbox.sentinelMasterPort();
         int next = sandbox.failover();
