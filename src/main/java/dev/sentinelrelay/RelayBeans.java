@@ -48,7 +48,6 @@ import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.consul.ConsulComponent;
 import org.apache.camel.component.consul.ConsulConfiguration;
-import org.apache.camel.component.netty.NettyConstants;
 import org.apache.camel.component.zookeepermaster.MasterComponent;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.Registry;
@@ -217,9 +216,7 @@ final class RelayBeans implements AutoCloseable {
         long timeout = config.haproxyTimeout().toMillis();
         registry.bind("haproxyRuntimeApi", new RuntimeApi((endpoint, line) -> {
             try {
-                // the reply timeout on every request: camel-netty applies a URI's only until a connection's first reply
-                return producer.requestBodyAndHeader(endpoint.nettyUri(timeout), line,
-                        NettyConstants.NETTY_REQUEST_TIMEOUT, timeout, String.class);
+                return producer.requestBody(endpoint.nettyUri(timeout), line, String.class);
             } catch (CamelExecutionException e) {
                 // the netty failure itself ("Cannot connect to ...") is what an operator needs in the log
                 Throwable cause = e.getCause() != null ? e.getCause() : e;

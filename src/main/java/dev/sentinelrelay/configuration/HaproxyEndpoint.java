@@ -28,11 +28,10 @@ public record HaproxyEndpoint(String id, String unixPath, HostPort tcp) {
      * round trip in flight; a closed one is replaced on the next borrow, and a unix socket needs the native (epoll)
      * transport. Synchronous: the route that sent the command waits for the reply on its own thread, so a master's
      * triggers (and their retries) stay serialised on the master's resolver route; an asynchronous reply would let
-     * that route take the next one. The reply timeout is not here: camel-netty drops a URI's {@code requestTimeout}
-     * after a connection's first reply, so the caller sets it on every request (header
-     * {@code CamelNettyRequestTimeout}).
+     * that route take the next one. The reply timeout applies on every borrow of a pooled connection too (camel-netty
+     * re-arms it).
      */
-    public String nettyUri(long connectTimeoutMillis) {
+    public String nettyUri(long timeoutMillis) {
         String common = "?sync=true&synchronous=true&disconnect=false&producerPoolEnabled=true"
                 // never closed for idleness (camel-netty's default: after 5 min): the first command after a long
                 // quiet period is the failover's
@@ -40,7 +39,7 @@ public record HaproxyEndpoint(String id, String unixPath, HostPort tcp) {
                 // one event loop thread, already running when a session reconnects (a new one costs ms)
                 + "&workerCount=1"
                 + "&encoders=#haproxyCommandEncoder&decoders=#haproxySession"
-                + "&connectTimeout=" + connectTimeoutMillis;
+                + "&requestTimeout=" + timeoutMillis + "&connectTimeout=" + timeoutMillis;
         if (unixPath != null) {
             // host and port are required by the URI syntax but unused for a unix socket
             return "netty:tcp://localhost:1" + common + "&nativeTransport=true&unixDomainSocketPath=" + unixPath;
