@@ -36,17 +36,17 @@ import java.util.concurrent.TimeUnit;
  * retry sends it again on a new connection, which reaches the new process) and closes the connection; a keep-alive
  * that finds the process stopping just closes it.</li>
  * </ul>
- * A reply cut off by a close is never passed on: camel-netty fails the request ("No response received").
+ * A close before a line is answered fails it (and nothing cut off is passed on); the caller's retry reconnects.
  * Netty calls every method of a channel's handler on that channel's event loop, so no state here is shared between
  * threads.
  */
 public final class InteractiveSession extends ChannelDuplexHandler {
 
     private static final String PROMPT = "\n> ";
-    /** Asked after every line and as the keep-alive: a cheap command whose answer says whether the process stops. */
-    static final String PROBE = "show info";
+    /** Asked after every line and as the keep-alive: its answer says whether the process is stopping. */
+    private static final String PROBE = "show info";
     private static final String STOPPING = "\nStopping: 1\n";
-    public static final Duration KEEP_ALIVE = Duration.ofSeconds(3);
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(3);
 
     /** One line sent: how many answers it waits for (the probe's included); a keep-alive's reply is nobody's. */
     private record Sent(int answers, boolean keepAlive) {
