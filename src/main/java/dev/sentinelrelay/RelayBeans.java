@@ -115,7 +115,7 @@ final class RelayBeans implements AutoCloseable {
         resolver = new MasterResolver(config, followed::addresses, health, state::verdict,
                 threads.newCachedThreadPool(this, "verify"));
         discoveryConnections = new RedisConnections("sentinel", config.sentinelCredentials(), config.tls().forSentinels(),
-                config.verifyTimeout().multipliedBy(4), resolver.tlsFailures());
+                config.verifyTimeout().multipliedBy(4), RedisConnections.DEFAULT_PER_SERVER, resolver.tlsFailures());
         ReconcileRequests reconcile = new ReconcileRequests(producer);
         subscriptions = new SentinelSubscriptions(config, (id, again) -> {
             state.subscribed(id, again);

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -37,6 +38,8 @@ public final class Leadership {
     private static final int TAKEOVERS_KEPT = 10;
     /** The lease is half the session timeout; the leader's heartbeat (a quarter) renews it with room to be late. */
     private static final int LEASE_PARTS = 2;
+    /** The watch runs every second (routes/05-leadership.yaml): a gap of 3 s between two runs is a pause of the relay. */
+    private static final Duration WATCH_PAUSE = Duration.ofSeconds(3);
     private static final Pattern CONTAINER = Pattern.compile("\"container\"\\s*:\\s*\"([^\"]*)\"");
 
     /** What this relay is in its cluster; {@link #id()} as the API shows it. */
@@ -70,10 +73,10 @@ public final class Leadership {
     private volatile String otherSinceTerm;
     private volatile String leaderSince;
     private volatile String connection = "CONNECTING";
-    /** lease clock when the connection was last lost (or the relay started unconnected); MIN_VALUE while connected */
-    private volatile long disconnectedAt;
+    /** whether this relay is cut off from ZooKeeper (coordination-lost), on the lease clock */
+    private final CutOff cutOff;
+    /** when the connection was last lost (or the relay started unconnected), for the alert and the API */
     private volatile String disconnectedSince;
-    private volatile boolean lostReported;
     /** lease clock since when ZooKeeper holds no election node of this relay's session; MIN_VALUE while it does */
     private volatile long unjoinedAt = Long.MIN_VALUE;
     private volatile Runnable rejoin = () -> { };
@@ -89,7 +92,7 @@ public final class Leadership {
         this.curator = curator;
         this.electionPath = cluster == null ? null : electionRoot(cluster) + "/" + ELECTION_GROUP;
         this.lease = new Lease(cluster == null ? 0 : cluster.sessionTimeout().toNanos() / LEASE_PARTS, clock);
-        this.disconnectedAt = lease.now();
+        this.cutOff = new CutOff(cluster == null ? 0 : cluster.sessionTimeout().toNanos(), WATCH_PAUSE.toNanos(), lease.now());
         this.disconnectedSince = Instant.now().toString();
         if (curator != null) {
             curator.getConnectionStateListenable().addListener((client, state) -> connectionChanged(state));
@@ -186,6 +189,7 @@ public final class Leadership {
         if (curator == null) {
             return;
         }
+        cutOff.tick(lease.now());
         if (isConnected()) {
             try {
                 List<ElectionNodes.Node> nodes = nodes();
@@ -196,9 +200,7 @@ public final class Leadership {
             }
             return;
         }
-        long since = disconnectedAt;
-        if (!lostReported && since != Long.MIN_VALUE && lease.now() - since >= cluster.sessionTimeout().toNanos()) {
-            lostReported = true;
+        if (cutOff.report(lease.now())) {
             LOG.error("cluster {}: {} cut off from ZooKeeper ({}) since {}: no relay writes until it is back",
                     cluster.name(), cluster.instance(), cluster.zookeeper(), disconnectedSince);
             observer.coordinationLost(cluster.instance(), disconnectedSince);
@@ -255,19 +257,18 @@ public final class Leadership {
     private void connectionChanged(ConnectionState state) {
         connection = state.name();
         if (state.isConnected()) {
-            disconnectedAt = Long.MIN_VALUE;
+            boolean reported = cutOff.connected();
             lease.length(Math.min(cluster.sessionTimeout().toNanos(), negotiatedTimeoutNanos()) / LEASE_PARTS);
-            if (lostReported) {
-                lostReported = false;
+            if (reported) {
                 LOG.info("cluster {}: {} connected to ZooKeeper again", cluster.name(), cluster.instance());
                 observer.coordinationRestored(cluster.instance());
             }
             return;
         }
-        if (disconnectedAt == Long.MIN_VALUE) {
-            disconnectedAt = lease.now();
+        if (!cutOff.isDisconnected()) {
             disconnectedSince = Instant.now().toString();
         }
+        cutOff.disconnected(lease.now());
         stepDown("ZooKeeper connection " + state);
     }
 
@@ -381,7 +382,7 @@ public final class Leadership {
         Map<String, Object> zk = new LinkedHashMap<>();
         zk.put("connect", cluster.zookeeper());
         zk.put("state", connection);
-        zk.put("disconnectedSince", disconnectedAt == Long.MIN_VALUE ? null : disconnectedSince);
+        zk.put("disconnectedSince", cutOff.isDisconnected() ? disconnectedSince : null);
         zk.put("sessionTimeoutMs", cluster.sessionTimeout().toMillis());
         zk.put("negotiatedSessionTimeoutMs", TimeUnit.NANOSECONDS.toMillis(negotiatedTimeoutNanos()));
         out.put("zookeeper", zk);

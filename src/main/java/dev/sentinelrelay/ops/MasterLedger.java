@@ -6,10 +6,14 @@ import dev.sentinelrelay.ops.EventLog.Decision;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.sentinel.Verdict;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,8 +24,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class MasterLedger {
 
-    /** The last change of a master's routing and how long each destination took to hold it. */
-    public record Change(Instant time, String from, String to, String trigger, long triggerNanos,
+    private static final Logger LOG = LoggerFactory.getLogger(MasterLedger.class);
+
+    /**
+     * The last change of a master's routing, how long its verification (or fencing) decision took from the trigger
+     * (the queue to the master's resolver, the sentinels' votes, ROLE) and each destination to hold it.
+     */
+    public record Change(Instant time, String from, String to, String trigger, long triggerNanos, double decidedMillis,
                          Map<String, Double> millisByDestination) {
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -29,6 +38,7 @@ public final class MasterLedger {
             m.put("from", from);
             m.put("to", to);
             m.put("trigger", trigger);
+            m.put("decidedMs", decidedMillis);
             synchronized (millisByDestination) {
                 m.put("destinationsMs", new LinkedHashMap<>(millisByDestination));
             }
@@ -86,9 +96,13 @@ public final class MasterLedger {
         if (before != null && before.holding().equals(routing.holding())) {
             return new Decision(EventLog.DEDUPLICATED, "already " + routing.holding());
         }
-        lastChange.put(master, new Change(Instant.now(), before == null ? null : before.holding(),
-                routing.holding(), String.valueOf(routing.trigger()), routing.trigger().receivedNanos(),
-                Collections.synchronizedMap(new LinkedHashMap<>())));
+        long triggered = routing.trigger().receivedNanos();
+        double millis = (System.nanoTime() - triggered) / 1e6;
+        String from = before == null ? null : before.holding();
+        lastChange.put(master, new Change(Instant.now(), from, routing.holding(), String.valueOf(routing.trigger()),
+                triggered, millis, Collections.synchronizedMap(new LinkedHashMap<>())));
+        LOG.info("decided: {} {} -> {}, {} ms after {}", master, from == null ? "?" : from, routing.holding(),
+                String.format(Locale.ROOT, "%.1f", millis), routing.trigger());
         if (routing.fenced()) {
             return new Decision(EventLog.FENCED, routing.reason());
         }

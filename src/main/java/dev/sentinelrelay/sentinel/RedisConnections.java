@@ -22,25 +22,31 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Kept-open Jedis connections, one small pool per server, so a verification costs a round trip and not a
+ * Kept-open Jedis connections, one pool per server, so a verification costs a round trip and not a
  * TCP and AUTH handshake.
  */
 public final class RedisConnections implements AutoCloseable {
+
+    /** Connections per server where few questions go to one server at once. */
+    public static final int DEFAULT_PER_SERVER = 4;
 
     private final String kind;
     private final JedisClientConfig clientConfig;
     private final boolean overTls;
     private final TlsFailureLog tlsFailures;
+    private final int perServer;
     private final Map<HostPort, JedisPool> pools = new ConcurrentHashMap<>();
 
     /**
      * @param kind        "sentinel" or "redis", for the log
      * @param tls         null for plain TCP
+     * @param perServer   connections kept open (at most) per server: how many questions go to one server at once
      * @param tlsFailures where a TLS failure is logged (shared by the connections to the same servers)
      */
-    public RedisConnections(String kind, Credentials credentials, ClientTls tls, Duration timeout,
+    public RedisConnections(String kind, Credentials credentials, ClientTls tls, Duration timeout, int perServer,
                             TlsFailureLog tlsFailures) {
         this.kind = kind;
+        this.perServer = perServer;
         this.tlsFailures = tlsFailures;
         this.overTls = tls != null;
         int millis = (int) timeout.toMillis();
@@ -97,8 +103,8 @@ public final class RedisConnections implements AutoCloseable {
 
     private JedisPool newPool(HostPort server) {
         GenericObjectPoolConfig<Jedis> pool = new GenericObjectPoolConfig<>();
-        pool.setMaxTotal(4);
-        pool.setMaxIdle(4);
+        pool.setMaxTotal(perServer);
+        pool.setMaxIdle(perServer);
         pool.setMinIdle(0);
         pool.setTestOnBorrow(false);
         pool.setTestWhileIdle(false);

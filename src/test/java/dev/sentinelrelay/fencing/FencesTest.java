@@ -9,6 +9,7 @@ import dev.sentinelrelay.sentinel.MasterResolver;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.sentinel.Trigger;
 import dev.sentinelrelay.sentinel.Verdict;
+import dev.sentinelrelay.sentinel.VerificationPendingException;
 import dev.sentinelrelay.sentinel.Vote;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -184,6 +186,45 @@ class FencesTest {
         f.routing(verified(A));
         assertNull(f.observe(Trigger.of(new SentinelEvent("+odown", "mymaster", A, null, "s1"))));
         assertRoute(A, f.routing(verified(A)));
+    }
+
+    private static Trigger switchMaster(HostPort from, HostPort to) {
+        return Trigger.of(new SentinelEvent("+switch-master", "mymaster", from, to, "s2"));
+    }
+
+    @Test
+    void aSwitchMasterCopyThatArrivedBeforeAVerificationNamingItIsAnsweredWithoutAskingAgain() throws IOException {
+        Fences f = fences(config()); // closed sentinel ports: a verification would be refused
+        Trigger copy = switchMaster(A, B);
+        f.routing(verified(B));
+        assertRoute(B, f.decide(copy));
+    }
+
+    @Test
+    void aSwitchMasterThatArrivedAfterTheLastVerificationIsVerified() throws IOException {
+        Fences f = fences(config());
+        f.routing(verified(B));
+        Trigger later = switchMaster(A, B);
+        // verified again: no sentinel answers, so the event stays unconfirmed (the route retries it)
+        assertThrows(VerificationPendingException.class, () -> f.decide(later));
+    }
+
+    @Test
+    void aSwitchMasterNamingAnotherServerIsVerified() throws IOException {
+        Fences f = fences(config());
+        Trigger other = switchMaster(B, A);
+        f.routing(verified(B));
+        assertThrows(VerificationPendingException.class, () -> f.decide(other));
+    }
+
+    @Test
+    void anOdownOfAFencedMasterKeepsItFencedWithoutAskingTheSentinels() throws IOException {
+        Fences f = fences(config()); // no majority sees anything down: only the standing fence can fence it
+        f.routing(verified(A));
+        f.observe(Trigger.promotion("mymaster", B));
+        Routing routing = f.decide(Trigger.of(new SentinelEvent("+odown", "mymaster", A, null, "s3")));
+        assertFenced(A, routing);
+        assertEquals("replica 10.0.0.2:6379 answers ROLE master", routing.reason());
     }
 
     @Test

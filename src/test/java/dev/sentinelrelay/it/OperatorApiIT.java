@@ -123,6 +123,9 @@ class OperatorApiIT extends SandboxIT {
                 });
         JsonNode change = json("/api/topology").at("/masters/0/lastChange");
         assertEquals(expected, change.get("to").asText(), change.toString());
+        // the decision comes before any destination holds it, both timed from the same trigger
+        double decided = change.get("decidedMs").asDouble(-1);
+        assertTrue(decided >= 0 && decided <= change.at("/destinationsMs/haproxy-1").asDouble(), change.toString());
 
         // the first +switch-master (or the promotion the relay saw itself) moved HAProxy; the others' twins did not
         JsonNode events = json("/api/events?limit=500").get("events");
