@@ -24,7 +24,7 @@ import dev.sentinelrelay.fencing.Fences;
 import dev.sentinelrelay.fencing.PromotionWatch;
 import dev.sentinelrelay.haproxy.HaproxySync;
 import dev.sentinelrelay.haproxy.HaproxyTask;
-import dev.sentinelrelay.haproxy.ReplyUntilCloseDecoder;
+import dev.sentinelrelay.haproxy.InteractiveSession;
 import dev.sentinelrelay.haproxy.RuntimeApi;
 import dev.sentinelrelay.ops.ApiAuth;
 import dev.sentinelrelay.ops.RelayApi;
@@ -220,11 +220,12 @@ final class RelayBeans implements AutoCloseable {
             } catch (CamelExecutionException e) {
                 // the netty failure itself ("Cannot connect to ...") is what an operator needs in the log
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
-                throw new IllegalStateException(cause.getMessage(), cause);
+                // a reply timeout (ReadTimeoutException) has no message of its own
+                throw new IllegalStateException(cause.getMessage() != null ? cause.getMessage() : cause.toString(), cause);
             }
         }));
         registry.bind("haproxyCommandEncoder", new StringEncoder(StandardCharsets.UTF_8));
-        registry.bind("haproxyReplyDecoder", new ReplyUntilCloseDecoder.Factory());
+        registry.bind("haproxySession", new InteractiveSession.Factory());
         NewestWins latest = new NewestWins();
         registry.bind("haproxyLatest", latest);
         registry.bind("warmUp", new WarmUp(config.masters(), config.warmUpRounds(), latest, health));

@@ -23,16 +23,22 @@ public record HaproxyEndpoint(String id, String unixPath, HostPort tcp) {
     }
 
     /**
-     * The camel-netty producer URI that sends one runtime API command and reads the whole reply.
-     * HAProxy closes the connection after answering a non-interactive command, so the reply decoder
-     * emits the buffer on close; a unix socket needs the native (epoll) transport. Synchronous: the route that
-     * sent the command waits for the reply on its own thread, so a master's triggers (and their retries) stay
-     * serialised on the master's resolver route; an asynchronous reply would let that route take the next one.
+     * The camel-netty producer URI of the endpoint's runtime API sessions: connections kept open in HAProxy's
+     * interactive mode ({@code haproxySession}, an {@code InteractiveSession} per connection) and pooled, one per
+     * round trip in flight; a closed one is replaced on the next borrow, and a unix socket needs the native (epoll)
+     * transport. Synchronous: the route that sent the command waits for the reply on its own thread, so a master's
+     * triggers (and their retries) stay serialised on the master's resolver route; an asynchronous reply would let
+     * that route take the next one. The reply timeout applies on every borrow of a pooled connection too (camel-netty
+     * re-arms it).
      */
     public String nettyUri(long timeoutMillis) {
-        // HAProxy closes after every reply, so a pool of channels only adds work (measured: median 0.9 -> 0.5 ms)
-        String common = "?sync=true&synchronous=true&disconnect=true&producerPoolEnabled=false"
-                + "&encoders=#haproxyCommandEncoder&decoders=#haproxyReplyDecoder"
+        String common = "?sync=true&synchronous=true&disconnect=false&producerPoolEnabled=true"
+                // never closed for idleness (camel-netty's default: after 5 min): the first command after a long
+                // quiet period is the failover's
+                + "&producerPoolMinEvictableIdle=0"
+                // one event loop thread, already running when a session reconnects (a new one costs ms)
+                + "&workerCount=1"
+                + "&encoders=#haproxyCommandEncoder&decoders=#haproxySession"
                 + "&requestTimeout=" + timeoutMillis + "&connectTimeout=" + timeoutMillis;
         if (unixPath != null) {
             // host and port are required by the URI syntax but unused for a unix socket

@@ -98,7 +98,8 @@ public final class RuntimeApi {
             try {
                 long start = System.nanoTime();
                 String reply = roundTrip.apply(endpoint, join(lines));
-                LOG.debug("round trip to {}: {} line(s) in {} µs", endpoint.id(), lines.size(),
+                // where a failover's time goes: this round trip as the relay sees it
+                LOG.debug("runtime API round trip to {}: {} line(s) in {} us", endpoint.id(), lines.size(),
                         (System.nanoTime() - start) / 1000);
                 distribute(lines, reply);
             } catch (RuntimeException e) {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -137,12 +138,7 @@ class ChaosIT extends SandboxIT {
     @Order(3)
     void haproxyRestartedFromItsOriginalConfigIsBackOnTheVerifiedMasterWithinAReconcile() throws IOException {
         knownState(false);
-        int master = sandbox.sentinelMasterPort();
-        int replica = sandbox.redisPorts.stream().filter(p -> p != master).findFirst().orElseThrow();
-        long drifts = relay.count("drifted");
-        sandbox.restartHaproxy(replica); // its config names a replica: every runtime change is lost
-        sandbox.awaitClientsReach(master); // the reconcile interval is 2 s
-        assertTrue(relay.count("drifted") > drifts, "fixed by the reconciler: " + relay.tail());
+        fixedByTheReconciler(sandbox::restartHaproxy);
     }
 
     @Test
@@ -239,7 +235,32 @@ class ChaosIT extends SandboxIT {
         assertEquals(updates, relay.count("haproxy updated"), relay.tail());
     }
 
+    @Test
+    @Order(8)
+    void haproxyReloadedFromItsOriginalConfigIsBackOnTheVerifiedMasterAndItsOldProcessExits() throws IOException {
+        knownState(false);
+        List<ManagedProcess> old = new ArrayList<>();
+        // the relay's open runtime API session still reaches the old process, which says it is stopping: the relay
+        // reconnects to the new one, whose read-back by the reconciler shows the replica
+        fixedByTheReconciler(replica -> old.add(sandbox.reloadHaproxy(1, replica)));
+        // no session of the relay keeps the old process alive (the keep-alive closes one that reached it)
+        await("the old HAProxy process exits").atMost(WAIT).until(() -> !old.get(0).alive());
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------
+
+    /**
+     * HAProxy started again by {@code restart} from a config that names a replica, every runtime change lost: the next
+     * reconcile finds the drift and puts it back on the master.
+     */
+    private void fixedByTheReconciler(IntConsumer restart) {
+        int master = sandbox.sentinelMasterPort();
+        int replica = sandbox.redisPorts.stream().filter(p -> p != master).findFirst().orElseThrow();
+        long drifts = relay.count("drifted");
+        restart.accept(replica);
+        sandbox.awaitClientsReach(master); // the reconcile interval is 2 s
+        assertTrue(relay.count("drifted") > drifts, "fixed by the reconciler: " + relay.tail());
+    }
 
     /** A failover followed to the end: clients reach the new master and the relay has logged its update. */
     private void failover() {

@@ -115,6 +115,8 @@ final class Sandbox implements AutoCloseable {
     private final Map<Integer, ManagedProcess> sentinels = new LinkedHashMap<>();
     /** Every HAProxy of the sandbox; instance i (1-based) is at index i - 1. */
     private final List<Haproxy> haproxies = new ArrayList<>();
+    /** Old HAProxy processes of reloads, stopped on close if still running. */
+    private final List<ManagedProcess> reloadedHaproxies = new ArrayList<>();
 
     private Sandbox(String password, HaproxyMode mode, String masterName, String otherName) throws IOException {
         this(password, mode, masterName, otherName, false);
@@ -721,6 +723,21 @@ final class Sandbox implements AutoCloseable {
         launch(h);
     }
 
+    /**
+     * Reloads an instance as an operator does, from a config that names {@code initialMaster}: a new process started
+     * with {@code -sf <old pid>}, which tells the old one to stop listening, finish the connections it has and exit.
+     * Every runtime change is lost. Returns the old process.
+     */
+    ManagedProcess reloadHaproxy(int instance, int initialMaster) {
+        Haproxy h = haproxy(instance);
+        ManagedProcess old = h.process;
+        reloadedHaproxies.add(old);
+        h.initialMaster = initialMaster;
+        writeMapFile(h);
+        launch(h, List.of("-sf", String.valueOf(old.pid())));
+        return old;
+    }
+
     ManagedProcess haproxyProcess(int instance) {
         return haproxy(instance).process;
     }
@@ -819,6 +836,10 @@ final class Sandbox implements AutoCloseable {
     }
 
     private void launch(Haproxy h) {
+        launch(h, List.of());
+    }
+
+    private void launch(Haproxy h, List<String> options) {
         Path cfg = recipeSockets != null ? HOME.resolve("bench/tcp-check-recipe.cfg") : mode.config();
         Map<String, String> env = haproxyEnv(h);
         List<String> files = new ArrayList<>(List.of("-f", cfg.toString()));
@@ -844,8 +865,10 @@ final class Sandbox implements AutoCloseable {
         }
         List<String> run = new ArrayList<>(List.of("haproxy", "-db"));
         run.addAll(files);
-        h.process = ManagedProcess.start(h.name(), run,
-                dir, dir.resolve(h.name() + ".log"), env);
+        run.addAll(options);
+        // a reload's old process still writes its own log
+        String log = h.name() + (options.isEmpty() ? "" : "-reload-" + reloadedHaproxies.size());
+        h.process = ManagedProcess.start(h.name(), run, dir, dir.resolve(log + ".log"), env);
         await(h.name() + " up").atMost(SETTLE).ignoreExceptions().failFast(h.name() + " exited", () -> !h.process.alive())
                 .until(() -> haproxyCommand(h.number, "show info").contains("Name: HAProxy"));
         if (mode.writesByState()) {
@@ -1162,6 +1185,7 @@ final class Sandbox implements AutoCloseable {
     @Override
     public void close() {
         haproxies.stream().filter(h -> h.process != null).forEach(h -> h.process.stop());
+        reloadedHaproxies.forEach(ManagedProcess::stop);
         sentinels.values().forEach(ManagedProcess::stop);
         redis.values().forEach(ManagedProcess::stop);
         keepLogsAndDelete(dir);
