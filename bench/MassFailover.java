@@ -386,7 +386,9 @@ public class MassFailover {
                         }
                         Switch s = switches.get(master.getKey());
                         if ((HOST + ":" + s.newPort() + " 0").equals(entries.get(backend(master.getKey())))) {
-                            byHaproxy[h] = new Held(arrived, arrived - Math.max(previous, s.nanos()));
+                            // the later of the previous answer and the switch (nanoTime: compared by difference)
+                            long since = previous - s.nanos() > 0 ? previous : s.nanos();
+                            byHaproxy[h] = new Held(arrived, arrived - since);
                             remaining.countDown();
                         } else {
                             waiting = true;

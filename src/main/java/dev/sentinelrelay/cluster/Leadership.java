@@ -190,6 +190,15 @@ public final class Leadership {
             return;
         }
         cutOff.tick(lease.now());
+        try {
+            watchNow();
+        } finally {
+            // a run held up by ZooKeeper's retries is no pause of the relay: the gap counts from the end of a run
+            cutOff.tick(lease.now());
+        }
+    }
+
+    private void watchNow() {
         if (isConnected()) {
             try {
                 List<ElectionNodes.Node> nodes = nodes();

@@ -26,9 +26,9 @@ public record HaproxyEndpoint(String id, String unixPath, HostPort tcp) {
      * The camel-netty producer URI of the endpoint's runtime API sessions: connections kept open in HAProxy's
      * interactive mode ({@code haproxySession}, an {@code InteractiveSession} per connection) and pooled, one per
      * round trip in flight; a closed one is replaced on the next borrow, and a unix socket needs the native (epoll)
-     * transport. Synchronous: the route that sent the command waits for the reply on its own thread, so a master's
-     * triggers (and their retries) stay serialised on the master's resolver route; an asynchronous reply would let
-     * that route take the next one. The reply timeout applies on every borrow of a pooled connection too (camel-netty
+     * transport. Synchronous: the endpoint route that sent the command waits for the reply on its own thread, so a
+     * master's task on the endpoint (and its retries) runs start to end there; an asynchronous reply would let that
+     * thread take the next task meanwhile. The reply timeout applies on every borrow of a pooled connection too (camel-netty
      * re-arms it).
      */
     public String nettyUri(long timeoutMillis) {

@@ -46,6 +46,8 @@ public final class InteractiveSession extends ChannelDuplexHandler {
     /** Asked after every line and as the keep-alive: its answer says whether the process is stopping. */
     private static final String PROBE = "show info";
     private static final String STOPPING = "\nStopping: 1\n";
+    /** How the probe's answer begins: a line's last answer that does not is another command's, the count is off. */
+    private static final String PROBE_ANSWER = "Name: ";
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(3);
 
     /** One line sent: how many answers it waits for (the probe's included); a keep-alive's reply is nobody's. */
@@ -131,7 +133,14 @@ public final class InteractiveSession extends ChannelDuplexHandler {
         sentSinceTick = false;
         if (promptOn && expected.isEmpty() && idle) {
             expected.add(new Sent(1, true));
-            send(ctx, PROBE + "\n", ctx.voidPromise());
+            ChannelPromise written = ctx.newPromise();
+            // a keep-alive nobody waits for: a failed write closes the session rather than leave it half-open
+            written.addListener(f -> {
+                if (!f.isSuccess()) {
+                    ctx.close();
+                }
+            });
+            send(ctx, PROBE + "\n", written);
         }
     }
 
@@ -153,6 +162,10 @@ public final class InteractiveSession extends ChannelDuplexHandler {
                 answered(ctx, expected.poll());
             }
         }
+        if (expected.isEmpty() && !received.isEmpty() && ctx.channel().isActive()) {
+            // nothing was asked: answers and commands no longer pair up on this connection
+            outOfStep(ctx, false);
+        }
     }
 
     private void answered(ChannelHandlerContext ctx, Sent line) {
@@ -166,7 +179,9 @@ public final class InteractiveSession extends ChannelDuplexHandler {
             heldPromise = null;
             return;
         }
-        if (reply.indexOf(STOPPING, lastAnswer) >= 0) {
+        if (!reply.startsWith(PROBE_ANSWER, lastAnswer)) {
+            outOfStep(ctx, !line.keepAlive());
+        } else if (reply.indexOf(STOPPING, lastAnswer) >= 0) {
             if (!line.keepAlive()) {
                 ctx.fireExceptionCaught(new StoppingProcessException());
             }
@@ -174,6 +189,20 @@ public final class InteractiveSession extends ChannelDuplexHandler {
         } else if (!line.keepAlive()) {
             ctx.fireChannelRead(reply.substring(0, lastAnswer));
         }
+    }
+
+    /**
+     * The answers no longer pair up with the commands (a prompt more or less than counted): the session is closed, so
+     * no answer is ever taken for another command's; a line that waited fails, and the caller's retry reconnects.
+     */
+    private void outOfStep(ChannelHandlerContext ctx, boolean lineWaits) {
+        if (lineWaits) {
+            ctx.fireExceptionCaught(new IOException("the runtime API session is out of step (an answer did not end "
+                    + "where expected); reconnecting"));
+        }
+        expected.clear();
+        received.setLength(0);
+        ctx.close();
     }
 
     /**

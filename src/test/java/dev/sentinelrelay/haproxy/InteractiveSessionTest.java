@@ -141,6 +141,26 @@ class InteractiveSessionTest {
     }
 
     @Test
+    void aLineWhoseLastAnswerIsNotTheProbesFailsAndClosesTheSession() {
+        open();
+        send("set server b/s state ready\n");
+        // one prompt more than counted (an answer that held one): the probe's place holds another answer
+        IOException failure = assertThrows(IOException.class, () -> answer(PROMPT + PROMPT + RUNNING));
+        assertTrue(failure.getMessage().contains("out of step"), failure.getMessage());
+        assertNull(channel.readInbound());
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void bytesNobodyAskedForCloseTheSessionQuietly() {
+        open();
+        answer("Unknown command.\n" + PROMPT);
+        assertNull(channel.readInbound());
+        assertFalse(channel.isOpen());
+        channel.checkException();
+    }
+
+    @Test
     void noKeepAliveBeforeTheSessionIsOpen() {
         tick();
         tick();
