@@ -16,10 +16,12 @@ import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.data.redis.listener.Topic;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,7 +147,7 @@ public final class SentinelSubscriptions implements AutoCloseable {
         // them (the default executor runs each on a new thread: +failover-end could overtake +switch-master),
         // and without a thread hand-off on the way to a failover. The route only parses and queues them.
 
-        RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+        RedisMessageListenerContainer container = new RetriedContainer();
         container.setConnectionFactory(factory);
         container.setTaskExecutor(Runnable::run);
         container.setSubscriptionExecutor(subscription);
@@ -200,6 +202,26 @@ public final class SentinelSubscriptions implements AutoCloseable {
             }
             startOrRetry(id, sentinel, container, thread, true);
         });
+    }
+
+    /**
+     * A container whose routes may register while its first subscription is still being retried: a route that starts
+     * while a retry's start is under way would otherwise get that start's connection failure thrown at it (the
+     * container waits for the subscription when a listener is added), and the relay would not start. The listener is
+     * registered either way, and subscribed by the retry that succeeds (or by the container's own recovery).
+     */
+    private static final class RetriedContainer extends RedisMessageListenerContainer {
+        @Override
+        public void addMessageListener(MessageListener listener, Collection<? extends Topic> topics) {
+            try {
+                super.addMessageListener(listener, topics);
+            } catch (RuntimeException e) {
+                if (!connectionFailure(e)) {
+                    throw e;
+                }
+                LOG.debug("listener registered, subscribed once the sentinel connects: {}", Failures.root(e).getMessage());
+            }
+        }
     }
 
     /** The connection failed (refused, reset, TLS handshake), as opposed to the sentinel answering with an error. */
