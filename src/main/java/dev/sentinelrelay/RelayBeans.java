@@ -35,6 +35,7 @@ import dev.sentinelrelay.readpool.ReadPools;
 import dev.sentinelrelay.sentinel.DiscoveryCheck;
 import dev.sentinelrelay.sentinel.FollowedSentinels;
 import dev.sentinelrelay.sentinel.MasterResolver;
+import dev.sentinelrelay.sentinel.ResolverTurns;
 import dev.sentinelrelay.sentinel.PendingVerifications;
 import dev.sentinelrelay.sentinel.RedisConnections;
 import dev.sentinelrelay.sentinel.SentinelDiscovery;
@@ -145,6 +146,7 @@ final class RelayBeans implements AutoCloseable {
         registry.bind("eventParser", new SentinelEventParser(new HashSet<>(config.masters())));
         registry.bind("fences", fences);
         registry.bind("pendingVerifications", new PendingVerifications(System::nanoTime));
+        registry.bind("resolverTurns", new ResolverTurns());
         registry.bind("relayState", state);
         registry.bind("relayMetrics", metrics);
         registry.bind("stringSerializer", new StringRedisSerializer(StandardCharsets.UTF_8));

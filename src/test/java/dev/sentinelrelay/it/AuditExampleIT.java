@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AuditExampleIT extends SandboxIT {
 
-    private static final String MULTICAST_LAST = "                          - to: direct:consul\n";
+    private static final String MULTICAST_LAST = "                        - to: direct:read-pool\n";
     private Path workDir;
 
     @BeforeAll
@@ -40,7 +40,7 @@ class AuditExampleIT extends SandboxIT {
         Path resolve = routes.resolve("30-resolve.yaml");
         String yaml = Files.readString(resolve);
         assertTrue(yaml.contains(MULTICAST_LAST), "the multicast's last line, as the README shows it");
-        Files.writeString(resolve, yaml.replace(MULTICAST_LAST, MULTICAST_LAST + "                          - to: direct:audit\n"));
+        Files.writeString(resolve, yaml.replace(MULTICAST_LAST, MULTICAST_LAST + "                        - to: direct:audit\n"));
         sandbox = Sandbox.start();
         relay = Relay.start(sandbox, Map.of("relay.data.dir", sandbox.dir.resolve("data").toString()), Map.of(), workDir);
     }
