@@ -8,11 +8,12 @@ import java.util.Locale;
  * {@code +switch-master} of any sentinel names (no majority, no {@code ROLE}, no fencing), which is what the relay
  * exists to avoid.
  *
- * <p>The sentinel's subscriber thread that receives the event writes the commands itself, on a runtime API session
+ * <p>The sentinel's subscriber thread that receives the event writes the command itself, on a runtime API session
  * opened at start-up on HAProxy's unix socket and kept open (no thread hand-off, no connect, no retry): only
  * {@code set server <backend>/<server> addr <ip> port <port>} (config/haproxy/addr.cfg), which is what sends new
- * connections to the new master; the relay also cuts the old sessions, which a new connection does not wait for. Prints "ready" once subscribed to every sentinel, and per update a line in the relay's log format
- * ("haproxy updated: ... ms after ...") that bench/FailoverLatency.java reads like the relay's.
+ * connections to the new master; the relay also cuts the old sessions, which a new connection does not wait for.
+ * Prints "ready" once subscribed to every sentinel, and per update two lines in the relay's log format
+ * ("decided: ..." and "haproxy updated: ... ms after ...") that bench/FailoverLatency.java reads like the relay's.
  *
  * <p>Launched as a single-file program with the relay's jar (Jedis) and bench/lib (BenchSentinels, BenchHaproxy) on
  * the class path. Arguments: sentinel ports (comma-separated), HAProxy's admin socket, backend/server.
@@ -70,16 +71,20 @@ public class UnverifiedUpdater {
                 if (target.equals(routed)) {
                     return;
                 }
+                // what it "decides" is what the event says: timed only to compare with the relay's line
+                double decidedMillis = (System.nanoTime() - event.nanos()) / 1e6;
                 String answer;
                 try {
                     answer = haproxy.command("set server " + server + " addr " + fields[3] + " port " + fields[4]);
                 } catch (Exception e) {
-                    System.out.println("ERROR runtime API: " + e);
+                    System.out.println("updater ERROR runtime API: " + e);
                     return;
                 }
                 double millis = (System.nanoTime() - event.nanos()) / 1e6;
                 String from = routed == null ? "?" : routed;
                 routed = target;
+                System.out.printf(Locale.ROOT, "decided: %s %s -> %s, %.3f ms after +switch-master (not verified)%n",
+                        BenchSentinels.MASTER, from, target, decidedMillis);
                 System.out.printf(Locale.ROOT, "haproxy updated: %s %s -> %s on %s %.1f ms after +switch-master"
                         + " (HAProxy answered: %s)%n", BenchSentinels.MASTER, from, target, server, millis,
                         answer.strip().replace('\n', ' '));

@@ -7,12 +7,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where a master's trigger is decided: on the thread that brought it, or on the master's resolver route (its queue).
- * On the thread that brought it when the relay is quiet (nothing pending for the master, and no other trigger being
- * decided that way): the hand-off to the resolver's thread is a thread wake-up, the largest single step between an
- * event and HAProxy measured here (0.3 to 3 ms). Otherwise the trigger waits in the queue, so a master's triggers are
- * still decided one at a time in order of arrival, and a host of masters failing at once is decided in parallel on
- * the resolvers' threads, not one after the other on an event's thread.
+ * Where a master's trigger is decided: on the master's resolver route (its queue), or, for a {@code +switch-master}
+ * on a quiet relay, on the sentinel's event thread that brought it. The hand-off to the resolver's thread is a thread
+ * wake-up, the largest single step between the event and HAProxy measured here (0.3 to 3 ms). Quiet: nothing pending
+ * for the master (so its triggers are still decided one at a time, in order of arrival) and no other
+ * {@code +switch-master} being decided that way (so a host of masters failing at once is still decided in parallel
+ * on the resolvers' threads, not one after the other on an event thread).
  */
 public final class ResolverTurns {
 
@@ -20,26 +20,42 @@ public final class ResolverTurns {
     private final Map<String, AtomicInteger> pending = new ConcurrentHashMap<>();
     /** Each master's turn to decide: held by the thread deciding one of its triggers. */
     private final Map<String, Semaphore> turns = new ConcurrentHashMap<>();
-    /** True while some thread decides a trigger it brought: one at a time. */
+    /** True while an event's thread decides a trigger: one at a time. */
     private final AtomicBoolean decidingHere = new AtomicBoolean();
 
     /**
-     * Counts the trigger as pending. True: decide it on this thread now, its master's turn taken (then call
-     * {@link #doneHere}); false: queue it for the master's resolver route (which calls {@link #takeTurn}, then
-     * {@link #done}).
+     * True: decide the trigger on this thread now, its master's turn taken (then call {@link #doneHere}). False:
+     * queue it ({@link #queued}). Only a {@code +switch-master}: it names a live server to verify, where other events
+     * may wait for a frozen master's {@code ROLE}, and must not hold up the sentinel's next events.
      */
-    public boolean arrive(String master) {
-        AtomicInteger count = pending(master);
-        if (decidingHere.compareAndSet(false, true)) {
-            if (count.compareAndSet(0, 1)) {
-                // nothing pending: the last decision gave its turn back before it stopped counting
-                turn(master).acquireUninterruptibly();
-                return true;
-            }
-            decidingHere.set(false);
+    public boolean decideHere(Trigger trigger) {
+        if (!"+switch-master".equals(trigger.type()) || !decidingHere.compareAndSet(false, true)) {
+            return false;
         }
-        count.incrementAndGet();
+        if (pending(trigger.master()).compareAndSet(0, 1)) {
+            // nothing pending: the last decision gave its turn back before it stopped counting
+            turn(trigger.master()).acquireUninterruptibly();
+            return true;
+        }
+        decidingHere.set(false);
         return false;
+    }
+
+    /** A trigger decided on the event's thread was decided (or failed). */
+    public void doneHere(String master) {
+        done(master);
+        decidingHere.set(false);
+    }
+
+    /** A trigger is queued for the master's resolver route. */
+    public void queued(String master) {
+        pending(master).incrementAndGet();
+    }
+
+    /** The trigger counted by {@link #queued} could not be queued: no longer pending; the failure is the caller's. */
+    public void notQueued(String master, Exception failure) throws Exception {
+        pending(master).decrementAndGet();
+        throw failure;
     }
 
     /** The resolver route's turn for a queued trigger: waits while a trigger of the master is decided elsewhere. */
@@ -51,12 +67,6 @@ public final class ResolverTurns {
     public void done(String master) {
         turn(master).release();
         pending(master).decrementAndGet();
-    }
-
-    /** A trigger decided on the thread that brought it was decided (or failed). */
-    public void doneHere(String master) {
-        done(master);
-        decidingHere.set(false);
     }
 
     private AtomicInteger pending(String master) {
