@@ -22,8 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * before Sentinel announces its successor: when a majority of sentinels sees it down ({@code +odown}), or when
  * the relay itself saw another server of its group answer ROLE master during a failover. A fence stands until
  * another master is verified, {@code -odown} lifts it, or the fence timeout passes; then the verified master
- * (possibly the old one) is routed again. Called only from the master's resolver route, so one master's
- * triggers are handled one at a time.
+ * (possibly the old one) is routed again. Called only from the route that decides a trigger (routes/30-resolve.yaml,
+ * on the master's resolver thread or a +switch-master's event thread), one trigger of a master at a time.
  */
 public final class Fences {
 

@@ -145,7 +145,8 @@ public final class SentinelSubscriptions implements AutoCloseable {
 
         // Messages are delivered on the thread that reads the subscription, in the order the sentinel published
         // them (the default executor runs each on a new thread: +failover-end could overtake +switch-master),
-        // and without a thread hand-off on the way to a failover. The route only parses and queues them.
+        // and without a thread hand-off on the way to a failover. The route parses and queues them, and decides a
+        // +switch-master itself when the relay is quiet (routes/20-events.yaml).
 
         RedisMessageListenerContainer container = new RetriedContainer();
         container.setConnectionFactory(factory);
