@@ -98,20 +98,27 @@ bench_sandbox_up() {
 # Starts the relay on the sandbox and waits until it is ready; sets relay_pid and startup_ms.
 bench_start_relay() {
     # From the repo root: the relay reads routes/*.yaml from the working directory.
-    say "starting the relay (log: $RELAY_LOG)"
-    local started deadline
+    bench_start "the relay" relay_ready java @config/jvm.options -Drelay.config="$RELAY_CONFIG" -jar "$BENCH_JAR"
+}
+
+# Starts what stands in the relay's place (its log and PID where the relay's go, so bin/sandbox down stops it) and
+# waits until <ready-check> succeeds; sets relay_pid and startup_ms. Usage: bench_start <name> <ready-check> <command...>
+bench_start() {
+    local name=$1 ready=$2 started deadline
+    shift 2
+    say "starting $name (log: $RELAY_LOG)"
     started=$(micros)
-    java @config/jvm.options -Drelay.config="$RELAY_CONFIG" -jar "$BENCH_JAR" >"$RELAY_LOG" 2>&1 </dev/null &
+    "$@" >"$RELAY_LOG" 2>&1 </dev/null &
     relay_pid=$!
     echo "$relay_pid" >"$RELAY_PID_FILE"
     deadline=$((SECONDS + READY_TIMEOUT))
-    until relay_ready; do
-        alive "$relay_pid" || fail "the relay exited during start-up"
-        ((SECONDS < deadline)) || fail "the relay was not ready within ${READY_TIMEOUT} s"
+    until "$ready"; do
+        alive "$relay_pid" || fail "$name exited during start-up"
+        ((SECONDS < deadline)) || fail "$name was not ready within ${READY_TIMEOUT} s"
         sleep 0.02
     done
     startup_ms=$((($(micros) - started) / 1000))
-    say "relay ready after $startup_ms ms (pid $relay_pid)"
+    say "$name ready after $startup_ms ms (pid $relay_pid)"
 }
 
 # Starts relays 1..$1 of one cluster on the sandbox (bin/lib/cluster.sh; relay-1 on the sandbox's API port) and

@@ -29,7 +29,8 @@ public final class ResolverTurns {
      * may wait for a frozen master's {@code ROLE}, and must not hold up the sentinel's next events.
      */
     public boolean decideHere(Trigger trigger) {
-        if (!"+switch-master".equals(trigger.type()) || !decidingHere.compareAndSet(false, true)) {
+        boolean switchMaster = trigger.event() != null && trigger.event().isSwitchMaster();
+        if (!switchMaster || !decidingHere.compareAndSet(false, true)) {
             return false;
         }
         if (pending(trigger.master()).compareAndSet(0, 1)) {
