@@ -44,7 +44,9 @@ import java.util.function.Predicate;
  *
  * <p>Launched as a single-file program with the relay's jar (Jedis) and bench/lib (BenchSentinels, BenchHaproxy) on
  * the class path. Arguments: the mode, sentinel ports (comma-separated), HAProxy's admin socket, backend/server, and
- * in verified mode the sandbox's Redis server ports (comma-separated).
+ * in verified mode the sandbox's Redis server ports (comma-separated). Unverified, it also follows every master on
+ * several HAProxies (bench/mass-failover --unverified): admin sockets comma-separated, and backend/server with
+ * {@value #ANY_MASTER} for the master's name.
  */
 public class FloorUpdater {
 
@@ -54,13 +56,16 @@ public class FloorUpdater {
     public static void main(String[] args) throws Exception {
         boolean verified = args.length == 5 && args[0].equals("verified");
         if (!verified && !(args.length == 4 && args[0].equals("unverified"))) {
-            System.err.println("usage: FloorUpdater unverified <sentinel-ports,...> <admin-socket> <backend/server>\n"
+            System.err.println("usage: FloorUpdater unverified <sentinel-ports,...> <admin-socket,...> <backend/server>\n"
                     + "       FloorUpdater verified <sentinel-ports,...> <admin-socket> <backend/server>"
                     + " <redis-ports,...>");
             System.exit(2);
         }
         int[] sentinels = ports(args[1]);
-        BenchHaproxy haproxy = new BenchHaproxy(Path.of(args[2]));
+        List<BenchHaproxy> haproxies = new ArrayList<>();
+        for (String socket : args[2].split(",")) {
+            haproxies.add(new BenchHaproxy(Path.of(socket)));
+        }
         Check check = address -> "not verified";
         if (verified) {
             if (!System.getenv().getOrDefault("SANDBOX_TLS_DIR", "").isEmpty()) {
@@ -71,7 +76,11 @@ public class FloorUpdater {
             verifier.warmUp();
             check = verifier;
         }
-        Updater updater = new Updater(haproxy, args[3], check);
+        if (verified && (haproxies.size() > 1 || args[3].contains(ANY_MASTER))) {
+            System.err.println("FloorUpdater verified: one master (" + BenchSentinels.MASTER + ") and one HAProxy only");
+            System.exit(2);
+        }
+        Updater updater = new Updater(haproxies, args[3], check);
         BenchSentinels.Events events = new BenchSentinels.Events(sentinels, updater::onEvent);
         events.awaitSubscribed();
         System.out.println("ready");
@@ -95,21 +104,33 @@ public class FloorUpdater {
         }
     }
 
-    /** Routes to the first confirmed announced address; later copies of the same announcement change nothing. */
+    /**
+     * In the backend/server argument, stands for the master the event names (bench/mass-failover: redis_{master}/master
+     * follows every master); without it only {@link BenchSentinels#MASTER} is followed.
+     */
+    static final String ANY_MASTER = "{master}";
+
+    /**
+     * Routes each master to the first confirmed address announced for it, on every HAProxy; later copies of the same
+     * announcement change nothing. One event at a time (one lock for every master: with many masters the writes wait
+     * for each other, as the runtime API sessions are shared).
+     */
     static final class Updater {
-        private final BenchHaproxy haproxy;
+        private final List<BenchHaproxy> haproxies;
         private final String server;
         private final Check check;
-        private String routed;
+        private final Map<String, String> routed = new HashMap<>();
 
-        Updater(BenchHaproxy haproxy, String server, Check check) {
-            this.haproxy = haproxy;
+        Updater(List<BenchHaproxy> haproxies, String server, Check check) {
+            this.haproxies = haproxies;
             this.server = server;
             this.check = check;
         }
 
         synchronized void keepAlive() throws Exception {
-            haproxy.command("show version");
+            for (BenchHaproxy haproxy : haproxies) {
+                haproxy.command("show version");
+            }
         }
 
         void onEvent(BenchSentinels.Event event) {
@@ -124,13 +145,15 @@ public class FloorUpdater {
             }
             // <master-name> <old-ip> <old-port> <new-ip> <new-port>
             String[] fields = event.message().split(" ");
-            if (fields.length != 5 || !BenchSentinels.MASTER.equals(fields[0])) {
+            if (fields.length != 5 || !(server.contains(ANY_MASTER) || BenchSentinels.MASTER.equals(fields[0]))) {
                 return;
             }
+            String master = fields[0];
+            String entry = server.replace(ANY_MASTER, master);
             String target = fields[3] + ":" + fields[4];
             // one event at a time: the other sentinels' copies wait here and then find the work done
             synchronized (this) {
-                if (target.equals(routed)) {
+                if (target.equals(routed.get(master))) {
                     return;
                 }
                 String note;
@@ -144,20 +167,22 @@ public class FloorUpdater {
                     return;
                 }
                 double decidedMillis = (System.nanoTime() - event.nanos()) / 1e6;
-                String answer;
+                String answer = "";
                 try {
-                    answer = haproxy.command("set server " + server + " addr " + fields[3] + " port " + fields[4]);
+                    for (BenchHaproxy haproxy : haproxies) {
+                        answer = haproxy.command("set server " + entry + " addr " + fields[3] + " port " + fields[4]);
+                    }
                 } catch (Exception e) {
                     System.out.println("updater ERROR runtime API: " + e);
                     return;
                 }
                 double millis = (System.nanoTime() - event.nanos()) / 1e6;
-                String from = routed == null ? "?" : routed;
-                routed = target;
+                String from = routed.getOrDefault(master, "?");
+                routed.put(master, target);
                 System.out.printf(Locale.ROOT, "decided: %s %s -> %s, %.3f ms after +switch-master (%s)%n",
-                        BenchSentinels.MASTER, from, target, decidedMillis, note);
+                        master, from, target, decidedMillis, note);
                 System.out.printf(Locale.ROOT, "haproxy updated: %s %s -> %s on %s %.1f ms after +switch-master"
-                        + " (HAProxy answered: %s)%n", BenchSentinels.MASTER, from, target, server, millis,
+                        + " (HAProxy answered: %s)%n", master, from, target, entry, millis,
                         answer.strip().replace('\n', ' '));
             }
         }

@@ -101,6 +101,10 @@ bench_start_relay() {
     bench_start "the relay" relay_ready java @config/jvm.options -Drelay.config="$RELAY_CONFIG" -jar "$BENCH_JAR"
 }
 
+# bench/FloorUpdater.java in the relay's place (--unverified, --floor): ready once subscribed to every sentinel
+# (bin/sandbox down stops it: its command line names the copy of sentinel-relay.jar).
+updater_ready() { grep -qx ready "$RELAY_LOG"; }
+
 # Starts what stands in the relay's place (its log and PID where the relay's go, so bin/sandbox down stops it) and
 # waits until <ready-check> succeeds; sets relay_pid and startup_ms. Usage: bench_start <name> <ready-check> <command...>
 bench_start() {
