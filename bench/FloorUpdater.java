@@ -22,8 +22,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
- * The floors for bench/failover-latency, run in the relay's place to show what this machine allows without Camel.
- * Not something to deploy: neither fences, retries a failed write or follows anything but {@code +switch-master}.
+ * The floors for bench/failover-latency and bench/mass-failover, run in the relay's place to show what this machine
+ * allows without Camel. Not something to deploy: neither fences nor retries a failed write, and it acts on
+ * {@code +switch-master} only ({@code +promoted-slave} only gets its connections ready).
  * <ul>
  * <li>{@code unverified} (--unverified): routes to whatever address the first {@code +switch-master} of any sentinel
  * names (no majority, no {@code ROLE}), which is what the relay exists to avoid.
@@ -61,6 +62,14 @@ public class FloorUpdater {
                     + " <redis-ports,...>");
             System.exit(2);
         }
+        if (verified && !System.getenv().getOrDefault("SANDBOX_TLS_DIR", "").isEmpty()) {
+            System.err.println("FloorUpdater verified: plain TCP only, and SANDBOX_TLS_DIR is set");
+            System.exit(2);
+        }
+        if (verified && (args[2].contains(",") || args[3].contains(ANY_MASTER))) {
+            System.err.println("FloorUpdater verified: one master (" + BenchSentinels.MASTER + ") and one HAProxy only");
+            System.exit(2);
+        }
         int[] sentinels = ports(args[1]);
         List<BenchHaproxy> haproxies = new ArrayList<>();
         for (String socket : args[2].split(",")) {
@@ -68,17 +77,9 @@ public class FloorUpdater {
         }
         Check check = address -> "not verified";
         if (verified) {
-            if (!System.getenv().getOrDefault("SANDBOX_TLS_DIR", "").isEmpty()) {
-                System.err.println("FloorUpdater verified: plain TCP only, and SANDBOX_TLS_DIR is set");
-                System.exit(2);
-            }
             Verifier verifier = new Verifier(sentinels, ports(args[4]));
             verifier.warmUp();
             check = verifier;
-        }
-        if (verified && (haproxies.size() > 1 || args[3].contains(ANY_MASTER))) {
-            System.err.println("FloorUpdater verified: one master (" + BenchSentinels.MASTER + ") and one HAProxy only");
-            System.exit(2);
         }
         Updater updater = new Updater(haproxies, args[3], check);
         BenchSentinels.Events events = new BenchSentinels.Events(sentinels, updater::onEvent);
@@ -133,7 +134,16 @@ public class FloorUpdater {
             }
         }
 
+        /** Called on a sentinel's subscriber thread: a failure here is printed, never thrown into its subscription. */
         void onEvent(BenchSentinels.Event event) {
+            try {
+                handle(event);
+            } catch (RuntimeException e) {
+                System.out.println("updater ERROR on " + event.channel() + " " + event.message() + ": " + e);
+            }
+        }
+
+        private void handle(BenchSentinels.Event event) {
             if ("+promoted-slave".equals(event.channel())) {
                 synchronized (this) {
                     check.prepare();
@@ -167,13 +177,15 @@ public class FloorUpdater {
                     return;
                 }
                 double decidedMillis = (System.nanoTime() - event.nanos()) / 1e6;
-                String answer = "";
+                List<String> answers = new ArrayList<>();
                 try {
                     for (BenchHaproxy haproxy : haproxies) {
-                        answer = haproxy.command("set server " + entry + " addr " + fields[3] + " port " + fields[4]);
+                        answers.add(haproxy.command("set server " + entry + " addr " + fields[3] + " port " + fields[4])
+                                .strip().replace('\n', ' '));
                     }
                 } catch (Exception e) {
-                    System.out.println("updater ERROR runtime API: " + e);
+                    System.out.println("updater ERROR runtime API of HAProxy " + (answers.size() + 1) + " of "
+                            + haproxies.size() + ": " + e);
                     return;
                 }
                 double millis = (System.nanoTime() - event.nanos()) / 1e6;
@@ -183,7 +195,7 @@ public class FloorUpdater {
                         master, from, target, decidedMillis, note);
                 System.out.printf(Locale.ROOT, "haproxy updated: %s %s -> %s on %s %.1f ms after +switch-master"
                         + " (HAProxy answered: %s)%n", master, from, target, entry, millis,
-                        answer.strip().replace('\n', ' '));
+                        String.join(" | ", answers));
             }
         }
     }
@@ -250,22 +262,23 @@ public class FloorUpdater {
         public String confirm(String address) throws InterruptedException {
             long deadline = System.nanoTime() + CONFIRM_TIMEOUT_NANOS;
             Map<String, Integer> votes = new HashMap<>();
-            try {
-                while (true) {
+            String lastFailure = "none";
+            while (true) {
+                try {
                     if (address.equals(majority(votes)) && isMaster(address)) {
                         return "verified: " + votes.get(address) + " of " + sentinels.size()
                                 + " sentinels, ROLE master";
                     }
-                    if (System.nanoTime() > deadline) {
-                        System.out.println("updater ERROR " + address + " not confirmed within 5 s (last round:"
-                                + " sentinels named " + votes + ")");
-                        return null;
-                    }
-                    Thread.sleep(1);
+                } catch (IOException | TimeoutException e) {
+                    lastFailure = e.getMessage(); // a round that failed is retried like one that did not agree
                 }
-            } catch (IOException | TimeoutException e) {
-                System.out.println("updater ERROR verifying " + address + ": " + e.getMessage());
-                return null;
+                if (System.nanoTime() > deadline) {
+                    System.out.println("updater ERROR " + address + " not confirmed within "
+                            + TimeUnit.NANOSECONDS.toMillis(CONFIRM_TIMEOUT_NANOS) + " ms (last round: sentinels named "
+                            + votes + "; last failure: " + lastFailure + ")");
+                    return null;
+                }
+                Thread.sleep(1);
             }
         }
 
@@ -310,7 +323,8 @@ public class FloorUpdater {
             while (!waiting.isEmpty()) {
                 long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (leftMillis <= 0) {
-                    throw new TimeoutException("no reply from " + waiting + " within 2 s");
+                    throw new TimeoutException("no reply from " + waiting + " within "
+                            + TimeUnit.NANOSECONDS.toMillis(REPLY_TIMEOUT_NANOS) + " ms");
                 }
                 selector.select(leftMillis);
                 if (readReady(waiting, enough)) {
@@ -452,7 +466,11 @@ public class FloorUpdater {
                 last = reply;
             }
             if (!received.hasRemaining()) {
-                throw new IOException(name + ": a reply longer than " + BUFFER_BYTES + " bytes");
+                lost("a reply longer than " + BUFFER_BYTES + " bytes");
+                return null;
+            }
+            if (unanswered == 0) {
+                received.clear(); // bytes no command asked for must not pass for the next command's reply
             }
             return unanswered == 0 ? last : null;
         }

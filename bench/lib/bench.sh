@@ -105,6 +105,13 @@ bench_start_relay() {
 # (bin/sandbox down stops it: its command line names the copy of sentinel-relay.jar).
 updater_ready() { grep -qx ready "$RELAY_LOG"; }
 
+# Starts bench/FloorUpdater.java in the relay's place like bench_start. Usage: bench_start_floor <mode> <arguments...>
+# (see its header: the sentinel ports, the admin socket(s), backend/server, in verified mode the Redis ports).
+bench_start_floor() {
+    bench_start "the $1 floor updater (instead of the relay)" updater_ready java @config/jvm.options -cp "$BENCH_CP" \
+        bench/FloorUpdater.java "$@"
+}
+
 # Starts what stands in the relay's place (its log and PID where the relay's go, so bin/sandbox down stops it) and
 # waits until <ready-check> succeeds; sets relay_pid and startup_ms. Usage: bench_start <name> <ready-check> <command...>
 bench_start() {
