@@ -3,8 +3,8 @@ package dev.sentinelrelay.sentinel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Where a master's trigger is decided: on the master's resolver route (its queue), or, for a {@code +switch-master}
@@ -20,32 +20,27 @@ public final class ResolverTurns {
     private final Map<String, AtomicInteger> pending = new ConcurrentHashMap<>();
     /** Each master's turn to decide: held by the thread deciding one of its triggers. */
     private final Map<String, Semaphore> turns = new ConcurrentHashMap<>();
-    /** True while an event's thread decides a trigger: one at a time. */
-    private final AtomicBoolean decidingHere = new AtomicBoolean();
+    /** The master whose trigger an event's thread decides now (one at a time), or null. */
+    private final AtomicReference<String> decidingHere = new AtomicReference<>();
 
     /**
-     * True: decide the trigger on this thread now, its master's turn taken (then call {@link #doneHere}). False:
+     * True: decide the trigger on this thread now, its master's turn taken (then call {@link #done}). False:
      * queue it ({@link #queued}). Only a {@code +switch-master}: it names a live server to verify, where other events
      * may wait for a frozen master's {@code ROLE}, and must not hold up the sentinel's next events.
      */
     public boolean decideHere(Trigger trigger) {
         boolean switchMaster = trigger.event() != null && trigger.event().isSwitchMaster();
-        if (!switchMaster || !decidingHere.compareAndSet(false, true)) {
+        String master = trigger.master();
+        if (!switchMaster || !decidingHere.compareAndSet(null, master)) {
             return false;
         }
-        if (pending(trigger.master()).compareAndSet(0, 1)) {
+        if (pending(master).compareAndSet(0, 1)) {
             // nothing pending: the last decision gave its turn back before it stopped counting
-            turn(trigger.master()).acquireUninterruptibly();
+            turn(master).acquireUninterruptibly();
             return true;
         }
-        decidingHere.set(false);
+        decidingHere.set(null);
         return false;
-    }
-
-    /** A trigger decided on the event's thread was decided (or failed). */
-    public void doneHere(String master) {
-        done(master);
-        decidingHere.set(false);
     }
 
     /** A trigger is queued for the master's resolver route. */
@@ -64,8 +59,13 @@ public final class ResolverTurns {
         turn(master).acquire();
     }
 
-    /** A queued trigger was decided (or failed): the next may go. */
+    /**
+     * A trigger was decided (or failed), here or on the resolver route: the next may go. The event's thread gives its
+     * place back first, while the master's turn is still held: no other trigger of the master is decided meanwhile, so
+     * the place given back is the one this decision took (or none, for a queued trigger).
+     */
     public void done(String master) {
+        decidingHere.compareAndSet(master, null);
         turn(master).release();
         pending(master).decrementAndGet();
     }

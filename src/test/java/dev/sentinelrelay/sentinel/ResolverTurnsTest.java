@@ -25,7 +25,7 @@ class ResolverTurnsTest {
     @Test
     void aSwitchMasterOnAQuietRelayIsDecidedOnItsEventsThread() {
         assertTrue(turns.decideHere(switchMaster("a")));
-        turns.doneHere("a");
+        turns.done("a");
         assertTrue(turns.decideHere(switchMaster("a")), "decided and done: quiet again");
     }
 
@@ -47,7 +47,7 @@ class ResolverTurnsTest {
     void onlyOneTriggerAtATimeIsDecidedOnAnEventsThread() {
         assertTrue(turns.decideHere(switchMaster("a")));
         assertFalse(turns.decideHere(switchMaster("b")), "b goes to its resolver meanwhile");
-        turns.doneHere("a");
+        turns.done("a");
         assertTrue(turns.decideHere(switchMaster("b")));
     }
 
@@ -83,7 +83,7 @@ class ResolverTurnsTest {
         });
         resolver.start();
         assertFalse(took.await(200, TimeUnit.MILLISECONDS), "took its turn while the first was being decided");
-        turns.doneHere("a");
+        turns.done("a");
         assertTrue(took.await(10, TimeUnit.SECONDS));
         resolver.join(10_000);
     }
