@@ -298,7 +298,7 @@ final class RelayBeans implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.error("alert not queued ({}): {}", e.getMessage(), alert);
             }
-        });
+        }, Alerts.FAILOVER_REPORT_DEADLINE);
         registry.bind("alerts", alerts);
         registry.bind("alertDedup", new AlertDedup(settings.repeatAfter()));
         registry.bind("alertGrouping", new AlertGrouping());

@@ -20,10 +20,6 @@ public final class RelayHealth {
     private volatile boolean warmedUp;
     private volatile RelayObserver observer = RelayObserver.NONE;
 
-    public RelayHealth(List<String> masters, int majority) {
-        this(masters, () -> majority);
-    }
-
     public RelayHealth(List<String> masters, IntSupplier majority) {
         this.masters = List.copyOf(masters);
         this.majority = majority;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RelayHealthTest {
 
-    private final RelayHealth health = new RelayHealth(List.of("a", "b"), 2);
+    private final RelayHealth health = new RelayHealth(List.of("a", "b"), () -> 2);
 
     @Test
     void readyOnlyWhenWarmedUpAMajorityAnswersAndEveryMasterIsReconciled() {

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WarmUpTest {
 
-    private final RelayHealth health = new RelayHealth(List.of("mymaster", "cache"), 2);
+    private final RelayHealth health = new RelayHealth(List.of("mymaster", "cache"), () -> 2);
     private final NewestWins haproxy = new NewestWins();
     private final WarmUp warmUp = new WarmUp(List.of("mymaster", "cache"), 3, haproxy, health);
 

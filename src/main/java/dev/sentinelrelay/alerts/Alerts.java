@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
  */
 public final class Alerts implements RelayObserver, ClusterObserver {
 
-    static final Duration FAILOVER_REPORT_DEADLINE = Duration.ofSeconds(30);
+    public static final Duration FAILOVER_REPORT_DEADLINE = Duration.ofSeconds(30);
 
     private final List<String> destinations;
     /** How many sentinels are followed now. */
@@ -45,12 +45,9 @@ public final class Alerts implements RelayObserver, ClusterObserver {
      * @param destinations every destination a routing goes to (HAProxy endpoint ids, "consul")
      * @param sentinels    how many sentinels are followed now
      * @param sink         queues an alert for delivery; must not block
+     * @param reportDeadline how long a failover report waits for every destination ({@link #FAILOVER_REPORT_DEADLINE})
      */
-    public Alerts(List<String> destinations, IntSupplier sentinels, Consumer<Alert> sink) {
-        this(destinations, sentinels, sink, FAILOVER_REPORT_DEADLINE);
-    }
-
-    Alerts(List<String> destinations, IntSupplier sentinels, Consumer<Alert> sink, Duration reportDeadline) {
+    public Alerts(List<String> destinations, IntSupplier sentinels, Consumer<Alert> sink, Duration reportDeadline) {
         this.destinations = List.copyOf(destinations);
         this.sentinels = sentinels;
         this.sink = sink;

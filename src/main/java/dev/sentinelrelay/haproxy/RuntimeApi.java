@@ -72,17 +72,6 @@ public final class RuntimeApi {
         }
     }
 
-    /** How many lines wait for a round trip to the endpoint. */
-    int waiting(HaproxyEndpoint endpoint) {
-        Batch batch = batches.get(endpoint.id());
-        if (batch == null) {
-            return 0;
-        }
-        synchronized (batch) {
-            return batch.waiting.size();
-        }
-    }
-
     /** Sends whatever waits, in round trips, until nothing does. */
     private void drain(HaproxyEndpoint endpoint, Batch batch) {
         while (true) {

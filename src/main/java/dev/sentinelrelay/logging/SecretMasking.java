@@ -81,9 +81,4 @@ public final class SecretMasking {
         }
         return out;
     }
-
-    /** Forgets every secret: for tests only. */
-    static synchronized void clear() {
-        replacements = Map.of();
-    }
 }

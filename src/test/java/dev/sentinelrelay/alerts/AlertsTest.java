@@ -25,7 +25,7 @@ class AlertsTest {
     private static final HostPort OLD = new HostPort("10.0.0.1", 6379);
     private static final HostPort NEW = new HostPort("10.0.0.2", 6379);
     private final List<Alert> raised = new ArrayList<>();
-    private final Alerts alerts = new Alerts(List.of("haproxy-1", "haproxy-2"), () -> 3, raised::add);
+    private final Alerts alerts = new Alerts(List.of("haproxy-1", "haproxy-2"), () -> 3, raised::add, Alerts.FAILOVER_REPORT_DEADLINE);
 
     private static SentinelEvent event(String type, HostPort instance, HostPort promoted) {
         return new SentinelEvent(type, "mymaster", instance, promoted, "sentinel-1 (127.0.0.1:26379)");
@@ -74,7 +74,7 @@ class AlertsTest {
     @Test
     void aFailoverNotEveryDestinationSettledIsReportedOnceWhenOverdue() {
         Alerts quick = new Alerts(List.of("haproxy-1", "haproxy-2"), () -> 3, raised::add, Duration.ZERO);
-        Alerts patient = new Alerts(List.of("haproxy-1", "haproxy-2"), () -> 3, raised::add);
+        Alerts patient = new Alerts(List.of("haproxy-1", "haproxy-2"), () -> 3, raised::add, Alerts.FAILOVER_REPORT_DEADLINE);
         Verdict verdict = new Verdict(Trigger.of(event("+switch-master", OLD, NEW)), NEW, votes(NEW, NEW, OLD), null);
         quick.verified(verdict, OLD);
         patient.verified(verdict, OLD);
@@ -135,7 +135,7 @@ class AlertsTest {
     @Test
     void everyRelayComputesTheSameIdForTheSameEvent() {
         List<Alert> other = new ArrayList<>();
-        Alerts otherRelay = new Alerts(List.of("haproxy-1", "haproxy-2"), () -> 3, other::add);
+        Alerts otherRelay = new Alerts(List.of("haproxy-1", "haproxy-2"), () -> 3, other::add, Alerts.FAILOVER_REPORT_DEADLINE);
         alerts.sentinelEvent(event("+odown", OLD, null));
         otherRelay.sentinelEvent(new SentinelEvent("+odown", "mymaster", OLD, null, "sentinel-3 (127.0.0.1:26381)"));
         assertEquals(raised.get(0).id(), other.get(0).id(), "another sentinel, another moment: the same occurrence");

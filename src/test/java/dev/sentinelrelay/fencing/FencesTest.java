@@ -45,7 +45,7 @@ class FencesTest {
 
     private Fences fences(Map<String, String> properties) {
         RelayConfig config = RelayConfig.from(properties::get);
-        resolver = new MasterResolver(config, config::sentinels, new RelayHealth(config.masters(), config.sentinelMajority()), verdict -> { },
+        resolver = new MasterResolver(config, config::sentinels, new RelayHealth(config.masters(), config::sentinelMajority), verdict -> { },
                 pool);
         fences = new Fences(config, resolver, new PromotionWatch(resolver, config.fenceTimeout(), trigger -> { },
                 master -> Executors.newSingleThreadExecutor()));

@@ -108,7 +108,7 @@ class HaproxyRoutesTest {
         RelayConfig config = RelayConfig.from(RelayConfigTest.valid()::get);
         camel = new DefaultCamelContext();
         camel.getRegistry().bind("haproxySync", new HaproxySync(config,
-                new RelayHealth(config.masters(), config.sentinelMajority()), new DeadLetters(dir), leadership::mayWrite));
+                new RelayHealth(config.masters(), config::sentinelMajority), new DeadLetters(dir), leadership::mayWrite));
         camel.getRegistry().bind("haproxyLatest", latest);
         camel.getRegistry().bind("haproxyRuntimeApi", new RuntimeApi(this::roundTrip));
         camel.getRegistry().bind("relayState", state);

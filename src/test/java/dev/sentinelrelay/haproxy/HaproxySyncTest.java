@@ -44,7 +44,7 @@ class HaproxySyncTest {
     /** addr mode, two endpoints. */
     private HaproxySync sync(Map<String, String> properties) {
         RelayConfig config = RelayConfig.from(properties::get);
-        health = new RelayHealth(config.masters(), config.sentinelMajority());
+        health = new RelayHealth(config.masters(), config::sentinelMajority);
         health.warmedUp();
         return new HaproxySync(config, health, new DeadLetters(dir.resolve("data")), () -> mayWrite);
     }

@@ -50,9 +50,12 @@ class RuntimeApiTest {
         holdFirst = true;
         CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> api.send(ONE, FENCE_A));
         await().atMost(10, TimeUnit.SECONDS).until(() -> sent.size() == 1);
-        CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> api.send(ONE, SHOW_C));
-        CompletableFuture<String> third = CompletableFuture.supplyAsync(() -> api.send(ONE, FENCE_B));
-        await().atMost(10, TimeUnit.SECONDS).until(() -> api.waiting(ONE) == 2);
+        CompletableFuture<String> second = new CompletableFuture<>();
+        CompletableFuture<String> third = new CompletableFuture<>();
+        Thread secondSender = sender(() -> second.complete(api.send(ONE, SHOW_C)));
+        Thread thirdSender = sender(() -> third.complete(api.send(ONE, FENCE_B)));
+        // both lines queued behind the first: each sender parks on its own answer
+        await().atMost(10, TimeUnit.SECONDS).until(() -> parked(secondSender) && parked(thirdSender));
         release.countDown();
 
         assertEquals("\n\n", first.get(10, TimeUnit.SECONDS));
@@ -93,5 +96,15 @@ class RuntimeApiTest {
         RuntimeApi cut = new RuntimeApi((endpoint, line) -> "\n");
         HaproxyReplyException e = assertThrows(HaproxyReplyException.class, () -> cut.send(ONE, FENCE_A));
         assertEquals("HAProxy refused 'shutdown sessions server a/s': no answer", e.getMessage());
+    }
+
+    private static Thread sender(Runnable send) {
+        Thread thread = new Thread(send);
+        thread.start();
+        return thread;
+    }
+
+    private static boolean parked(Thread thread) {
+        return thread.getState() == Thread.State.WAITING;
     }
 }

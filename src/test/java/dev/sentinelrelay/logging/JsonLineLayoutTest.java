@@ -5,7 +5,6 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,11 +15,6 @@ class JsonLineLayoutTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final LoggerContext context = new LoggerContext();
-
-    @AfterEach
-    void forget() {
-        SecretMasking.clear();
-    }
 
     private LoggingEvent event(String message, Throwable thrown, Object... args) {
         return new LoggingEvent("test", context.getLogger("dev.sentinelrelay.test"), Level.WARN, message, thrown, args);

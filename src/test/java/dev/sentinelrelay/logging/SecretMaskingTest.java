@@ -1,17 +1,11 @@
 package dev.sentinelrelay.logging;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 class SecretMaskingTest {
-
-    @AfterEach
-    void forget() {
-        SecretMasking.clear();
-    }
 
     @Test
     void masksEveryOccurrenceOfAPassword() {

@@ -35,7 +35,7 @@ class RelayApiTest {
         RelayConfig config = RelayConfig.from(properties::get);
         state = new RelayState(Map.of("sentinel-1", config.sentinels().get(0)), 10,
                 new RelayMetrics(config.masters(), () -> 0, m -> 0));
-        RelayHealth health = new RelayHealth(config.masters(), config.sentinelMajority());
+        RelayHealth health = new RelayHealth(config.masters(), config::sentinelMajority);
         return new RelayApi(config, OperatorConfig.read(properties::get), state, health, new RelayApi.Holdings() {
             @Override
             public String haproxy(HaproxyEndpoint endpoint, String master) {
