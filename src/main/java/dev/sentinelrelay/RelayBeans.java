@@ -1,5 +1,6 @@
 package dev.sentinelrelay;
 
+import dev.sentinelrelay.destinations.NewestWins;
 import dev.sentinelrelay.alerts.AlertDedup;
 import dev.sentinelrelay.alerts.AlertDelivery;
 import dev.sentinelrelay.alerts.AlertGrouping;
@@ -174,10 +175,11 @@ final class RelayBeans implements AutoCloseable {
         }, resolver::replicas, readPools::view, leadership::view));
     }
 
-    /** routes/42-read-pool.yaml: the read backends, with a size gauge per master and HAProxy. */
+    /** routes/42-read-pool.yaml: the read backends' planner, with a size gauge per master and HAProxy. */
     private ReadPools readPools() {
         ReadPools readPools = new ReadPools(config, resolver, state.ledger()::current);
         registry.bind("readPools", readPools);
+        registry.bind("readPoolLatest", new NewestWins());
         for (String master : config.readPools().keySet()) {
             for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
                 metrics.readPoolSize(master, endpoint.id(), () -> readPools.size(master, endpoint));

@@ -5,6 +5,10 @@ import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.OperatorConfig;
 import dev.sentinelrelay.configuration.RelayConfig;
+import dev.sentinelrelay.consul.ConsulSync;
+import dev.sentinelrelay.haproxy.HaproxySync;
+import dev.sentinelrelay.readpool.ReadPools;
+import dev.sentinelrelay.readpool.ReadPoolTask;
 import dev.sentinelrelay.deadletter.DeadLetters;
 import dev.sentinelrelay.ops.SafeRouteReload;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
@@ -17,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,7 +44,6 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
         main.addInitialProperty("camel.server.host", config.apiHost());
         main.addInitialProperty("camel.server.port", String.valueOf(config.apiPort()));
         main.addInitialProperty("relay.reconcile.period-ms", String.valueOf(config.reconcileInterval().toMillis()));
-        main.addInitialProperty("relay.consul.enabled", String.valueOf(config.consulEnabled()));
         // routes/15-sentinel-discovery.yaml runs only with discovery on, as often as the reconcile
         main.addInitialProperty("relay.sentinels.discover", String.valueOf(config.discovery().enabled()));
         // routes/05-leadership.yaml exists only where the relay takes part in an election
@@ -95,21 +99,16 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
                     .parameter("master", master)
                     .add();
         }
-        for (String master : config.readPools().keySet()) {
-            TemplatedRouteBuilder.builder(context, "read-pool-master")
-                    .routeId("read-pool-" + master)
-                    .parameter("master", master)
-                    .add();
-        }
-        for (HaproxyEndpoint endpoint : config.haproxyEndpoints()) {
-            TemplatedRouteBuilder.builder(context, "haproxy-endpoint")
-                    .routeId(endpoint.id())
-                    .parameter("endpoint", endpoint.id())
-                    // a thread per master: a master's task never waits for another master's (a host's masters failing
-                    // over at once), and their lines wait together for one round trip (RuntimeApi batches them)
-                    .parameter("threads", String.valueOf(config.masters().size()))
-                    .add();
-        }
+        List<String> endpoints = config.haproxyEndpoints().stream().map(HaproxyEndpoint::id).toList();
+        // a thread per master: a master's task never waits for another master's (a host's masters failing over at
+        // once), and their lines wait together for one round trip (RuntimeApi batches them)
+        HaproxySync.PIPELINE.addTo(context, endpoints, config.masters().size());
+        // one Consul, one thread: a master's updates in order, and one master's retries delay the others (as Consul
+        // being down would anyway)
+        ConsulSync.PIPELINE.addTo(context, List.of(ConsulSync.DESTINATION), 1);
+        List<String> readQueues = config.readPools().isEmpty() ? List.of()
+                : config.haproxyEndpoints().stream().map(ReadPoolTask::queueOf).toList();
+        ReadPools.PIPELINE.addTo(context, readQueues, config.readPools().size());
         for (AlertsConfig.Channel channel : config.alerts().channels()) {
             TemplatedRouteBuilder.builder(context, "alert-channel")
                     .routeId("alert-" + channel.name())

@@ -1,5 +1,6 @@
 package dev.sentinelrelay;
 
+import dev.sentinelrelay.destinations.NewestWins;
 import dev.sentinelrelay.sentinel.Trigger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,6 @@
 package dev.sentinelrelay;
 
+import dev.sentinelrelay.destinations.NewestWins;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.Trigger;
 import org.junit.jupiter.api.Test;

@@ -6,6 +6,9 @@ import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.ConsulConfig;
 import dev.sentinelrelay.configuration.ConsulConfig.ConsulTarget;
 import dev.sentinelrelay.deadletter.DeadLetters;
+import dev.sentinelrelay.destinations.Destination;
+import dev.sentinelrelay.destinations.Pipeline;
+import dev.sentinelrelay.destinations.Write;
 import org.kiwiproject.consul.model.catalog.CatalogService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,14 +19,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The Consul branch's bean: what the catalog must hold for a routing, whether it already does (as last written
- * or read back), and what happens after the last retry. Level-triggered like HAProxy: writing the same routing
- * twice is harmless; a reconcile reads the catalog back and writes only when it drifted.
+ * The Consul destination's planner (routes/45-consul.yaml): what the catalog must hold for a routing, whether it
+ * already does (as last written or read back), and what happens after the last retry. Level-triggered like HAProxy:
+ * writing the same routing twice is harmless; a reconcile reads the catalog back and writes only when it drifted.
  */
-public final class ConsulSync {
+public final class ConsulSync implements Destination<ConsulTask> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsulSync.class);
     public static final String DESTINATION = "consul";
+    public static final Pipeline PIPELINE = new Pipeline("consul", "consulSync", "consulLatest", "relayState",
+            "direct:consul-read", "direct:consul-write", "consul-retries");
 
     private final ConsulConfig config;
     private final DeadLetters deadLetters;
@@ -41,43 +46,53 @@ public final class ConsulSync {
         return held.get(master);
     }
 
-    public String serviceName(Routing routing) {
-        return target(routing).service();
+    /** One task while Consul is configured (relay.consul.url); none otherwise. */
+    @Override
+    public List<ConsulTask> tasks(Routing routing) {
+        return config == null ? List.of() : List.of(new ConsulTask(target(routing), routing, false, Write.FULL));
     }
 
-    /** After reading the service back: true when in step (nothing to write). */
-    public boolean observe(Routing routing, List<CatalogService> catalog) {
-        ConsulTarget target = target(routing);
-        List<CatalogService> entries = catalog == null ? List.of() : catalog;
+    /** Every routing is written (Consul holds one service per master); a reconcile reads the catalog back first. */
+    @Override
+    public ConsulTask prepare(ConsulTask task) {
+        return new ConsulTask(task.target(), task.routing(), task.routing().trigger().readBack(), Write.FULL);
+    }
+
+    /** The service to read back from the catalog. */
+    @Override
+    public String readBackRequest(ConsulTask task) {
+        return task.target().service();
+    }
+
+    /** After reading the service back: nothing to write when in step. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public ConsulTask afterReadBack(ConsulTask task, Object catalog) {
+        ConsulTarget target = task.target();
+        Routing routing = task.routing();
+        List<CatalogService> entries = catalog == null ? List.of() : (List<CatalogService>) catalog;
         if (ConsulRegistration.inStep(entries, target, routing)) {
             held.put(routing.name(), routing.holding());
-            return true;
+            return task.writing(Write.NONE);
         }
         held.remove(routing.name());
         LOG.warn("consul drifted: service {} on node {} holds {}, not {}", target.service(), target.node(),
                 ConsulRegistration.describe(entries, target), routing.holding());
-        return false;
+        return task.writing(Write.FULL);
     }
 
     /** The catalog change: a registration of the master, or the deregistration of a fenced one. */
-    public Object catalogChange(Routing routing) {
-        ConsulTarget target = target(routing);
-        return routing.fenced() ? ConsulRegistration.deregister(target, config.datacenter())
-                : ConsulRegistration.register(target, routing.master(), config.datacenter());
+    @Override
+    public Object writeRequest(ConsulTask task) {
+        return task.routing().fenced() ? ConsulRegistration.deregister(task.target(), config.datacenter())
+                : ConsulRegistration.register(task.target(), task.routing().master(), config.datacenter());
     }
 
-    /** The KV key to write (routed) or delete (fenced); null when none is configured. */
-    public String kvKey(Routing routing) {
-        return target(routing).kvKey();
-    }
-
-    public String kvValue(Routing routing) {
-        return ConsulRegistration.kvValue(routing.master());
-    }
-
-    public void applied(Routing routing) {
+    @Override
+    public void applied(ConsulTask task) {
+        Routing routing = task.routing();
         String before = held.put(routing.name(), routing.holding());
-        ConsulTarget target = target(routing);
+        ConsulTarget target = task.target();
         double millis = (System.nanoTime() - routing.trigger().receivedNanos()) / 1e6;
         LOG.info("consul updated: {} {} -> {} (service {} on node {}) {} ms after {}", routing.name(),
                 before == null ? "?" : before, routing.fenced() ? "deregistered, " + routing.holding() : routing.holding(),
@@ -98,12 +113,14 @@ public final class ConsulSync {
      * After the last retry: durably dead-lettered with the reason; the next reconcile reads back and retries.
      * Returns the reason.
      */
-    public String failed(Routing routing, Exception cause) {
+    @Override
+    public String failed(ConsulTask task, Exception cause) {
+        Routing routing = task.routing();
         held.remove(routing.name());
         String reason = reason(cause);
         Map<String, String> details = new LinkedHashMap<>();
         details.put("master", routing.name());
-        details.put("service", target(routing).service());
+        details.put("service", task.target().service());
         details.put("wanted", routing.holding());
         details.put("trigger", String.valueOf(routing.trigger()));
         details.put("reason", reason);

@@ -6,6 +6,9 @@ import dev.sentinelrelay.RelayObserver;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.deadletter.DeadLetters;
+import dev.sentinelrelay.destinations.Destination;
+import dev.sentinelrelay.destinations.Pipeline;
+import dev.sentinelrelay.destinations.Write;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayConfig.HaproxyTarget;
 import org.slf4j.Logger;
@@ -20,13 +23,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
- * Knows what each HAProxy endpoint holds for each master, as last written or read back, and turns a routing
- * into the tasks that bring the endpoints in step. Writing the same routing twice is harmless; skipping it when
- * the endpoint already holds it keeps the three sentinels' copies of one event from cutting sessions thrice.
+ * The HAProxy destination's planner (routes/40-haproxy.yaml): knows what each HAProxy endpoint holds for each master,
+ * as last written or read back, and turns a routing into the tasks that bring the endpoints in step. Writing the same
+ * routing twice is harmless; skipping it when the endpoint already holds it keeps the three sentinels' copies of one
+ * event from cutting sessions thrice.
  */
-public final class HaproxySync {
+public final class HaproxySync implements Destination<HaproxyTask> {
 
     private static final Logger LOG = LoggerFactory.getLogger(HaproxySync.class);
+    /** The runtime API round trip (routes/40-haproxy.yaml): HAProxy's reads and writes, the read pool's too. */
+    public static final String RUNTIME_API = "direct:haproxy-runtime-api";
+    public static final Pipeline PIPELINE = new Pipeline("haproxy", "haproxySync", "haproxyLatest", "relayState",
+            RUNTIME_API, RUNTIME_API, "haproxy-retries");
 
     private final RelayConfig config;
     private final RelayHealth health;
@@ -51,9 +59,10 @@ public final class HaproxySync {
     }
 
     /** One task per endpoint, each decided only by {@link #prepare} when its turn comes. */
-    public List<HaproxyTask> everyEndpoint(Routing routing) {
+    @Override
+    public List<HaproxyTask> tasks(Routing routing) {
         ModePlan plan = plans.get(routing.name());
-        return config.haproxyEndpoints().stream().map(e -> new HaproxyTask(e, plan, routing, false)).toList();
+        return config.haproxyEndpoints().stream().map(e -> new HaproxyTask(e, plan, routing, false, Write.FULL)).toList();
     }
 
     /**
@@ -61,6 +70,7 @@ public final class HaproxySync {
      * the routing already; otherwise the task, reading back first when the relay does not know what the endpoint
      * holds (or needs a snapshot, or this is a reconcile).
      */
+    @Override
     public HaproxyTask prepare(HaproxyTask task) {
         String key = task.key();
         Routing routing = task.routing();
@@ -69,7 +79,12 @@ public final class HaproxySync {
         if (!readBack && routing.holding().equals(held.get(key))) {
             return null;
         }
-        return new HaproxyTask(task.endpoint(), task.plan(), routing, readBack);
+        return new HaproxyTask(task.endpoint(), task.plan(), routing, readBack, Write.FULL);
+    }
+
+    @Override
+    public String readBackRequest(HaproxyTask task) {
+        return RuntimeCommands.line(task.plan().readBack());
     }
 
     /** Records what the endpoint holds, from the reply to the read-back command; true when already in step. */
@@ -89,54 +104,41 @@ public final class HaproxySync {
         return inStep;
     }
 
-    /** What to write after a read-back: nothing, the routing without cutting sessions, or all of it. */
-    public enum Write {
-        /** In step, and written to since start-up. */
-        NONE,
-        /**
-         * In step, but never written to since start-up: rewrite the routing without the session cuts, which changes
-         * nothing on an HAProxy that holds it. Proves the socket accepts writes (one without {@code level admin}
-         * reads fine and would only fail at the first failover) and runs the write path once before a failover
-         * needs it fast.
-         */
-        CHECK,
-        /** Not in step (or not read back): every command of the routing. */
-        FULL
-    }
-
-    /** After the read-back round trip: records what the endpoint holds and says what to write. */
-    public Write afterReadBack(HaproxyTask task, String reply) {
-        if (!observe(task, reply)) {
-            return Write.FULL;
+    /**
+     * After the read-back round trip: records what the endpoint holds and says what to write: nothing when in step
+     * and written to since start-up, once the routing without the session cuts ({@link Write#CHECK}) when in step
+     * but never written to, else all of it.
+     */
+    @Override
+    public HaproxyTask afterReadBack(HaproxyTask task, Object reply) {
+        if (!observe(task, (String) reply)) {
+            return task.writing(Write.FULL);
         }
-        return written.contains(task.key()) ? Write.NONE : Write.CHECK;
+        return task.writing(written.contains(task.key()) ? Write.NONE : Write.CHECK);
     }
 
     /** The command line that brings the endpoint to the task's routing (without the session cuts for CHECK). */
-    public String commandLine(HaproxyTask task, Write write) {
+    @Override
+    public String writeRequest(HaproxyTask task) {
         Snapshot snapshot = snapshots.get(task.key());
         if (snapshot == null && task.plan().needsSnapshot()) {
             throw new IllegalStateException("nothing read back from " + task.endpoint().id() + " yet");
         }
         List<String> commands = task.plan().commands(snapshot, task.routing());
-        if (write == Write.CHECK) {
+        if (task.write() == Write.CHECK) {
             commands = commands.stream().filter(c -> !c.startsWith("shutdown sessions")).toList();
         }
         return RuntimeCommands.line(commands);
     }
 
     /** After the write round trip: records what the endpoint holds now. */
-    public void applied(HaproxyTask task, Write write) {
-        if (write == Write.CHECK) {
-            written.add(task.key());
-            LOG.info("{} accepts runtime API writes (rewrote {} without cutting sessions)", task, task.routing().holding());
-        } else {
-            applied(task);
-        }
-    }
-
+    @Override
     public void applied(HaproxyTask task) {
         written.add(task.key());
+        if (task.write() == Write.CHECK) {
+            LOG.info("{} accepts runtime API writes (rewrote {} without cutting sessions)", task, task.routing().holding());
+            return;
+        }
         String before = held.put(task.key(), task.routing().holding());
         if (task.plan() instanceof MapPlan map) {
             Snapshot snapshot = snapshots.get(task.key());
@@ -159,6 +161,7 @@ public final class HaproxySync {
      * After the last retry: durably dead-lettered with the reason; the reconciler tries again on its next round.
      * Returns the reason.
      */
+    @Override
     public String failed(HaproxyTask task, Exception cause) {
         held.remove(task.key());
         snapshots.remove(task.key());
@@ -198,7 +201,9 @@ public final class HaproxySync {
      * one that does not write (observing, a standby) once every one was read back, since it knows then what each
      * holds and an HAProxy that disagrees is what it reports, not something it can fix.
      */
-    public void settled(Routing routing) {
+    @Override
+    public void settled(HaproxyTask task) {
+        Routing routing = task.routing();
         boolean all = config.haproxyEndpoints().stream().map(e -> HaproxyTask.keyOf(e, routing.name()))
                 .allMatch(key -> routing.holding().equals(held.get(key))
                         || snapshots.containsKey(key) && !mayWrite.getAsBoolean());

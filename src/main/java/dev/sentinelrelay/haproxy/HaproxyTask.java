@@ -2,21 +2,35 @@ package dev.sentinelrelay.haproxy;
 
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
+import dev.sentinelrelay.destinations.DestinationTask;
+import dev.sentinelrelay.destinations.Write;
 
 /**
  * Bring one HAProxy endpoint in step with one master's routing.
  *
  * @param readBack read what HAProxy holds first (reconcile, or the relay does not know) instead of writing blindly
  */
-public record HaproxyTask(HaproxyEndpoint endpoint, ModePlan plan, Routing routing, boolean readBack) {
+public record HaproxyTask(HaproxyEndpoint endpoint, ModePlan plan, Routing routing, boolean readBack, Write write)
+        implements DestinationTask {
 
-    public String readBackCommand() {
-        return RuntimeCommands.line(plan.readBack());
+    @Override
+    public String queue() {
+        return endpoint.id();
     }
 
     /** Identifies the entry across tasks: one endpoint, one master. */
+    @Override
     public String key() {
         return keyOf(endpoint, routing.name());
+    }
+
+    @Override
+    public String destination() {
+        return endpoint.id();
+    }
+
+    HaproxyTask writing(Write what) {
+        return new HaproxyTask(endpoint, plan, routing, readBack, what);
     }
 
     static String keyOf(HaproxyEndpoint endpoint, String master) {

@@ -1,6 +1,8 @@
 package dev.sentinelrelay.ops;
 
 import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.destinations.DestinationLedger;
+import dev.sentinelrelay.destinations.DestinationTask;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.sentinel.Verdict;
@@ -13,7 +15,7 @@ import java.util.Map;
  * {@link EventLog}, the {@link MasterLedger} and the {@link SentinelDirectory} it concerns. For the API, the status
  * page and the metrics; never consulted for a routing decision.
  */
-public final class RelayState {
+public final class RelayState implements DestinationLedger {
 
     private final RelayMetrics metrics;
     private final EventLog log;
@@ -84,21 +86,25 @@ public final class RelayState {
         log.refused(pending);
     }
 
-    public void destinationApplied(String destination, Routing routing) {
-        ledger.destinationApplied(destination, routing);
+    @Override
+    public void reportApplied(DestinationTask task) {
+        ledger.destinationApplied(task.destination(), task.routing());
     }
 
     /** Not written: this relay does not write now (a standby, or observing); counted per master. */
-    public void wouldChange(String destination, Routing routing) {
-        ledger.wouldChange(destination, routing);
+    @Override
+    public void reportWouldChange(DestinationTask task) {
+        ledger.wouldChange(task.destination(), task.routing());
     }
 
     /** Read back in step: nothing it would write there (any earlier "would write" is void). */
-    public void inStep(String destination, Routing routing) {
-        ledger.inStep(destination, routing.name());
+    @Override
+    public void reportInStep(DestinationTask task) {
+        ledger.inStep(task.destination(), task.routing().name());
     }
 
-    public void destinationFailed(String destination, Routing routing, String reason) {
-        ledger.destinationFailed(destination, routing, reason);
+    @Override
+    public void reportFailed(DestinationTask task, String reason) {
+        ledger.destinationFailed(task.destination(), task.routing(), reason);
     }
 }

@@ -6,6 +6,11 @@ import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayConfig.ReadPoolTarget;
+import dev.sentinelrelay.destinations.Destination;
+import dev.sentinelrelay.destinations.Pipeline;
+import dev.sentinelrelay.haproxy.HaproxySync;
+import dev.sentinelrelay.destinations.DestinationLedger;
+import dev.sentinelrelay.destinations.DestinationTask;
 import dev.sentinelrelay.haproxy.ServerState;
 import dev.sentinelrelay.haproxy.Snapshot;
 import dev.sentinelrelay.sentinel.MasterResolver;
@@ -21,13 +26,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The read pools (routes/42-read-pool.yaml): judges each master's nodes from what the sentinels and the verified
- * master say, plans each HAProxy's read backend from its read-back, and keeps what happened for the API and the
- * metrics.
+ * The read pool destination's planner and ledger (routes/42-read-pool.yaml): judges each master's nodes from what the
+ * sentinels and the verified master say, plans each HAProxy's read backend from its read-back, and keeps what
+ * happened for the API and the metrics (the read pool's own view, not the master's last change).
  */
-public final class ReadPools {
+public final class ReadPools implements Destination<ReadPoolTask>, DestinationLedger {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadPools.class);
+    public static final Pipeline PIPELINE = new Pipeline("read-pool", "readPools", "readPoolLatest", "readPools",
+            HaproxySync.RUNTIME_API, HaproxySync.RUNTIME_API, "read-pool-retries");
 
     private final RelayConfig config;
     private final MasterResolver resolver;
@@ -61,15 +68,33 @@ public final class ReadPools {
         return config.readPools().containsKey(master);
     }
 
+    /** One task per HAProxy endpoint for a master with a read pool; none otherwise. */
+    @Override
+    public List<ReadPoolTask> tasks(Routing routing) {
+        if (!follows(routing.name())) {
+            return List.of();
+        }
+        return config.haproxyEndpoints().stream().map(e -> new ReadPoolTask(e, routing, null, null)).toList();
+    }
+
+    /** When its turn comes: who serves the master's reads now (what the sentinels and the master say then). */
+    @Override
+    public ReadPoolTask prepare(ReadPoolTask task) {
+        return new ReadPoolTask(task.endpoint(), task.routing(), decide(task.routing().name()), null);
+    }
+
     /** Who serves the master's reads now; logs every node that joins or leaves. */
-    public ReadPool decide(String master) {
+    private ReadPool decide(String master) {
         ReadPoolTarget target = config.readPools().get(master);
         Routing routing = routings.apply(master);
         List<List<ReplicaReport>> answers = resolver.replicaLists(master).stream().map(this::reports).toList();
-        ReadPool pool = ReadPoolDecision.decide(master, target, routing, answers, answers.size(),
-                offsets(routing, target), pools.get(master));
-        logChanges(pools.put(master, pool), pool);
-        return pool;
+        synchronized (pools) {
+            // the endpoints' queues decide on their own threads: one compares with the pool before it at a time
+            ReadPool pool = ReadPoolDecision.decide(master, target, routing, answers, answers.size(),
+                    offsets(routing, target), pools.get(master));
+            logChanges(pools.put(master, pool), pool);
+            return pool;
+        }
     }
 
     /** The master's offsets, asked only of a verified, unfenced master and only when the lag is checked. */
@@ -112,25 +137,22 @@ public final class ReadPools {
         }
     }
 
-    /** One task per HAProxy endpoint. */
-    public List<ReadPoolTask> everyEndpoint(ReadPool pool) {
-        return config.haproxyEndpoints().stream().map(e -> new ReadPoolTask(e, pool, null)).toList();
+    @Override
+    public String readBackRequest(ReadPoolTask task) {
+        return task.readBackCommand();
     }
 
     /** From the read backend's read-back: the task with what to change (nothing when in step). */
-    public ReadPoolTask plan(ReadPoolTask task, String reply) {
-        List<ServerState> servers = Snapshot.parse(reply).backend(task.pool().target().backend());
+    @Override
+    public ReadPoolTask afterReadBack(ReadPoolTask task, Object reply) {
+        List<ServerState> servers = Snapshot.parse((String) reply).backend(task.pool().target().backend());
         if (servers.isEmpty()) {
             throw new IllegalStateException("HAProxy has no backend " + task.pool().target().backend() + " or it has no servers");
         }
         ReadPoolPlan plan = ReadPoolPlan.of(task.pool(), servers);
         reportOnce(task, "has a server at an address no sentinel knows (kept out)", plan.unknown());
         reportOnce(task, "lacks a server for", plan.missing().stream().map(HostPort::toString).toList());
-        ReadPoolTask planned = new ReadPoolTask(task.endpoint(), task.pool(), plan);
-        if (!planned.changes()) {
-            views.put(task.key(), new EndpointView(plan.size(), true, plan.missing(), null, null));
-        }
-        return planned;
+        return new ReadPoolTask(task.endpoint(), task.routing(), task.pool(), plan);
     }
 
     private void reportOnce(ReadPoolTask task, String what, List<String> items) {
@@ -141,26 +163,48 @@ public final class ReadPools {
         }
     }
 
-    /** After the write round trip. */
+    /** Ready the servers going in, then maint (and cut) or drain those going out. */
+    @Override
+    public String writeRequest(ReadPoolTask task) {
+        return task.commandLine();
+    }
+
+    @Override
     public void applied(ReadPoolTask task) {
-        views.put(task.key(), new EndpointView(task.plan().size(), true, task.plan().missing(), null, null));
         LOG.info("haproxy read backend updated: {} on {} serves {}", task.pool().master(), task.endpoint().id(),
                 task.pool().in());
     }
 
-    /** A relay that does not write (standby, observer) found the backend out of step. */
-    public void wouldChange(ReadPoolTask task) {
-        views.put(task.key(), new EndpointView(task.plan().size(), false, task.plan().missing(),
-                String.join("; ", task.plan().commands()), null));
+    /** The read-back or the write failed: nothing dead-lettered, the next trigger or reconcile tries again. */
+    @Override
+    public String failed(ReadPoolTask task, Exception cause) {
+        return String.valueOf(Failures.withoutCamelWrappers(cause).getMessage());
     }
 
-    /** The read-back or the write failed: the next trigger or reconcile tries again. */
-    public void failed(ReadPoolTask task, Exception cause) {
-        String reason = String.valueOf(Failures.withoutCamelWrappers(cause).getMessage());
+    @Override
+    public void reportInStep(DestinationTask task) {
+        ReadPoolPlan plan = ((ReadPoolTask) task).plan();
+        views.put(task.key(), new EndpointView(plan.size(), true, plan.missing(), null, null));
+    }
+
+    @Override
+    public void reportApplied(DestinationTask task) {
+        reportInStep(task);
+    }
+
+    /** A relay that does not write (standby, observer) found the backend out of step. */
+    @Override
+    public void reportWouldChange(DestinationTask task) {
+        ReadPoolPlan plan = ((ReadPoolTask) task).plan();
+        views.put(task.key(), new EndpointView(plan.size(), false, plan.missing(), String.join("; ", plan.commands()), null));
+    }
+
+    /** Shown on the API until the backend is in step again; the same failure at every reconcile is logged once. */
+    @Override
+    public void reportFailed(DestinationTask task, String reason) {
         EndpointView before = views.get(task.key());
         views.put(task.key(), new EndpointView(before == null ? 0 : before.size(), false,
                 before == null ? List.of() : before.missing(), null, reason));
-        // the same failure at every reconcile is logged once (and stays on the API until it clears)
         if (before == null || !reason.equals(before.error())) {
             LOG.warn("haproxy read backend update failed: {}: {} (tried again at the next trigger or reconcile)", task, reason);
         }

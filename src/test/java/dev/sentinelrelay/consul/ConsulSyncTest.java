@@ -31,7 +31,7 @@ class ConsulSyncTest {
         ConsulSync sync = new ConsulSync(CONFIG, new DeadLetters(dir));
         Routing routed = Routing.route(Trigger.promotion("mymaster", null), new HostPort("127.0.0.1", 6380));
         assertNull(sync.holding("mymaster"));
-        sync.applied(routed);
+        sync.applied(sync.tasks(routed).get(0));
         assertEquals(routed.holding(), sync.holding("mymaster"));
     }
 
@@ -40,7 +40,7 @@ class ConsulSyncTest {
         DeadLetters deadLetters = new DeadLetters(dir);
         ConsulSync sync = new ConsulSync(CONFIG, deadLetters);
         Routing routed = Routing.route(Trigger.reconcile("mymaster"), new HostPort("127.0.0.1", 6380));
-        sync.failed(routed, new RuntimeException("request to [http://x/v1/catalog/register?token=s3cret-token] failed",
+        sync.failed(sync.tasks(routed).get(0), new RuntimeException("request to [http://x/v1/catalog/register?token=s3cret-token] failed",
                 new ConnectException("Failed to connect to /127.0.0.1:8500")));
         String line = Files.readString(deadLetters.file());
         assertTrue(line.contains("\"destination\":\"consul (http://127.0.0.1:8500)\"") && line.contains("Failed to connect")

@@ -1,6 +1,8 @@
 package dev.sentinelrelay.haproxy;
 
-import dev.sentinelrelay.NewestWins;
+import dev.sentinelrelay.destinations.DestinationLedger;
+import dev.sentinelrelay.destinations.DestinationTask;
+import dev.sentinelrelay.destinations.NewestWins;
 import dev.sentinelrelay.RelayHealth;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HostPort;
@@ -12,7 +14,6 @@ import dev.sentinelrelay.sentinel.Trigger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -34,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * routes/40-haproxy.yaml and routes/41-haproxy-endpoint.yaml in Camel, with the runtime API's round trip stubbed
+ * The destination pipeline (routes/35-destination.yaml) as HAProxy's (routes/40-haproxy.yaml) in Camel, with the runtime API's round trip stubbed
  * (haproxy-2 is down while {@link #down} is set): a task that fails after its retries never leaves its endpoint and
  * master "running", and a task that waited behind a failed one gets retries of its own.
  */
@@ -58,28 +59,35 @@ class HaproxyRoutesTest {
     private ProducerTemplate producer;
 
     /** Stands in for relayState: what the routes report. */
-    public static final class Recorded {
+    public static final class Recorded implements DestinationLedger {
         final List<String> applied = new CopyOnWriteArrayList<>();
         final List<String> failed = new CopyOnWriteArrayList<>();
-
-        public void destinationApplied(String destination, Routing routing) {
-            applied.add(destination + " " + routing.holding());
-        }
-
-        public void destinationFailed(String destination, Routing routing, String reason) {
-            failed.add(destination + " " + routing.holding() + ": " + reason);
-        }
-
-        public void wouldChange(String destination, Routing routing) {
-            wouldChange.add(destination + " " + routing.holding());
-        }
-
-        public void inStep(String destination, Routing routing) {
-            inStep.add(destination + " " + routing.holding());
-        }
-
         final List<String> wouldChange = new CopyOnWriteArrayList<>();
         final List<String> inStep = new CopyOnWriteArrayList<>();
+
+        private static String at(DestinationTask task) {
+            return task.destination() + " " + task.routing().holding();
+        }
+
+        @Override
+        public void reportApplied(DestinationTask task) {
+            applied.add(at(task));
+        }
+
+        @Override
+        public void reportFailed(DestinationTask task, String reason) {
+            failed.add(at(task) + ": " + reason);
+        }
+
+        @Override
+        public void reportWouldChange(DestinationTask task) {
+            wouldChange.add(at(task));
+        }
+
+        @Override
+        public void reportInStep(DestinationTask task) {
+            inStep.add(at(task));
+        }
     }
 
     /** Stands in for leadership: whether this relay writes (false: observing, or a standby). */
@@ -114,13 +122,10 @@ class HaproxyRoutesTest {
         camel.getRegistry().bind("relayState", state);
         camel.getRegistry().bind("leadership", leadership);
         camel.getRegistry().bind("haproxyRetried", (Processor) exchange -> retried.incrementAndGet());
-        for (String file : List.of("routes/40-haproxy.yaml", "routes/41-haproxy-endpoint.yaml")) {
+        for (String file : List.of("routes/35-destination.yaml", "routes/40-haproxy.yaml")) {
             PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, "file:" + file));
         }
-        for (String endpoint : List.of("haproxy-1", "haproxy-2")) {
-            TemplatedRouteBuilder.builder(camel, "haproxy-endpoint").routeId(endpoint)
-                    .parameter("endpoint", endpoint).parameter("threads", "4").add();
-        }
+        HaproxySync.PIPELINE.addTo(camel, List.of("haproxy-1", "haproxy-2"), 4);
         camel.start();
         producer = camel.createProducerTemplate();
     }

@@ -8,6 +8,7 @@ import dev.sentinelrelay.configuration.RelayConfigTest;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.sentinel.Trigger;
 import dev.sentinelrelay.deadletter.DeadLetters;
+import dev.sentinelrelay.destinations.Write;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +75,7 @@ class HaproxySyncTest {
 
     /** What the haproxy route does with a routing: one task per endpoint, each prepared when its turn comes. */
     private static List<HaproxyTask> tasks(HaproxySync sync, Routing routing) {
-        return sync.everyEndpoint(routing).stream().map(sync::prepare).filter(Objects::nonNull).toList();
+        return sync.tasks(routing).stream().map(sync::prepare).filter(Objects::nonNull).toList();
     }
 
     private static List<String> endpoints(List<HaproxyTask> tasks) {
@@ -86,7 +87,7 @@ class HaproxySyncTest {
         List<HaproxyTask> tasks = tasks(addr, route(NEW));
         assertEquals(List.of("haproxy-1", "haproxy-2"), endpoints(tasks));
         assertTrue(tasks.stream().allMatch(HaproxyTask::readBack));
-        assertEquals("show servers state redis_mymaster\n", tasks.get(0).readBackCommand());
+        assertEquals("show servers state redis_mymaster\n", addr.readBackRequest(tasks.get(0)));
     }
 
     @Test
@@ -119,7 +120,7 @@ class HaproxySyncTest {
         List<HaproxyTask> tasks = tasks(addr, route(NEW));
         assertEquals(2, tasks.size());
         assertFalse(tasks.get(0).readBack());
-        assertEquals(ADDR_NEW, addr.commandLine(tasks.get(0), HaproxySync.Write.FULL));
+        assertEquals(ADDR_NEW, addr.writeRequest(tasks.get(0)));
     }
 
     @Test
@@ -128,7 +129,7 @@ class HaproxySyncTest {
         List<HaproxyTask> fence = tasks(addr, Routing.fence(event(), OLD, "test"));
         assertEquals(2, fence.size());
         assertEquals("set server redis_mymaster/master state maint; shutdown sessions server redis_mymaster/master\n",
-                addr.commandLine(fence.get(0), HaproxySync.Write.FULL));
+                addr.writeRequest(fence.get(0)));
 
         fence.forEach(addr::applied);
         assertEquals(List.of(), tasks(addr, Routing.fence(event(), OLD, "again")));
@@ -145,19 +146,19 @@ class HaproxySyncTest {
     @Test
     void anEndpointInStepIsRewrittenOnceWithoutCuttingSessions() {
         HaproxyTask task = tasks(addr, reconcile(NEW)).get(0);
-        assertEquals(HaproxySync.Write.CHECK, addr.afterReadBack(task, addrReply(NEW, 0)));
+        assertEquals(Write.CHECK, addr.afterReadBack(task, addrReply(NEW, 0)).write());
         assertEquals("set server redis_mymaster/master addr 10.0.0.2 port 6379; set server redis_mymaster/master state ready\n",
-                addr.commandLine(task, HaproxySync.Write.CHECK));
-        addr.applied(task, HaproxySync.Write.CHECK);
-        assertEquals(HaproxySync.Write.NONE, addr.afterReadBack(task, addrReply(NEW, 0)), "written to once: no more checks");
-        assertEquals(HaproxySync.Write.FULL, addr.afterReadBack(task, addrReply(OLD, 0)), "drifted");
+                addr.writeRequest(task.writing(Write.CHECK)));
+        addr.applied(task.writing(Write.CHECK));
+        assertEquals(Write.NONE, addr.afterReadBack(task, addrReply(NEW, 0)).write(), "written to once: no more checks");
+        assertEquals(Write.FULL, addr.afterReadBack(task, addrReply(OLD, 0)).write(), "drifted");
     }
 
     @Test
     void anEndpointWrittenByAFailoverNeedsNoWriteCheck() {
         HaproxyTask task = tasks(addr, route(NEW)).get(0);
         addr.applied(task);
-        assertEquals(HaproxySync.Write.NONE, addr.afterReadBack(task, addrReply(NEW, 0)));
+        assertEquals(Write.NONE, addr.afterReadBack(task, addrReply(NEW, 0)).write());
     }
 
     @Test
@@ -213,11 +214,11 @@ class HaproxySyncTest {
         List<HaproxyTask> tasks = tasks(addr, reconcile(NEW));
         addr.applied(tasks.get(0));
         addr.failed(tasks.get(1), new IllegalStateException("connection refused"));
-        addr.settled(reconcile(NEW));
+        addr.settled(addr.tasks(reconcile(NEW)).get(0));
         assertFalse(health.ready(), "one endpoint is not in step");
 
         addr.applied(tasks(addr, route(NEW)).get(0));
-        addr.settled(route(NEW));
+        addr.settled(addr.tasks(route(NEW)).get(0));
         assertTrue(health.ready());
     }
 
@@ -225,7 +226,7 @@ class HaproxySyncTest {
     void readinessNeedsEveryEndpointToHoldThisRouting() {
         health.sentinelsAnswered(3);
         tasks(addr, route(OLD)).forEach(addr::applied);
-        addr.settled(route(NEW));
+        addr.settled(addr.tasks(route(NEW)).get(0));
         assertFalse(health.ready());
     }
 
@@ -235,11 +236,11 @@ class HaproxySyncTest {
         health.sentinelsAnswered(3);
         List<HaproxyTask> tasks = tasks(addr, reconcile(NEW));
         assertFalse(addr.observe(tasks.get(0), addrReply(OLD, 0)), "haproxy-1 holds the old master");
-        addr.settled(reconcile(NEW));
+        addr.settled(addr.tasks(reconcile(NEW)).get(0));
         assertFalse(health.ready(), "haproxy-2 not read back yet");
 
         assertTrue(addr.observe(tasks.get(1), addrReply(NEW, 0)));
-        addr.settled(reconcile(NEW));
+        addr.settled(addr.tasks(reconcile(NEW)).get(0));
         assertTrue(health.ready(), "it knows what every endpoint holds");
     }
 
@@ -249,7 +250,7 @@ class HaproxySyncTest {
         List<HaproxyTask> tasks = tasks(addr, reconcile(NEW));
         assertFalse(addr.observe(tasks.get(0), addrReply(OLD, 0)));
         assertTrue(addr.observe(tasks.get(1), addrReply(NEW, 0)));
-        addr.settled(reconcile(NEW));
+        addr.settled(addr.tasks(reconcile(NEW)).get(0));
         assertFalse(health.ready());
     }
 
@@ -264,7 +265,7 @@ class HaproxySyncTest {
     void aModeThatNeedsASnapshotCannotWriteBeforeReadingBack() {
         HaproxySync state = state();
         HaproxyTask task = tasks(state, route(NEW)).get(0);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> state.commandLine(task, HaproxySync.Write.FULL));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> state.writeRequest(task));
         assertEquals("nothing read back from haproxy-1 yet", e.getMessage());
     }
 
@@ -289,7 +290,7 @@ class HaproxySyncTest {
         assertEquals(2, tasks.size());
         assertFalse(tasks.get(0).readBack());
         assertEquals("set server st/node2 state maint; shutdown sessions server st/node2; set server st/node1 state ready;"
-                + " set server st/node1 health up\n", state.commandLine(tasks.get(0), HaproxySync.Write.FULL));
+                + " set server st/node1 health up\n", state.writeRequest(tasks.get(0)));
     }
 
     @Test
@@ -326,7 +327,7 @@ class HaproxySyncTest {
     @Test
     void mapModeReadsBackServersAndMap() {
         HaproxySync map = mapSync();
-        assertEquals("show servers state; show map " + mapFile + "\n", tasks(map, route(NODE1)).get(0).readBackCommand());
+        assertEquals("show servers state; show map " + mapFile + "\n", map.readBackRequest(tasks(map, route(NODE1)).get(0)));
     }
 
     @Test
@@ -352,14 +353,14 @@ class HaproxySyncTest {
         HaproxyTask task = tasks(map, reconcile(NODE2)).get(0);
         assertFalse(map.observe(task, MAP_SERVERS + HaproxyReplies.map("mymaster", "redis_node1")));
         assertEquals("set map " + mapFile + " mymaster redis_node2; shutdown sessions server redis_node1/node1\n",
-                map.commandLine(task, HaproxySync.Write.FULL));
+                map.writeRequest(task));
         map.applied(task);
         assertEquals(List.of("mymaster redis_node2"), Files.readAllLines(mapFile));
 
         HaproxyTask fence = tasks(map, Routing.fence(event(), NODE2, "test")).get(0);
         assertFalse(fence.readBack());
         assertEquals("set map " + mapFile + " mymaster redis_reject; shutdown sessions server redis_node1/node1;"
-                + " shutdown sessions server redis_node2/node2\n", map.commandLine(fence, HaproxySync.Write.FULL));
+                + " shutdown sessions server redis_node2/node2\n", map.writeRequest(fence));
         map.applied(fence);
         assertEquals(List.of("mymaster redis_reject"), Files.readAllLines(mapFile));
     }
@@ -370,11 +371,11 @@ class HaproxySyncTest {
         HaproxyTask task = tasks(map, reconcile(NODE1)).get(0);
         assertFalse(map.observe(task, MAP_SERVERS + "\n"));
         assertEquals("add map " + mapFile + " mymaster redis_node1; shutdown sessions server redis_node2/node2\n",
-                map.commandLine(task, HaproxySync.Write.FULL));
+                map.writeRequest(task));
         map.applied(task);
 
         HaproxyTask next = tasks(map, route(NODE2)).get(0);
         assertEquals("set map " + mapFile + " mymaster redis_node2; shutdown sessions server redis_node1/node1\n",
-                map.commandLine(next, HaproxySync.Write.FULL));
+                map.writeRequest(next));
     }
 }

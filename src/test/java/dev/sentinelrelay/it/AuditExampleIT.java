@@ -19,12 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The README's "Adding a destination", done as an operator does it: examples/routes/80-audit.yaml copied into
- * routes/ and one line added to the multicast in routes/30-resolve.yaml. A verified failover becomes one JSON line.
+ * docs/routes.md's "Adding a destination", done as an operator does it while the relay runs (route hot-reload on):
+ * examples/routes/80-audit.yaml copied into routes/, then one line added to the multicast in routes/30-resolve.yaml.
+ * Both edits apply without a restart, and a verified failover becomes one JSON line.
  */
 class AuditExampleIT extends SandboxIT {
 
     private static final String MULTICAST_LAST = "                        - to: direct:read-pool\n";
+    private static final Duration RELOAD = Duration.ofSeconds(30);
+    private static final String APPLIED = "route reload applied: ";
     private Path workDir;
 
     @BeforeAll
@@ -36,13 +39,19 @@ class AuditExampleIT extends SandboxIT {
                 Files.copy(route, routes.resolve(route.getFileName()));
             }
         }
-        Files.copy(Sandbox.HOME.resolve("examples/routes/80-audit.yaml"), routes.resolve("80-audit.yaml"));
+        sandbox = Sandbox.start();
+        relay = Relay.start(sandbox, Map.of("relay.data.dir", sandbox.dir.resolve("data").toString(),
+                "relay.routes.reload", "true"), Map.of(), workDir);
+        await("reload watching").atMost(RELOAD).until(() -> relay.count("route hot-reload on") == 1);
+
+        // the destination's route first, so the multicast never names a route that does not run yet
+        RouteFiles.save(routes.resolve("80-audit.yaml"), Files.readString(Sandbox.HOME.resolve("examples/routes/80-audit.yaml")));
+        await("audit route applied").atMost(RELOAD).until(() -> relay.count(APPLIED) == 1);
         Path resolve = routes.resolve("30-resolve.yaml");
         String yaml = Files.readString(resolve);
-        assertTrue(yaml.contains(MULTICAST_LAST), "the multicast's last line, as the README shows it");
-        Files.writeString(resolve, yaml.replace(MULTICAST_LAST, MULTICAST_LAST + "                        - to: direct:audit\n"));
-        sandbox = Sandbox.start();
-        relay = Relay.start(sandbox, Map.of("relay.data.dir", sandbox.dir.resolve("data").toString()), Map.of(), workDir);
+        assertTrue(yaml.contains(MULTICAST_LAST), "the multicast's last line, as docs/routes.md shows it");
+        RouteFiles.save(resolve, yaml.replace(MULTICAST_LAST, MULTICAST_LAST + "                        - to: direct:audit\n"));
+        await("multicast applied").atMost(RELOAD).until(() -> relay.count(APPLIED) == 2);
     }
 
     @AfterAll

@@ -59,7 +59,7 @@ class RouteReloadIT extends SandboxIT {
     void shippedApiRunning() throws Exception {
         if (!ping().equals(SHIPPED)) {
             long applied = relay.count("route reload applied: ");
-            save(api, Files.readString(Sandbox.HOME.resolve("routes/60-api.yaml")));
+            RouteFiles.save(api, Files.readString(Sandbox.HOME.resolve("routes/60-api.yaml")));
             await("the shipped API routes applied").atMost(RELOAD).ignoreExceptions()
                     .until(() -> relay.count("route reload applied: ") > applied && ping().equals(SHIPPED));
         }
@@ -70,13 +70,6 @@ class RouteReloadIT extends SandboxIT {
     void deleteWorkDir() {
         relay.close(); // before its routes disappear
         Sandbox.keepLogsAndDelete(workDir);
-    }
-
-    /** As editors save: a new file renamed over the old one. */
-    private void save(Path file, String content) throws IOException {
-        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.writeString(temp, content);
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private String ping() throws Exception {
@@ -91,7 +84,7 @@ class RouteReloadIT extends SandboxIT {
     /** Saves the file and waits for its one refusal line; returns it. */
     private String refused(Path file, String content) throws IOException {
         long before = relay.count(REFUSED);
-        save(file, content);
+        RouteFiles.save(file, content);
         await("refused").atMost(RELOAD).until(() -> relay.count(REFUSED) > before);
         List<String> lines = relay.linesSinceMark().stream().filter(l -> l.contains(REFUSED)).toList();
         assertEquals(before + 1, lines.size(), "one line per refused file: " + lines);
@@ -108,7 +101,7 @@ class RouteReloadIT extends SandboxIT {
     @Order(1)
     void aValidEditIsApplied() throws Exception {
         assertEquals(SHIPPED, ping());
-        save(api, apiWithPing("pong-2"));
+        RouteFiles.save(api, apiWithPing("pong-2"));
         await("edit applied").atMost(RELOAD).ignoreExceptions()
                 .until(() -> relay.count("route reload applied: ") == 1 && ping().equals("pong-2"));
     }
@@ -133,8 +126,8 @@ class RouteReloadIT extends SandboxIT {
     @Test
     @Order(4)
     void anEditedRouteTemplateIsRefusedUntilARestart() throws Exception {
-        Path resolve = workDir.resolve("routes/30-resolve.yaml");
-        String line = refused(resolve, Files.readString(resolve) + "\n# edited\n");
+        Path templates = workDir.resolve("routes/35-destination.yaml");
+        String line = refused(templates, Files.readString(templates) + "\n# edited\n");
         assertTrue(line.contains("route templates"), line);
         assertEveryRouteRuns(SHIPPED);
     }
@@ -142,7 +135,7 @@ class RouteReloadIT extends SandboxIT {
     @Test
     @Order(5)
     void theFixedFileIsAppliedAndFailoversAreStillFollowed() throws Exception {
-        save(api, apiWithPing("pong-5"));
+        RouteFiles.save(api, apiWithPing("pong-5"));
         await("fixed file applied").atMost(RELOAD).ignoreExceptions().until(() -> ping().equals("pong-5"));
 
         long updates = relay.count("haproxy updated: mymaster");

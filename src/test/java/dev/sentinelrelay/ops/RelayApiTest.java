@@ -1,5 +1,6 @@
 package dev.sentinelrelay.ops;
 
+import dev.sentinelrelay.destinations.PlaceTask;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sentinelrelay.RelayHealth;
@@ -76,7 +77,7 @@ class RelayApiTest {
         Routing routing = Routing.route(Trigger.reconcile("mymaster"), MASTER);
         state.decided(routing);
         held.put("haproxy-1", "10.0.0.1:6379");
-        state.destinationFailed("haproxy-2", routing, "Cannot connect to 127.0.0.1:9999");
+        state.reportFailed(new PlaceTask("haproxy-2", routing), "Cannot connect to 127.0.0.1:9999");
 
         JsonNode master = JSON.readTree(api.topology()).at("/masters/0");
         assertEquals("mymaster", master.get("name").asText());
@@ -95,7 +96,7 @@ class RelayApiTest {
         Routing routing = Routing.route(Trigger.reconcile("mymaster"), MASTER);
         state.decided(routing);
         held.put("haproxy-1", "10.0.0.1:6379");
-        state.wouldChange("haproxy-2", routing);
+        state.reportWouldChange(new PlaceTask("haproxy-2", routing));
 
         JsonNode cluster = JSON.readTree(api.cluster());
         assertEquals("observe", cluster.get("role").asText());
@@ -109,7 +110,7 @@ class RelayApiTest {
         assertEquals("read back out of step; this relay does not write (see /api/cluster), it would write 10.0.0.1:6379",
                 JSON.readTree(api.topology()).at("/masters/0/destinations/1/reason").asText());
 
-        state.inStep("haproxy-2", routing); // read back in step (HAProxy moved by itself)
+        state.reportInStep(new PlaceTask("haproxy-2", routing)); // read back in step (HAProxy moved by itself)
         held.put("haproxy-2", "10.0.0.1:6379");
         master = JSON.readTree(api.cluster()).at("/masters/0");
         assertTrue(master.get("destinationsAgree").asBoolean());

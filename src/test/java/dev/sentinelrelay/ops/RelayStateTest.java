@@ -1,5 +1,6 @@
 package dev.sentinelrelay.ops;
 
+import dev.sentinelrelay.destinations.PlaceTask;
 import dev.sentinelrelay.Routing;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.MasterResolver;
@@ -139,11 +140,11 @@ class RelayStateTest {
         Routing routed = Routing.route(Trigger.of(first), NEW);
         state.decided(routed);
 
-        state.destinationFailed("haproxy-2", routed, "Cannot connect to 127.0.0.1:9999");
+        state.reportFailed(new PlaceTask("haproxy-2", routed), "Cannot connect to 127.0.0.1:9999");
         assertEquals("Cannot connect to 127.0.0.1:9999", state.ledger().problem("haproxy-2", "mymaster"));
-        state.destinationApplied("haproxy-1", routed);
-        state.destinationApplied("haproxy-1", routed);
-        state.destinationApplied("haproxy-2", routed);
+        state.reportApplied(new PlaceTask("haproxy-1", routed));
+        state.reportApplied(new PlaceTask("haproxy-1", routed));
+        state.reportApplied(new PlaceTask("haproxy-2", routed));
 
         assertNull(state.ledger().problem("haproxy-2", "mymaster"), "in step again");
         assertEquals(List.of("haproxy-1", "haproxy-2"),

@@ -1,4 +1,4 @@
-package dev.sentinelrelay;
+package dev.sentinelrelay.destinations;
 
 import org.junit.jupiter.api.Test;
 

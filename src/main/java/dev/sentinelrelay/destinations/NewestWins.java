@@ -1,4 +1,4 @@
-package dev.sentinelrelay;
+package dev.sentinelrelay.destinations;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * "Newest replaces one not started" for a destination's queue (routes/40-haproxy.yaml, 45-consul.yaml): per key
+ * "Newest replaces one not started" for a destination's queue (routes/35-destination.yaml): per key
  * (an endpoint and a master, or a master), at most one run is under way, and of what arrives meanwhile only the
  * newest waits; an older one that has not started is dropped (only the latest routing matters, level-triggered),
  * so an outage leaves no backlog behind. The route offers each body on the caller's thread and hands an offer
