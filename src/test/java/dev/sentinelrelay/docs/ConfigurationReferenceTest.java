@@ -64,12 +64,12 @@ class ConfigurationReferenceTest {
             Map.entry("relay.alerts.mail.to", "ops@example.com"));
 
     @Test
-    void everyKeyTheRelayReadsOrTheExampleFileSetsIsInTheReference() throws IOException {
+    void everyKeyTheRelayReadsOrAnExampleSetsIsInTheReference() throws IOException {
         Set<String> documented = documentedKeys();
         Set<String> keys = new TreeSet<>(keysTheRelayReads());
-        keys.addAll(exampleFileKeys());
+        keys.addAll(exampleKeys());
         Set<String> missing = keys.stream().filter(key -> !matchesAny(documented, key)).collect(Collectors.toCollection(TreeSet::new));
-        assertEquals(Set.of(), missing, "keys the relay reads or config/application.properties sets that " + REFERENCE
+        assertEquals(Set.of(), missing, "keys the relay reads or an example configuration sets that " + REFERENCE
                 + " does not document (add a table row: | `key` | default | meaning | example |; m1, m2, m3, hook and mail are"
                 + " this test's masters and channels: write <master> and <channel>)");
     }
@@ -105,7 +105,7 @@ class ConfigurationReferenceTest {
      * it looks up; the rest are found where they are written: -D properties the code reads, the route placeholders,
      * the Camel defaults and the properties the relay hands to Camel.
      */
-    static Set<String> keysTheRelayReads() throws IOException {
+    private static Set<String> keysTheRelayReads() throws IOException {
         Set<String> keys = new TreeSet<>();
         Function<String, String> recording = key -> {
             keys.add(key);
@@ -120,14 +120,11 @@ class ConfigurationReferenceTest {
         return keys;
     }
 
-    /** Every key config/application.properties sets or shows commented out ({@code #relay.x = ...}). */
-    private static Set<String> exampleFileKeys() throws IOException {
+    /** Every key the example configurations (config/, examples/) set or show commented out ({@code #relay.x = ...}). */
+    private static Set<String> exampleKeys() throws IOException {
         Pattern line = Pattern.compile("(?m)^#?\\s*(" + KEY + ")\\s*=");
-        Set<String> keys = new TreeSet<>();
-        Matcher m = line.matcher(Files.readString(Path.of("config/application.properties")));
-        while (m.find()) {
-            keys.add(m.group(1));
-        }
+        Set<String> keys = found(Path.of("config"), ".properties", line);
+        keys.addAll(found(Path.of("examples"), ".properties", line));
         return keys;
     }
 
