@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  * The picture of the flow, in Graphviz's DOT, drawn from routes/*.yaml: one box per route or route template, grouped
  * by file, and an arrow wherever a route sends to the endpoint another consumes ({@code to}, {@code toD},
  * {@code wireTap}, a dead-letter channel). Run by bin/flow as a single-file program (so it needs no build: JDK and
- * snakeyaml-engine only); FlowGraphTest checks docs/flow.dot against it. The output is sorted, so it changes only
- * when the routes do.
+ * snakeyaml-engine only); FlowGraphTest checks docs/flow.dot against it. Files and arrows are sorted and routes keep
+ * their file's order, so the output changes only when the routes do.
  */
 public final class FlowGraph {
 
@@ -96,7 +96,7 @@ public final class FlowGraph {
         out.append("  rankdir=LR;\n  newrank=true;\n  nodesep=0.25;\n  ranksep=0.45;\n");
         out.append("  fontname=\"Helvetica\";\n  node [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=\"Helvetica\", fontsize=10];\n");
         out.append("  edge [fontname=\"Helvetica\", fontsize=9, color=\"#555555\"];\n");
-        out.append("  label=\"solid: direct (same thread)   dashed: seda (queued, another thread)   dotted: dead letter   "
+        out.append("  label=\"solid: same thread   dashed: seda (queued, another thread)   dotted: dead letter   "
                 + "double border: route template   yellow: endpoint outside the routes\";\n  labelloc=b;\n");
         clusters.forEach((file, nodes) -> out.append("  subgraph ").append(quote("cluster_" + file)).append(" {\n")
                 .append("    label=").append(quote(file)).append(";\n    style=\"rounded,filled\";\n    fillcolor=\"#eef3fb\";\n")
