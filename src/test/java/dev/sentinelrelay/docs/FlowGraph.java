@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -58,7 +60,7 @@ public final class FlowGraph {
         Set<String> connected = new TreeSet<>();
         for (Route r : routes) {
             for (Send send : r.sends) {
-                List<Route> targets = consumers.getOrDefault(endpoint(send.uri), List.of());
+                List<Route> targets = targets(send.uri, r.parameters, consumers);
                 if (targets.isEmpty()) {
                     // an endpoint outside the routes: Consul, an alert channel's webhook or mail server, ...
                     String target = send.uri.replaceFirst("\\?.*", "");
@@ -152,6 +154,32 @@ public final class FlowGraph {
         } else if (yaml instanceof List<?> l) {
             l.forEach(item -> collectSends(item, sends));
         }
+    }
+
+    /**
+     * The routes a send reaches: those consuming its endpoint; else the templates whose endpoint pattern it fits
+     * (direct:haproxy reaches the template consuming direct:{{kind}}, instantiated from Java); else, for a send to a
+     * template parameter ({{read}}), the routes its description names (direct:consul-read, ...).
+     */
+    private static List<Route> targets(String uri, Map<String, String> parameters, Map<String, List<Route>> consumers) {
+        List<Route> exact = consumers.getOrDefault(endpoint(uri), List.of());
+        if (!exact.isEmpty()) {
+            return exact;
+        }
+        List<Route> found = new ArrayList<>();
+        consumers.forEach((pattern, routes) -> {
+            if (pattern.contains("*") && endpoint(uri).matches(Pattern.quote(pattern).replace("*", "\\E.+\\Q"))) {
+                found.addAll(routes);
+            }
+        });
+        String description = uri.matches("\\{\\{[^}]+}}") ? parameters.get(uri.substring(2, uri.length() - 2)) : null;
+        if (description != null) {
+            Matcher named = Pattern.compile("(?:direct|seda):[\\w-]+").matcher(description);
+            while (named.find()) {
+                found.addAll(consumers.getOrDefault(named.group(), List.of()));
+            }
+        }
+        return found;
     }
 
     /** An endpoint as a pattern: no options, and every {{parameter}} or ${expression} a wildcard. */
