@@ -105,7 +105,7 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
         HaproxySync.PIPELINE.addTo(context, endpoints, config.masters().size());
         // one Consul, one thread: a master's updates in order, and one master's retries delay the others (as Consul
         // being down would anyway)
-        ConsulSync.PIPELINE.addTo(context, List.of(ConsulSync.DESTINATION), 1);
+        ConsulSync.PIPELINE.addTo(context, List.of(ConsulSync.QUEUE), 1);
         List<String> readQueues = config.readPools().isEmpty() ? List.of()
                 : config.haproxyEndpoints().stream().map(ReadPoolTask::queueOf).toList();
         ReadPools.PIPELINE.addTo(context, readQueues, config.readPools().size());

@@ -27,6 +27,8 @@ public final class ConsulSync implements Destination<ConsulTask> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsulSync.class);
     public static final String DESTINATION = "consul";
+    /** Its one queue (route and thread seda://consul-queue); direct:consul is the destination's entry. */
+    public static final String QUEUE = "consul-queue";
     public static final Pipeline PIPELINE = new Pipeline("consul", "consulSync", "consulLatest", "relayState",
             "direct:consul-read", "direct:consul-write", "consul-retries");
 

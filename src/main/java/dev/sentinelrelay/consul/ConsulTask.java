@@ -10,7 +10,7 @@ public record ConsulTask(ConsulTarget target, Routing routing, boolean readBack,
 
     @Override
     public String queue() {
-        return ConsulSync.DESTINATION;
+        return ConsulSync.QUEUE;
     }
 
     @Override

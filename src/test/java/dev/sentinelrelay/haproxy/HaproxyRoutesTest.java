@@ -1,7 +1,7 @@
 package dev.sentinelrelay.haproxy;
 
-import dev.sentinelrelay.destinations.DestinationLedger;
-import dev.sentinelrelay.destinations.DestinationTask;
+import dev.sentinelrelay.destinations.RecordedLedger;
+import dev.sentinelrelay.destinations.RecordedLedger.Leadership;
 import dev.sentinelrelay.destinations.NewestWins;
 import dev.sentinelrelay.RelayHealth;
 import dev.sentinelrelay.Routing;
@@ -50,54 +50,13 @@ class HaproxyRoutesTest {
 
     private volatile boolean down = true;
     private final AtomicInteger retried = new AtomicInteger();
-    private final Recorded state = new Recorded();
-    private final Writes leadership = new Writes();
+    private final RecordedLedger state = new RecordedLedger();
+    private final Leadership leadership = new Leadership();
     /** Every line sent to an endpoint's runtime API. */
     private final List<String> sent = new CopyOnWriteArrayList<>();
     private final NewestWins latest = new NewestWins();
     private CamelContext camel;
     private ProducerTemplate producer;
-
-    /** Stands in for relayState: what the routes report. */
-    public static final class Recorded implements DestinationLedger {
-        final List<String> applied = new CopyOnWriteArrayList<>();
-        final List<String> failed = new CopyOnWriteArrayList<>();
-        final List<String> wouldChange = new CopyOnWriteArrayList<>();
-        final List<String> inStep = new CopyOnWriteArrayList<>();
-
-        private static String at(DestinationTask task) {
-            return task.destination() + " " + task.routing().holding();
-        }
-
-        @Override
-        public void reportApplied(DestinationTask task) {
-            applied.add(at(task));
-        }
-
-        @Override
-        public void reportFailed(DestinationTask task, String reason) {
-            failed.add(at(task) + ": " + reason);
-        }
-
-        @Override
-        public void reportWouldChange(DestinationTask task) {
-            wouldChange.add(at(task));
-        }
-
-        @Override
-        public void reportInStep(DestinationTask task) {
-            inStep.add(at(task));
-        }
-    }
-
-    /** Stands in for leadership: whether this relay writes (false: observing, or a standby). */
-    public static final class Writes {
-        volatile boolean mayWrite = true;
-
-        public boolean mayWrite() {
-            return mayWrite;
-        }
-    }
 
     /** haproxy-1 holds OLD and accepts every write; haproxy-2 refuses connections while down. */
     private String roundTrip(dev.sentinelrelay.configuration.HaproxyEndpoint endpoint, String line) {
