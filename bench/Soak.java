@@ -226,7 +226,8 @@ public class Soak {
      * turn it into a replica.
      */
     static void restart(Path sandbox, String name) throws IOException, InterruptedException {
-        run(new ProcessBuilder("redis-server", "-").inheritIO()
+        // stdout: only what it logs before it reads its logfile, as in bin/lib/common.sh's start_redis
+        run(new ProcessBuilder("redis-server", "-").inheritIO().redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectInput(sandbox.resolve(name).resolve("redis.conf").toFile()));
     }
 
