@@ -51,8 +51,9 @@ import static org.awaitility.Awaitility.await;
  * A real Redis + Sentinel + HAProxy setup on loopback for one test class: one master and two replicas,
  * three sentinels (quorum 2), every server configured from the sandbox definition ({@link SandboxDefinition}), and
  * HAProxy started from the committed config of one {@link HaproxyMode} under {@code config/haproxy/} (addr.cfg unless
- * told), checked with {@code haproxy -c} first. More HAProxy instances from the same config can be added ({@link #addHaproxy()}); methods without an
- * instance number mean instance 1. Free ports, a temp directory, every process stopped by its PID.
+ * told), checked with {@code haproxy -c} first. More HAProxy instances from the same config can be added
+ * ({@link #addHaproxy()}); methods without an instance number mean instance 1. Free ports, a temp directory, every
+ * process stopped by its PID.
  * <p>
  * A TLS sandbox ({@link #startTls}) runs every Redis server and sentinel on a {@code tls-port} only
  * (config/sandbox/listen-tls.conf) with certificates made for it ({@link #certs}),
@@ -339,16 +340,17 @@ final class Sandbox implements AutoCloseable {
         if (password != null) {
             values.put("PASSWORD", password);
         }
-        List<String> all = new ArrayList<>(List.of(certs == null ? "listen.conf" : "listen-tls.conf"));
+        String listen = "listen.conf";
         if (certs != null) {
+            listen = "listen-tls.conf";
             values.putAll(Map.of("TLS_CERT_FILE", presented.cert().toString(),
                     "TLS_KEY_FILE", presented.key().toString(),
                     "TLS_CLIENT_CERT_FILE", certs.server.cert().toString(),
                     "TLS_CLIENT_KEY_FILE", certs.server.key().toString(),
                     "TLS_CA_FILE", certs.ca.cert().toString()));
         }
-        all.addAll(List.of(fragments));
-        return SandboxDefinition.render(values, all.toArray(String[]::new));
+        return SandboxDefinition.render(values, Stream.concat(Stream.of(listen), Stream.of(fragments))
+                .toArray(String[]::new));
     }
 
     /**
