@@ -175,7 +175,7 @@ public class Soak {
                 signal(sandbox, name, "KILL");
                 signalled = System.nanoTime();
                 switched = timeline.awaitSwitch(trigger);
-                restart(sandbox, name, oldPort);
+                restart(sandbox, name);
             }
             default -> {
                 trigger = System.nanoTime();
@@ -221,20 +221,25 @@ public class Soak {
     }
 
     /**
-     * Starts a killed server again as after a crash: a master in its own eyes (no --replicaof), with the options of
-     * bin/sandbox's start_redis, so that Sentinel has to turn it into a replica.
+     * Starts a killed server again as after a crash: a master in its own eyes (no --replicaof), from the configuration
+     * bin/sandbox rendered for it, on stdin as bin/sandbox gives it (config/sandbox/README.md), so that Sentinel has to
+     * turn it into a replica.
      */
-    static void restart(Path sandbox, String name, int port) throws IOException, InterruptedException {
-        run("redis-server", "--port", String.valueOf(port), "--bind", HOST, "--dir", sandbox.resolve(name).toString(),
-                "--daemonize", "yes", "--pidfile", sandbox.resolve("pids/" + name + ".pid").toString(),
-                "--logfile", sandbox.resolve("logs/" + name + ".log").toString(), "--save", "", "--appendonly", "no");
+    static void restart(Path sandbox, String name) throws IOException, InterruptedException {
+        // stdout: only what it logs before it reads its logfile, as in bin/lib/common.sh's start_redis
+        run(new ProcessBuilder("redis-server", "-").inheritIO().redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(sandbox.resolve(name).resolve("redis.conf").toFile()));
     }
 
     static void run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).inheritIO().start();
+        run(new ProcessBuilder(command).inheritIO());
+    }
+
+    static void run(ProcessBuilder command) throws IOException, InterruptedException {
+        Process process = command.start();
         if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
             process.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " failed");
+            throw new IllegalStateException(String.join(" ", command.command()) + " failed");
         }
     }
 

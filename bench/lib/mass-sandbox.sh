@@ -1,6 +1,7 @@
 # A sandbox of many masters for bench/mass-failover (sourced after bench/lib/bench.sh, not run): $MASTERS masters
 # master-1..N with one replica each, three sentinels monitoring all of them (quorum 2), and $HAPROXIES HAProxies in
-# addr mode, each with one frontend, backend and server entry per master, cut from config/haproxy/addr.cfg.
+# addr mode, each with one frontend, backend and server entry per master, cut from config/haproxy/addr.cfg; the servers
+# configured as the sandbox definition says (config/sandbox/README.md).
 # Everything on loopback, free ports, state in $SANDBOX_DIR; every process has its pid file in $SANDBOX_DIR/pids, so
 # that bin/sandbox down stops it by PID. Writes:
 #   sandbox.env        SENTINEL_PORTS, API_PORT, RELAY_CONFIG, MASTERS_FILE, ADMIN_SOCKETS (the HAProxies' runtime API unix
@@ -12,11 +13,6 @@
 # shellcheck shell=bash
 
 MASS_HAPROXY_CFG=$REPO/config/haproxy/addr.cfg
-# The sandbox's sentinel settings (bin/sandbox), for speed. failover-timeout also sets how long a sentinel waits
-# before it retries a failover whose election it lost (twice the timeout), which simultaneous failovers make likely.
-MASS_DOWN_AFTER_MS=1000
-MASS_FAILOVER_TIMEOUT_MS=10000
-
 mass_master_name() { echo "master-$1"; }
 
 # Picks a free port and appends it to mass_ports (not echoed: a $(...) subshell would lose what was picked).
@@ -43,30 +39,9 @@ mass_haproxy_cfg() {
     done
 }
 
-mass_sentinel_conf() {
-    local port=$1 dir=$2 i name
-    cat <<EOF
-port $port
-bind 127.0.0.1
-daemonize yes
-pidfile "$SANDBOX_DIR/pids/sentinel-$port.pid"
-logfile "$SANDBOX_DIR/logs/sentinel-$port.log"
-dir "$dir"
-EOF
-    for i in $(seq "$MASTERS"); do
-        name=$(mass_master_name "$i")
-        cat <<EOF
-sentinel monitor $name 127.0.0.1 ${mass_redis_ports[2 * (i - 1)]} 2
-sentinel down-after-milliseconds $name $MASS_DOWN_AFTER_MS
-sentinel failover-timeout $name $MASS_FAILOVER_TIMEOUT_MS
-sentinel parallel-syncs $name 1
-EOF
-    done
-}
-
 # BENCH_SANDBOX_UP of bench/lib/bench.sh.
 mass_sandbox_up() {
-    local i h port name dir
+    local i h port name
     # an earlier run's servers, on other ports (bench_sandbox_up stopped them)
     rm -rf "$SANDBOX_DIR"/logs "$SANDBOX_DIR"/redis-* "$SANDBOX_DIR"/sentinel-* "$SANDBOX_DIR"/sockets
     mkdir -p "$SANDBOX_DIR/pids" "$SANDBOX_DIR/logs"
@@ -113,13 +88,9 @@ EOF
         printf '%s\t%s\t%s\t%s\n' "$(mass_master_name "$i")" "$master" "$replica" \
             "$(IFS=,; echo "${frontends[*]}")" >>"$SANDBOX_DIR/masters.tsv"
     done
-    for port in "${mass_sentinel_ports[@]}"; do
-        # a fresh file: Sentinel rewrites it with what it learns
-        dir=$SANDBOX_DIR/sentinel-$port
-        mkdir -p "$dir"
-        mass_sentinel_conf "$port" "$dir" >"$dir/sentinel.conf"
-        redis-sentinel "$dir/sentinel.conf"
-    done
+    local monitored=()
+    for i in $(seq "$MASTERS"); do monitored+=("$(mass_master_name "$i")=${mass_redis_ports[2 * (i - 1)]}"); done
+    for port in "${mass_sentinel_ports[@]}"; do start_sentinel "sentinel-$port" "$port" "${monitored[@]}"; done
 
     local endpoints=()
     for h in $(seq "$HAPROXIES"); do

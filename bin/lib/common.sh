@@ -34,27 +34,65 @@ free_port() {
     return 1
 }
 
-# Where a server listens, as redis.conf directives ("name value" lines): the port, or in a TLS sandbox
-# (SANDBOX_TLS_DIR set: bin/sandbox up --tls) the TLS port only, with its certificates there.
-listen_directives() {
-    if [[ -z ${SANDBOX_TLS_DIR:-} ]]; then
-        echo "port $1"
-        return
+# The sandbox definition (config/sandbox/README.md): the fragments every sandbox's servers are configured from.
+SANDBOX_CONFIG=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../config/sandbox" && pwd)
+
+# Prints fragments of the sandbox definition one after the other, each ${NAME} replaced by its value; fails on a
+# placeholder left without one. As the tests' SandboxDefinition.render does (SandboxDefinitionTest compares them).
+# Usage: sandbox_render NAME=value... fragment...
+sandbox_render() {
+    local -A values=()
+    local text="" name fragment
+    while [[ ${1:-} =~ ^[A-Z_]+= ]]; do
+        values[${1%%=*}]=${1#*=}
+        shift
+    done
+    for fragment in "$@"; do text+=$(<"$SANDBOX_CONFIG/$fragment")$'\n'; done
+    # the value quoted: bash 5.2 would read an & in it as the matched text
+    for name in "${!values[@]}"; do text=${text//"\${$name}"/"${values[$name]}"}; done
+    if [[ $text =~ \$\{[A-Z_]+\} ]]; then
+        echo "sandbox_render: no value for ${BASH_REMATCH[0]} in $*" >&2
+        return 1
     fi
-    local d=$SANDBOX_TLS_DIR
-    printf '%s\n' "port 0" "tls-port $1" "tls-cert-file $d/server.crt" "tls-key-file $d/server.key" \
-        "tls-ca-cert-file $d/ca.crt" "tls-auth-clients yes" "tls-replication yes"
+    printf '%s' "$text"
 }
 
-# Starts redis-server <name> on loopback port $2 as a daemon, no persistence, extra arguments after the port
-# (e.g. --replicaof 127.0.0.1 <port>); its dir, log and pid file ($SANDBOX_DIR/pids/<name>.pid) in $SANDBOX_DIR.
-start_redis() {
-    local name=$1 port=$2 directive
-    local listen=()
+# The configuration of the sandbox's server $1 (its dir, pid file and log named after it) on port $2: where it
+# listens (TLS only in a TLS sandbox: SANDBOX_TLS_DIR set by bin/sandbox up --tls, its server certificate on every
+# side), then the fragments $3..., in the background.
+sandbox_server_conf() {
+    local name=$1 port=$2 d=${SANDBOX_TLS_DIR:-} listen=listen.conf
     shift 2
-    while read -r directive; do listen+=("--${directive%% *}" "${directive#* }"); done < <(listen_directives "$port")
+    [[ -z $d ]] || listen=listen-tls.conf
+    sandbox_render PORT="$port" DIR="$SANDBOX_DIR/$name" PIDFILE="$SANDBOX_DIR/pids/$name.pid" \
+        LOGFILE="$SANDBOX_DIR/logs/$name.log" TLS_CERT_FILE="$d/server.crt" TLS_KEY_FILE="$d/server.key" \
+        TLS_CLIENT_CERT_FILE="$d/server.crt" TLS_CLIENT_KEY_FILE="$d/server.key" TLS_CA_FILE="$d/ca.crt" \
+        "$listen" "$@" daemon.conf
+}
+
+# Starts redis-server <name> on loopback port $2 from the sandbox definition, extra arguments after it (e.g.
+# --replicaof 127.0.0.1 <port>); its configuration in $SANDBOX_DIR/<name>/redis.conf, read on stdin (see
+# config/sandbox/README.md), its pid file in $SANDBOX_DIR/pids/<name>.pid.
+start_redis() {
+    local name=$1 port=$2 conf=$SANDBOX_DIR/$1/redis.conf
+    shift 2
     mkdir -p "$SANDBOX_DIR/$name"
-    redis-server "${listen[@]}" --bind 127.0.0.1 --dir "$SANDBOX_DIR/$name" \
-        --daemonize yes --pidfile "$SANDBOX_DIR/pids/$name.pid" --logfile "$SANDBOX_DIR/logs/$name.log" \
-        --save "" --appendonly no "$@"
+    sandbox_server_conf "$name" "$port" redis.conf >"$conf"
+    # stdout: the lines it logs before it reads its logfile ("Reading config from stdin"); errors go to stderr
+    redis-server - "$@" <"$conf" >/dev/null
+}
+
+# Starts redis-sentinel <name> on loopback port $2 from the sandbox definition, monitoring every <master>=<port> of
+# "$@" (the port where it starts as master).
+start_sentinel() {
+    local name=$1 port=$2 conf=$SANDBOX_DIR/$1/sentinel.conf master
+    shift 2
+    mkdir -p "$SANDBOX_DIR/$name"
+    # A fresh file every time: Sentinel rewrites it with what it learns (ids, replicas, other sentinels), which must
+    # not leak from an earlier run with other ports.
+    {
+        sandbox_server_conf "$name" "$port" sentinel.conf
+        for master in "$@"; do sandbox_render MASTER="${master%=*}" MASTER_PORT="${master##*=}" sentinel-master.conf; done
+    } >"$conf"
+    redis-sentinel "$conf"
 }

@@ -21,7 +21,13 @@ final class ManagedProcess {
     }
 
     static ManagedProcess start(String name, List<String> command, Path workDir, Path log, Map<String, String> env) {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
+        return start(name, command, workDir, log, env, ProcessBuilder.Redirect.PIPE);
+    }
+
+    /** Likewise, its standard input from {@code input} (a Redis server reads its configuration there). */
+    static ManagedProcess start(String name, List<String> command, Path workDir, Path log, Map<String, String> env,
+            ProcessBuilder.Redirect input) {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectInput(input)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);

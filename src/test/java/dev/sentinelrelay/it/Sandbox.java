@@ -49,13 +49,14 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A real Redis + Sentinel + HAProxy setup on loopback for one test class: one master and two replicas,
- * three sentinels (quorum 2, down-after-milliseconds 1000), and HAProxy started from the committed config of
- * one {@link HaproxyMode} under {@code config/haproxy/} (addr.cfg unless told), checked with {@code haproxy -c}
- * first. More HAProxy instances from the same config can be added ({@link #addHaproxy()}); methods without an
- * instance number mean instance 1. Free ports, a temp directory, every process stopped by its PID.
+ * three sentinels (quorum 2), every server configured from the sandbox definition ({@link SandboxDefinition}), and
+ * HAProxy started from the committed config of one {@link HaproxyMode} under {@code config/haproxy/} (addr.cfg unless
+ * told), checked with {@code haproxy -c} first. More HAProxy instances from the same config can be added
+ * ({@link #addHaproxy()}); methods without an instance number mean instance 1. Free ports, a temp directory, every
+ * process stopped by its PID.
  * <p>
- * A TLS sandbox ({@link #startTls}) runs every Redis server and sentinel on a {@code tls-port} only ({@code port 0}),
- * with {@code tls-auth-clients yes} and {@code tls-replication yes}, certificates made for it ({@link #certs}),
+ * A TLS sandbox ({@link #startTls}) runs every Redis server and sentinel on a {@code tls-port} only
+ * (config/sandbox/listen-tls.conf) with certificates made for it ({@link #certs}),
  * HAProxy talking TLS to the servers (its frontend stays plain TCP) and relay configurations with the TLS keys.
  */
 final class Sandbox implements AutoCloseable {
@@ -192,12 +193,12 @@ final class Sandbox implements AutoCloseable {
         s.otherPorts.addAll(List.of(freePort(), freePort()));
         s.otherFrontendPort = freePort();
         s.otherConfig = s.dir.resolve("othermaster.cfg");
-        Files.writeString(s.otherConfig, String.join("\n",
-                "frontend redis_" + other,
-                "    bind \"${FRONTEND2_ADDR}\"",
-                "    default_backend redis_" + other,
-                "backend redis_" + other,
-                "    server master \"${INITIAL_MASTER2}\"", ""));
+        // a master more on HAProxy as the sandbox definition says (config/sandbox/README.md): addr.cfg's frontend and
+        // backend, renamed; its own environment names, as both masters' sections share one process
+        String addr = Files.readString(HaproxyMode.ADDR.config());
+        Files.writeString(s.otherConfig, addr.substring(addr.indexOf("\nfrontend ") + 1)
+                .replace("redis_" + MASTER, "redis_" + other)
+                .replace("${FRONTEND_ADDR}", "${FRONTEND2_ADDR}").replace("${INITIAL_MASTER}", "${INITIAL_MASTER2}"));
         return startAll(s);
     }
 
@@ -228,22 +229,24 @@ final class Sandbox implements AutoCloseable {
 
     // ---- Redis ---------------------------------------------------------------------------------------
 
+    /**
+     * Starts the Redis server on {@code port} as the sandbox definition says, its configuration on stdin (see
+     * config/sandbox/README.md), a replica of {@code replicaOf} unless null.
+     */
     void startRedis(int port, Integer replicaOf) {
-        List<String> cmd = new ArrayList<>(List.of("redis-server"));
-        listenDirectives(port, certs == null ? null : certs.server).forEach(d -> cmd.addAll(List.of("--" + d[0], d[1])));
-        cmd.addAll(List.of("--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--dbfilename", "dump-" + port + ".rdb",
-                // a full sync starts at once instead of after 5 s waiting for more replicas (the default)
-                "--repl-diskless-sync-delay", "0",
-                // DEBUG PAUSE-CRON for pauseReplicaAcks; "local": only from loopback
-                "--enable-debug-command", "local"));
+        Path conf = dir.resolve("redis-" + port + ".conf");
+        try {
+            Files.writeString(conf, serverConfig(port, certs == null ? null : certs.server,
+                    password == null ? new String[]{"redis.conf"} : new String[]{"redis.conf", "redis-auth.conf"}));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> cmd = new ArrayList<>(List.of("redis-server", "-"));
         if (replicaOf != null) {
             cmd.addAll(List.of("--replicaof", "127.0.0.1", String.valueOf(replicaOf)));
         }
-        if (password != null) {
-            cmd.addAll(List.of("--requirepass", password, "--masterauth", password));
-        }
-        redis.put(port, ManagedProcess.start("redis-" + port, cmd, dir, dir.resolve("redis-" + port + ".log"), Map.of()));
+        redis.put(port, ManagedProcess.start("redis-" + port, cmd, dir, dir.resolve("redis-" + port + ".log"), Map.of(),
+                ProcessBuilder.Redirect.from(conf.toFile())));
         await("redis " + port + " up").atMost(SETTLE).ignoreExceptions().until(() -> ping(port));
     }
 
@@ -313,42 +316,41 @@ final class Sandbox implements AutoCloseable {
     // ---- Sentinel ------------------------------------------------------------------------------------
 
     private void writeSentinelConfig(int port, int master) throws IOException {
-        Files.writeString(dir.resolve("sentinel-" + port + ".conf"), String.join("\n",
-                String.join("\n", listenDirectives(port, sentinelCertificate).stream().map(d -> d[0] + " " + d[1]).toList()),
-                "bind 127.0.0.1",
-                "dir " + dir,
-                "sentinel monitor " + masterName + " 127.0.0.1 " + master + " 2",
-                "sentinel down-after-milliseconds " + masterName + " 1000",
-                "sentinel failover-timeout " + masterName + " 10000",
-                "sentinel parallel-syncs " + masterName + " 1",
-                otherPorts.isEmpty() ? "" : String.join("\n",
-                        "sentinel monitor " + otherName + " 127.0.0.1 " + otherPorts.get(0) + " 2",
-                        "sentinel down-after-milliseconds " + otherName + " 1000",
-                        "sentinel failover-timeout " + otherName + " 10000"),
-                password == null ? "" : String.join("\n",
-                        "requirepass " + password,
-                        "sentinel auth-pass " + masterName + " " + password,
-                        "sentinel sentinel-pass " + password),
-                ""));
+        StringBuilder conf = new StringBuilder(serverConfig(port, sentinelCertificate, "sentinel.conf"));
+        conf.append(SandboxDefinition.render(Map.of("MASTER", masterName, "MASTER_PORT", String.valueOf(master)),
+                "sentinel-master.conf"));
+        if (!otherPorts.isEmpty()) {
+            conf.append(SandboxDefinition.render(Map.of("MASTER", otherName, "MASTER_PORT",
+                    String.valueOf(otherPorts.get(0))), "sentinel-master.conf"));
+        }
+        if (password != null) {
+            conf.append(SandboxDefinition.render(Map.of("MASTER", masterName, "PASSWORD", password),
+                    "sentinel-auth.conf"));
+        }
+        Files.writeString(dir.resolve("sentinel-" + port + ".conf"), conf);
     }
 
     /**
-     * Where a server listens: {@code port}, or in a TLS sandbox its TLS settings with {@code presented} as its own
-     * certificate. Its outgoing links (replication, sentinel links) always present the valid server certificate.
-     * Directives of redis.conf and sentinel.conf as {name, value}.
+     * The sandbox definition's configuration of a server on {@code port}: where it listens, then {@code fragments}.
+     * In a TLS sandbox it presents {@code presented} to its clients; its own links (replication, sentinel links)
+     * always present the valid server certificate.
      */
-    private List<String[]> listenDirectives(int port, TestCertificates.Pair presented) {
-        if (certs == null) {
-            return List.<String[]>of(new String[]{"port", String.valueOf(port)});
+    private String serverConfig(int port, TestCertificates.Pair presented, String... fragments) {
+        Map<String, String> values = new HashMap<>(Map.of("PORT", String.valueOf(port), "DIR", dir.toString()));
+        if (password != null) {
+            values.put("PASSWORD", password);
         }
-        return List.of(new String[]{"port", "0"}, new String[]{"tls-port", String.valueOf(port)},
-                new String[]{"tls-cert-file", presented.cert().toString()},
-                new String[]{"tls-key-file", presented.key().toString()},
-                new String[]{"tls-client-cert-file", certs.server.cert().toString()},
-                new String[]{"tls-client-key-file", certs.server.key().toString()},
-                new String[]{"tls-ca-cert-file", certs.ca.cert().toString()},
-                new String[]{"tls-auth-clients", "yes"},
-                new String[]{"tls-replication", "yes"});
+        String listen = "listen.conf";
+        if (certs != null) {
+            listen = "listen-tls.conf";
+            values.putAll(Map.of("TLS_CERT_FILE", presented.cert().toString(),
+                    "TLS_KEY_FILE", presented.key().toString(),
+                    "TLS_CLIENT_CERT_FILE", certs.server.cert().toString(),
+                    "TLS_CLIENT_KEY_FILE", certs.server.key().toString(),
+                    "TLS_CA_FILE", certs.ca.cert().toString()));
+        }
+        return SandboxDefinition.render(values, Stream.concat(Stream.of(listen), Stream.of(fragments))
+                .toArray(String[]::new));
     }
 
     /**
