@@ -1,6 +1,6 @@
 package dev.sentinelrelay;
 
-import dev.sentinelrelay.sentinel.Trigger;
+import dev.sentinelrelay.resolve.Trigger;
 import org.apache.camel.ProducerTemplate;
 
 /**

@@ -1,7 +1,7 @@
 package dev.sentinelrelay.alerts;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.sentinelrelay.DurableFiles;
+import dev.sentinelrelay.support.DurableFiles;
 import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.AlertsConfig.Channel;
 import dev.sentinelrelay.configuration.AlertsConfig.Severity;

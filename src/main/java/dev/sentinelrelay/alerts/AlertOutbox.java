@@ -1,6 +1,6 @@
 package dev.sentinelrelay.alerts;
 
-import dev.sentinelrelay.DurableFiles;
+import dev.sentinelrelay.support.DurableFiles;
 import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.AlertsConfig.Channel;
 import dev.sentinelrelay.deadletter.DeadLetters;

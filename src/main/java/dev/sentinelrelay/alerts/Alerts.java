@@ -1,16 +1,16 @@
 package dev.sentinelrelay.alerts;
 
-import dev.sentinelrelay.RelayObserver;
-import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.resolve.RelayObserver;
+import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.cluster.ClusterObserver;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.SentinelChange;
 import dev.sentinelrelay.sentinel.SentinelEvent;
-import dev.sentinelrelay.sentinel.Trigger;
-import dev.sentinelrelay.sentinel.VerificationPendingException;
-import dev.sentinelrelay.sentinel.Verdict;
-import dev.sentinelrelay.sentinel.Vote;
-import dev.sentinelrelay.sentinel.VoteTally;
+import dev.sentinelrelay.resolve.Trigger;
+import dev.sentinelrelay.resolve.VerificationPendingException;
+import dev.sentinelrelay.resolve.Verdict;
+import dev.sentinelrelay.resolve.Vote;
+import dev.sentinelrelay.resolve.VoteTally;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.sentinelrelay.alerts;
 
-import dev.sentinelrelay.Failures;
+import dev.sentinelrelay.support.Failures;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import org.apache.camel.http.base.HttpOperationFailedException;

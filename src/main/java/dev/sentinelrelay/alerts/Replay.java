@@ -1,7 +1,7 @@
 package dev.sentinelrelay.alerts;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sentinelrelay.DurableFiles;
+import dev.sentinelrelay.support.DurableFiles;
 import dev.sentinelrelay.configuration.ConfigException;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayProperties;

@@ -1,7 +1,7 @@
 package dev.sentinelrelay.deadletter;
 
-import dev.sentinelrelay.DurableFiles;
-import dev.sentinelrelay.RelayObserver;
+import dev.sentinelrelay.support.DurableFiles;
+import dev.sentinelrelay.resolve.RelayObserver;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,6 +1,6 @@
 package dev.sentinelrelay.destinations;
 
-import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.resolve.Routing;
 
 import java.util.List;
 

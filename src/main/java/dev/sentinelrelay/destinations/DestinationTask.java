@@ -1,6 +1,6 @@
 package dev.sentinelrelay.destinations;
 
-import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.resolve.Routing;
 
 /** Bring one place of a destination (an HAProxy's entry for a master, Consul's service of a master) to one routing. */
 public interface DestinationTask {

@@ -21,6 +21,10 @@ public record Pipeline(String kind, String planner, String latest, String ledger
 
     /** Adds the entry, the apply route, and a queue (route id: its name) with {@code threads} threads per queue. */
     public void addTo(CamelContext context, List<String> queues, int threads) {
+        if (queues.contains(kind)) {
+            // both would be route ids: the queue's route would replace the entry's
+            throw new IllegalArgumentException("queue '" + kind + "' is named like its destination's entry route");
+        }
         TemplatedRouteBuilder.builder(context, "destination")
                 .routeId(kind)
                 .parameter("kind", kind)

@@ -1,13 +1,13 @@
 package dev.sentinelrelay.fencing;
 
-import dev.sentinelrelay.RelayObserver;
-import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.resolve.RelayObserver;
+import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
-import dev.sentinelrelay.sentinel.MasterResolver;
+import dev.sentinelrelay.resolve.MasterResolver;
 import dev.sentinelrelay.sentinel.SentinelEvent;
-import dev.sentinelrelay.sentinel.Trigger;
-import dev.sentinelrelay.sentinel.Verdict;
+import dev.sentinelrelay.resolve.Trigger;
+import dev.sentinelrelay.resolve.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

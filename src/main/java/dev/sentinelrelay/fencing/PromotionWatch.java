@@ -1,8 +1,8 @@
 package dev.sentinelrelay.fencing;
 
 import dev.sentinelrelay.configuration.HostPort;
-import dev.sentinelrelay.sentinel.MasterResolver;
-import dev.sentinelrelay.sentinel.Trigger;
+import dev.sentinelrelay.resolve.MasterResolver;
+import dev.sentinelrelay.resolve.Trigger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,8 +1,8 @@
 package dev.sentinelrelay.ops;
 
-import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.sentinel.SentinelEvent;
-import dev.sentinelrelay.sentinel.VerificationPendingException;
+import dev.sentinelrelay.resolve.VerificationPendingException;
 
 import java.time.Instant;
 import java.util.ArrayDeque;

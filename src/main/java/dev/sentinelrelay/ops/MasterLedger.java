@@ -1,10 +1,10 @@
 package dev.sentinelrelay.ops;
 
-import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.ops.EventLog.Decision;
 import dev.sentinelrelay.sentinel.SentinelEvent;
-import dev.sentinelrelay.sentinel.Verdict;
+import dev.sentinelrelay.resolve.Verdict;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

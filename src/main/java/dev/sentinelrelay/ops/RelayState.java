@@ -1,12 +1,12 @@
 package dev.sentinelrelay.ops;
 
-import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.destinations.DestinationLedger;
 import dev.sentinelrelay.destinations.DestinationTask;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.SentinelEvent;
-import dev.sentinelrelay.sentinel.Verdict;
-import dev.sentinelrelay.sentinel.VerificationPendingException;
+import dev.sentinelrelay.resolve.Verdict;
+import dev.sentinelrelay.resolve.VerificationPendingException;
 
 import java.util.Map;
 

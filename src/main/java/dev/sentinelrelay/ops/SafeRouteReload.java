@@ -1,6 +1,6 @@
 package dev.sentinelrelay.ops;
 
-import dev.sentinelrelay.Failures;
+import dev.sentinelrelay.support.Failures;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.impl.DefaultCamelContext;

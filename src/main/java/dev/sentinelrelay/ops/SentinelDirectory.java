@@ -1,11 +1,11 @@
 package dev.sentinelrelay.ops;
 
 import dev.sentinelrelay.configuration.HostPort;
-import dev.sentinelrelay.sentinel.MasterResolver;
+import dev.sentinelrelay.resolve.MasterResolver;
 import dev.sentinelrelay.sentinel.SentinelDiscovery;
 import dev.sentinelrelay.sentinel.SentinelEvent;
-import dev.sentinelrelay.sentinel.Verdict;
-import dev.sentinelrelay.sentinel.Vote;
+import dev.sentinelrelay.resolve.Verdict;
+import dev.sentinelrelay.resolve.Vote;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;

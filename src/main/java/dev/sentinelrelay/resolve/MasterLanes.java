@@ -1,7 +1,5 @@
 package dev.sentinelrelay.resolve;
 
-import dev.sentinelrelay.sentinel.Trigger;
-import dev.sentinelrelay.sentinel.VerificationPendingException;
 
 import java.util.ArrayList;
 import java.util.HashMap;

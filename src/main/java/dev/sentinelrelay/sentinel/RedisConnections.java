@@ -3,8 +3,6 @@ package dev.sentinelrelay.sentinel;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig.Credentials;
 import dev.sentinelrelay.tls.ClientTls;
-import dev.sentinelrelay.tls.TlsFailure;
-import dev.sentinelrelay.tls.TlsFailureLog;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;

@@ -1,11 +1,9 @@
 package dev.sentinelrelay.sentinel;
 
-import dev.sentinelrelay.Failures;
+import dev.sentinelrelay.support.Failures;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.tls.ClientTls;
-import dev.sentinelrelay.tls.TlsFailure;
-import dev.sentinelrelay.tls.TlsFailureLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.Message;

@@ -1,13 +1,13 @@
 package dev.sentinelrelay.alerts;
 
-import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.configuration.AlertsConfig.Severity;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.SentinelChange;
 import dev.sentinelrelay.sentinel.SentinelEvent;
-import dev.sentinelrelay.sentinel.Trigger;
-import dev.sentinelrelay.sentinel.Verdict;
-import dev.sentinelrelay.sentinel.Vote;
+import dev.sentinelrelay.resolve.Trigger;
+import dev.sentinelrelay.resolve.Verdict;
+import dev.sentinelrelay.resolve.Vote;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

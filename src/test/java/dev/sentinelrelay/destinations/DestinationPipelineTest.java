@@ -1,10 +1,10 @@
 package dev.sentinelrelay.destinations;
 
-import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.destinations.RecordedLedger.Leadership;
 import dev.sentinelrelay.sentinel.SentinelEvent;
-import dev.sentinelrelay.sentinel.Trigger;
+import dev.sentinelrelay.resolve.Trigger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -51,19 +51,19 @@ class DestinationPipelineTest {
 
     @BeforeEach
     void startRoutes() throws Exception {
-        files = dir.resolve("holding");
+        files = Files.createDirectories(dir.resolve("holding"));
         camel = new DefaultCamelContext();
         Properties properties = new Properties();
         properties.setProperty("holding-files.dir", files.toString());
         camel.getPropertiesComponent().setInitialProperties(properties);
-        camel.getRegistry().bind("holdingFiles", new HoldingFiles());
+        camel.getRegistry().bind("holdingFiles", new HoldingFiles(files));
         camel.getRegistry().bind("holdingFilesLatest", latest);
         camel.getRegistry().bind("relayState", ledger);
         camel.getRegistry().bind("leadership", leadership);
         for (String file : List.of("file:routes/35-destination.yaml", "classpath:destinations/holding-files.yaml")) {
             PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, file));
         }
-        HoldingFiles.PIPELINE.addTo(camel, List.of("holding-files"), 2);
+        HoldingFiles.PIPELINE.addTo(camel, List.of(HoldingFiles.QUEUE), 2);
         camel.start();
         producer = camel.createProducerTemplate();
     }
@@ -135,7 +135,8 @@ class DestinationPipelineTest {
 
     @Test
     void aWriteThatKeepsFailingIsRetriedThenReportedAndTheNextRoutingGetsItsOwnTries() throws Exception {
-        Files.writeString(files.getParent().resolve("holding"), "a file where the directory should be");
+        Files.delete(files);
+        Files.writeString(files, "a file where the directory should be");
         send(switchTo(NEW));
         await().atMost(ROUTES).until(() -> ledger.failed.size() == 1 && latest.idle());
         assertTrue(ledger.failed.get(0).startsWith("holding-files " + NEW + ": "), ledger.failed.toString());

@@ -1,8 +1,9 @@
 package dev.sentinelrelay.destinations;
 
-import dev.sentinelrelay.Failures;
-import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.support.Failures;
+import dev.sentinelrelay.resolve.Routing;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,12 +18,14 @@ public final class HoldingFiles implements Destination<HoldingFiles.Task> {
     public static final Pipeline PIPELINE = new Pipeline("holding-files", "holdingFiles", "holdingFilesLatest",
             "relayState", "direct:holding-file-read", "direct:holding-file-write", "holding-files-retries");
 
+    public static final String QUEUE = "holding-files-queue";
+
     /** One master's file. */
     public record Task(Routing routing, boolean readBack, Write write) implements DestinationTask {
 
         @Override
         public String queue() {
-            return "holding-files";
+            return QUEUE;
         }
 
         @Override
@@ -43,6 +46,12 @@ public final class HoldingFiles implements Destination<HoldingFiles.Task> {
 
     /** master -> what its file is known to hold. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
+    private final Path dir;
+
+    /** @param dir where the files are (the send routes' holding-files.dir) */
+    public HoldingFiles(Path dir) {
+        this.dir = dir;
+    }
 
     @Override
     public List<Task> tasks(Routing routing) {
@@ -60,9 +69,10 @@ public final class HoldingFiles implements Destination<HoldingFiles.Task> {
         return new Task(routing, readBack, Write.FULL);
     }
 
+    /** The file to read. */
     @Override
     public Object readBackRequest(Task task) {
-        return task.file();
+        return dir.resolve(task.file()).toFile();
     }
 
     /** The file's content (null: no such file) against the routing. */

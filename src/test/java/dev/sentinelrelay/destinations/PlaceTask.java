@@ -1,6 +1,6 @@
 package dev.sentinelrelay.destinations;
 
-import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.resolve.Routing;
 
 /** A task at a destination by name, for the tests of what a ledger records. */
 public record PlaceTask(String destination, Routing routing) implements DestinationTask {

@@ -1,16 +1,16 @@
 package dev.sentinelrelay.fencing;
 
-import dev.sentinelrelay.RelayHealth;
-import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.resolve.RelayHealth;
+import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayConfigTest;
-import dev.sentinelrelay.sentinel.MasterResolver;
+import dev.sentinelrelay.resolve.MasterResolver;
 import dev.sentinelrelay.sentinel.SentinelEvent;
-import dev.sentinelrelay.sentinel.Trigger;
-import dev.sentinelrelay.sentinel.Verdict;
-import dev.sentinelrelay.sentinel.VerificationPendingException;
-import dev.sentinelrelay.sentinel.Vote;
+import dev.sentinelrelay.resolve.Trigger;
+import dev.sentinelrelay.resolve.Verdict;
+import dev.sentinelrelay.resolve.VerificationPendingException;
+import dev.sentinelrelay.resolve.Vote;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

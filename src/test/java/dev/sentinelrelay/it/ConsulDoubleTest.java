@@ -2,7 +2,7 @@ package dev.sentinelrelay.it;
 
 import dev.sentinelrelay.configuration.ConsulConfig.ConsulTarget;
 import dev.sentinelrelay.configuration.HostPort;
-import dev.sentinelrelay.consul.ConsulRegistration;
+import dev.sentinelrelay.destinations.consul.ConsulRegistration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

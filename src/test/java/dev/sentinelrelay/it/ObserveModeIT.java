@@ -2,7 +2,7 @@ package dev.sentinelrelay.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sentinelrelay.haproxy.ServerState;
+import dev.sentinelrelay.destinations.haproxy.ServerState;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package dev.sentinelrelay.it;
 
-import dev.sentinelrelay.haproxy.ServerState;
+import dev.sentinelrelay.destinations.haproxy.ServerState;
 import dev.sentinelrelay.tls.PemTls;
 import dev.sentinelrelay.tls.TestCertificates;
 import org.awaitility.core.ConditionTimeoutException;

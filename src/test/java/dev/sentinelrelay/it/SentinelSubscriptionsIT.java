@@ -3,7 +3,7 @@ package dev.sentinelrelay.it;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayConfigTest;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
-import dev.sentinelrelay.tls.TlsFailureLog;
+import dev.sentinelrelay.sentinel.TlsFailureLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

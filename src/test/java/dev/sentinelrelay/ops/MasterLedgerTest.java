@@ -1,9 +1,9 @@
 package dev.sentinelrelay.ops;
 
-import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.ops.EventLog.Decision;
-import dev.sentinelrelay.sentinel.Trigger;
+import dev.sentinelrelay.resolve.Trigger;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -3,15 +3,15 @@ package dev.sentinelrelay.ops;
 import dev.sentinelrelay.destinations.PlaceTask;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sentinelrelay.RelayHealth;
-import dev.sentinelrelay.Routing;
+import dev.sentinelrelay.resolve.RelayHealth;
+import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.cluster.Leadership;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.OperatorConfig;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayConfigTest;
-import dev.sentinelrelay.sentinel.Trigger;
+import dev.sentinelrelay.resolve.Trigger;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;

@@ -1,6 +1,5 @@
 package dev.sentinelrelay.resolve;
 
-import dev.sentinelrelay.sentinel.Trigger;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -2,10 +2,6 @@ package dev.sentinelrelay.resolve;
 
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.SentinelEvent;
-import dev.sentinelrelay.sentinel.Trigger;
-import dev.sentinelrelay.sentinel.Verdict;
-import dev.sentinelrelay.sentinel.VerificationPendingException;
-import dev.sentinelrelay.sentinel.Vote;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

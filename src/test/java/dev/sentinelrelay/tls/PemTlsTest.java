@@ -1,5 +1,6 @@
 package dev.sentinelrelay.tls;
 
+import dev.sentinelrelay.sentinel.TlsFailure;
 import org.junit.jupiter.api.Test;
 
 import javax.net.ssl.SSLContext;
