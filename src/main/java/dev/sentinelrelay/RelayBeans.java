@@ -41,6 +41,8 @@ import dev.sentinelrelay.sentinel.SentinelDiscovery;
 import dev.sentinelrelay.sentinel.SentinelQuorum;
 import dev.sentinelrelay.sentinel.SentinelEventParser;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.string.StringEncoder;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
@@ -49,6 +51,7 @@ import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.consul.ConsulComponent;
 import org.apache.camel.component.consul.ConsulConfiguration;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.zookeepermaster.MasterComponent;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.Registry;
@@ -111,7 +114,11 @@ final class RelayBeans implements AutoCloseable {
         this.producer = context.createProducerTemplate();
         followed = new FollowedSentinels(config.sentinels(), Instant.now());
         health = new RelayHealth(config.masters(), followed::majority);
-        metrics = new RelayMetrics(config.masters(), deadLetters::size, health::secondsSinceReconciled);
+        // Camel's metrics (camel.metrics.*) adopt the registry bound under this name; bound before camel-main sets them
+        // up, after this constructor, because the relay's gauges are declared here
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
+        metrics = new RelayMetrics(meters, config.masters(), deadLetters::size, health::secondsSinceReconciled);
         state = new RelayState(sentinelsById(config), EVENTS_KEPT, metrics);
         resolver = new MasterResolver(config, followed::addresses, health, state::verdict,
                 threads.newCachedThreadPool(this, "verify"));
@@ -146,7 +153,6 @@ final class RelayBeans implements AutoCloseable {
         registry.bind("fences", fences);
         registry.bind("masterLanes", new MasterLanes(System::nanoTime));
         registry.bind("relayState", state);
-        registry.bind("relayMetrics", metrics);
         registry.bind("stringSerializer", new StringRedisSerializer(StandardCharsets.UTF_8));
         subscriptions.containers().forEach((id, container) -> registry.bind(SentinelSubscriptions.containerBeanName(id), container));
 

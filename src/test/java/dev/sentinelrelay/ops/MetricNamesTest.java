@@ -1,5 +1,7 @@
 package dev.sentinelrelay.ops;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,10 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Every metric the relay exposes on /metrics, with its type and label names, as dashboards and alert rules name
  * them: a renamed metric, a changed type or an added, dropped or renamed label fails here.
  */
-class MetricNamesTest {
+public class MetricNamesTest {
 
     /** {@code <type> <sample name>{<label names>}} per exposed sample name, sorted. */
-    private static final String EXPOSED = """
+    public static final String EXPOSED = """
             counter relay_destination_failures_total{destination}
             counter relay_destination_retries_total{destination}
             counter relay_events_received_total{sentinel,type}
@@ -46,7 +48,8 @@ class MetricNamesTest {
 
     @Test
     void everyMetricKeepsItsNameTypeAndLabels() {
-        RelayMetrics metrics = new RelayMetrics(List.of("mymaster"), () -> 1, master -> 2.0);
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RelayMetrics metrics = new RelayMetrics(meters, List.of("mymaster"), () -> 1, master -> 2.0);
         metrics.sentinelsReachable(() -> 3);
         metrics.eventReceived("sentinel-1", "+switch-master");
         metrics.eventRejected("malformed");
@@ -59,11 +62,11 @@ class MetricNamesTest {
         metrics.leadership(() -> 1, () -> 4);
         metrics.readPoolSize("mymaster", "haproxy-1", () -> 2);
 
-        assertEquals(EXPOSED, exposed(metrics.scrape()));
+        assertEquals(EXPOSED, exposed(meters.scrape()));
     }
 
     /** The relay's samples of a scrape in {@link #EXPOSED}'s form (Camel's own metrics, camel_*, are not listed). */
-    static String exposed(String scrape) {
+    public static String exposed(String scrape) {
         Map<String, String> types = new TreeMap<>();
         TreeSet<String> out = new TreeSet<>();
         for (String line : scrape.lines().toList()) {
