@@ -27,7 +27,9 @@ import dev.sentinelrelay.haproxy.HaproxyTask;
 import dev.sentinelrelay.haproxy.InteractiveSession;
 import dev.sentinelrelay.haproxy.RuntimeApi;
 import dev.sentinelrelay.ops.ApiAuth;
+import dev.sentinelrelay.ops.HealthAnswer;
 import dev.sentinelrelay.ops.RelayApi;
+import dev.sentinelrelay.ops.RelayCheck;
 import dev.sentinelrelay.ops.RelayMetrics;
 import dev.sentinelrelay.ops.RelayState;
 import dev.sentinelrelay.ops.SentinelDirectory;
@@ -53,6 +55,7 @@ import org.apache.camel.component.consul.ConsulComponent;
 import org.apache.camel.component.consul.ConsulConfiguration;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.zookeepermaster.MasterComponent;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -148,7 +151,12 @@ final class RelayBeans implements AutoCloseable {
         registry.bind("leadership", leadership);
         metrics.leadership(leadership::leaderGauge, leadership::changes);
 
-        registry.bind("relayHealth", health);
+        // GET /health/* (routes/60-api.yaml) answer from Camel's health-check registry: its context check and the relay's
+        HealthCheckRegistry checks = HealthCheckRegistry.get(context);
+        checks.register(checks.resolveById(HealthAnswer.LIVE));
+        checks.register(new RelayCheck(RelayCheck.READY, true, health::ready, health::describe));
+        checks.register(new RelayCheck(RelayCheck.LEADER, false, leadership::writes, leadership::describe));
+        registry.bind("healthAnswer", new HealthAnswer());
         registry.bind("eventParser", new SentinelEventParser(new HashSet<>(config.masters())));
         registry.bind("fences", fences);
         registry.bind("masterLanes", new MasterLanes(System::nanoTime));

@@ -346,10 +346,10 @@ public final class Leadership {
         return nodes;
     }
 
-    /** 200 on the relay that writes (the leader; a relay alone in act mode), 503 elsewhere: GET /health/leader. */
-    public int httpStatus() {
+    /** Whether this relay writes: the leader, or a relay alone in act mode (GET /health/leader is up here only). */
+    public boolean writes() {
         Role role = role();
-        return role == Role.LEADER || role == Role.SINGLE ? 200 : 503;
+        return role == Role.LEADER || role == Role.SINGLE;
     }
 
     public String describe() {
@@ -359,7 +359,7 @@ public final class Leadership {
 
     /** relay_leader: 1 while this relay writes as the leader (or alone in act mode). */
     public int leaderGauge() {
-        return httpStatus() == 200 ? 1 : 0;
+        return writes() ? 1 : 0;
     }
 
     /** relay_leadership_changes_total: changes of leader this relay saw. */
