@@ -2,7 +2,6 @@ package dev.sentinelrelay;
 
 import dev.sentinelrelay.alerts.AlertDedup;
 import dev.sentinelrelay.alerts.AlertDelivery;
-import dev.sentinelrelay.alerts.AlertGrouping;
 import dev.sentinelrelay.alerts.AlertMessages;
 import dev.sentinelrelay.alerts.AlertOutbox;
 import dev.sentinelrelay.alerts.AlertRetry;
@@ -315,7 +314,6 @@ final class RelayBeans implements AutoCloseable {
         }, Alerts.FAILOVER_REPORT_DEADLINE);
         registry.bind("alerts", alerts);
         registry.bind("alertDedup", new AlertDedup(settings.repeatAfter()));
-        registry.bind("alertGrouping", new AlertGrouping());
         AlertOutbox outbox = new AlertOutbox(settings, deadLetters.file().getParent(), deadLetters);
         registry.bind("alertOutbox", outbox);
         // in a cluster the leader records what it delivered, per channel, in ZooKeeper; alone nobody needs to know
