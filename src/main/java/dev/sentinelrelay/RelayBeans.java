@@ -6,7 +6,6 @@ import dev.sentinelrelay.ops.WarmUp;
 import dev.sentinelrelay.destinations.NewestWins;
 import dev.sentinelrelay.alerts.AlertDedup;
 import dev.sentinelrelay.alerts.AlertDelivery;
-import dev.sentinelrelay.alerts.AlertGrouping;
 import dev.sentinelrelay.alerts.AlertMessages;
 import dev.sentinelrelay.alerts.AlertOutbox;
 import dev.sentinelrelay.alerts.AlertRetry;
@@ -31,7 +30,9 @@ import dev.sentinelrelay.destinations.haproxy.HaproxyTask;
 import dev.sentinelrelay.destinations.haproxy.InteractiveSession;
 import dev.sentinelrelay.destinations.haproxy.RuntimeApi;
 import dev.sentinelrelay.ops.ApiAuth;
+import dev.sentinelrelay.ops.HealthAnswer;
 import dev.sentinelrelay.ops.RelayApi;
+import dev.sentinelrelay.ops.RelayCheck;
 import dev.sentinelrelay.ops.RelayMetrics;
 import dev.sentinelrelay.ops.RelayState;
 import dev.sentinelrelay.ops.SentinelDirectory;
@@ -45,6 +46,8 @@ import dev.sentinelrelay.sentinel.SentinelDiscovery;
 import dev.sentinelrelay.sentinel.SentinelQuorum;
 import dev.sentinelrelay.sentinel.SentinelEventParser;
 import dev.sentinelrelay.sentinel.SentinelSubscriptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.string.StringEncoder;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
@@ -53,7 +56,9 @@ import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.consul.ConsulComponent;
 import org.apache.camel.component.consul.ConsulConfiguration;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.zookeepermaster.MasterComponent;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -115,7 +120,11 @@ final class RelayBeans implements AutoCloseable {
         this.producer = context.createProducerTemplate();
         followed = new FollowedSentinels(config.sentinels(), Instant.now());
         health = new RelayHealth(config.masters(), followed::majority);
-        metrics = new RelayMetrics(config.masters(), deadLetters::size, health::secondsSinceReconciled);
+        // Camel's metrics (camel.metrics.*) adopt the registry bound under this name; bound before camel-main sets them
+        // up, after this constructor, because the relay's gauges are declared here
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
+        metrics = new RelayMetrics(meters, config.masters(), deadLetters::size, health::secondsSinceReconciled);
         state = new RelayState(sentinelsById(config), EVENTS_KEPT, metrics);
         resolver = new MasterResolver(config, followed::addresses, health, state::verdict,
                 threads.newCachedThreadPool(this, "verify"));
@@ -145,12 +154,16 @@ final class RelayBeans implements AutoCloseable {
         registry.bind("leadership", leadership);
         metrics.leadership(leadership::leaderGauge, leadership::changes);
 
-        registry.bind("relayHealth", health);
+        // GET /health/* (routes/60-api.yaml) answer from Camel's health-check registry: its context check and the relay's
+        HealthCheckRegistry checks = HealthCheckRegistry.get(context);
+        checks.register(checks.resolveById(HealthAnswer.LIVE));
+        checks.register(new RelayCheck(RelayCheck.READY, true, health::ready, health::describe));
+        checks.register(new RelayCheck(RelayCheck.LEADER, false, leadership::writes, leadership::describe));
+        registry.bind("healthAnswer", new HealthAnswer());
         registry.bind("eventParser", new SentinelEventParser(new HashSet<>(config.masters())));
         registry.bind("fences", fences);
         registry.bind("masterLanes", new MasterLanes(System::nanoTime));
         registry.bind("relayState", state);
-        registry.bind("relayMetrics", metrics);
         registry.bind("stringSerializer", new StringRedisSerializer(StandardCharsets.UTF_8));
         subscriptions.containers().forEach((id, container) -> registry.bind(SentinelSubscriptions.containerBeanName(id), container));
 
@@ -306,7 +319,6 @@ final class RelayBeans implements AutoCloseable {
         }, Alerts.FAILOVER_REPORT_DEADLINE);
         registry.bind("alerts", alerts);
         registry.bind("alertDedup", new AlertDedup(settings.repeatAfter()));
-        registry.bind("alertGrouping", new AlertGrouping());
         AlertOutbox outbox = new AlertOutbox(settings, deadLetters.file().getParent(), deadLetters);
         registry.bind("alertOutbox", outbox);
         // in a cluster the leader records what it delivered, per channel, in ZooKeeper; alone nobody needs to know

@@ -3,9 +3,8 @@ package dev.sentinelrelay.ops;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
 import java.util.List;
@@ -15,9 +14,11 @@ import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The relay's Prometheus metrics (GET /metrics): what it received, refused and applied, how fast a failover
- * reached each destination, and what failed. Counters are created on first use, so a label value appears once it
- * happened; gauges read the current value at every scrape.
+ * The relay's own meters in Camel's metrics registry (bean {@code metricsRegistry}, scraped by GET /metrics): what
+ * it received, refused and applied, how fast a failover reached each destination, and what failed. Counters are
+ * created on first use, so a label value appears once it happened; gauges read the current value at every scrape.
+ * Declared in Java, not as micrometer: route steps, because Java computes their values (gauges of live state, the
+ * propagation time from the ledger) and a timer endpoint cannot set the histogram's buckets.
  */
 public final class RelayMetrics {
 
@@ -27,14 +28,17 @@ public final class RelayMetrics {
             Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
             Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final MeterRegistry registry;
     private LongSupplier leadershipChanges;
 
     /**
+     * @param registry               where the meters go: Camel's, which its own route metrics share
      * @param deadLetters            how many updates the dead-letter store holds
      * @param secondsSinceReconciled per master, seconds since every HAProxy was last seen in step (NaN: never)
      */
-    public RelayMetrics(List<String> masters, LongSupplier deadLetters, ToDoubleFunction<String> secondsSinceReconciled) {
+    public RelayMetrics(MeterRegistry registry, List<String> masters, LongSupplier deadLetters,
+                        ToDoubleFunction<String> secondsSinceReconciled) {
+        this.registry = registry;
         Gauge.builder("relay.dead.letters", deadLetters::getAsLong)
                 .description("Updates in the dead-letter store (failed after their retries)").register(registry);
         for (String master : masters) {
@@ -111,11 +115,6 @@ public final class RelayMetrics {
     public void readPoolSize(String master, String destination, DoubleSupplier size) {
         Gauge.builder("relay.read.pool.size", size::getAsDouble).tag("master", master).tag("destination", destination)
                 .description("Servers of the master's read backend that take reads on the HAProxy").register(registry);
-    }
-
-    /** The Prometheus text exposition format. */
-    public String scrape() {
-        return registry.scrape();
     }
 
     private Counter counter(String name, String description, String... tags) {

@@ -57,11 +57,6 @@ public final class RelayHealth {
         return warmedUp && sentinelsReachable >= majority.getAsInt() && reconciled.keySet().containsAll(masters);
     }
 
-    /** 200 when ready, 503 otherwise, so load balancers and orchestrators can use the endpoint as it is. */
-    public int httpStatus() {
-        return ready() ? 200 : 503;
-    }
-
     /** One line for the health endpoint and the logs. */
     public String describe() {
         return (ready() ? "ready" : "not ready") + ": sentinels answering " + sentinelsReachable + " (majority " + majority.getAsInt()

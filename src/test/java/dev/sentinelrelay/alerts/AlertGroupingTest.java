@@ -3,6 +3,7 @@ package dev.sentinelrelay.alerts;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -13,11 +14,14 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-/** The group window's aggregation: every alert raised within it, in the order raised, in one exchange's body. */
+/**
+ * The group window's aggregation (routes/70-alerts.yaml, Camel's GroupedBodyAggregationStrategy): every alert raised
+ * within it, in the order raised, in one exchange's body once the window completes.
+ */
 class AlertGroupingTest {
 
     private static final CamelContext CAMEL = new DefaultCamelContext();
-    private final AlertGrouping grouping = new AlertGrouping();
+    private final GroupedBodyAggregationStrategy grouping = new GroupedBodyAggregationStrategy();
 
     @AfterAll
     static void stopCamel() throws Exception {
@@ -41,6 +45,7 @@ class AlertGroupingTest {
         Exchange next = raised(first);
         Exchange group = grouping.aggregate(null, next);
         assertSame(next, group);
+        grouping.onCompletion(group);
         assertEquals(List.of(first), group.getMessage().getBody(List.class));
     }
 
@@ -52,6 +57,7 @@ class AlertGroupingTest {
         Exchange group = grouping.aggregate(null, raised(mymaster));
         assertSame(group, grouping.aggregate(group, raised(other)), "the group's exchange is kept");
         grouping.aggregate(group, raised(down));
+        grouping.onCompletion(group);
         assertEquals(List.of(mymaster, other, down), group.getMessage().getBody(List.class));
     }
 }

@@ -22,7 +22,8 @@ class LeadershipTest {
         assertEquals(Leadership.Role.SINGLE, alone.role());
         assertTrue(alone.mayWrite());
         assertFalse(alone.elects());
-        assertEquals(200, alone.httpStatus());
+        assertTrue(alone.writes());
+        assertEquals("single", alone.describe());
         assertEquals(1, alone.leaderGauge());
         assertEquals(Map.of("role", "single", "mode", "act"), withoutNulls(alone.view()));
     }
@@ -34,7 +35,7 @@ class LeadershipTest {
             assertEquals(Leadership.Role.OBSERVE, observer.role());
             assertFalse(observer.mayWrite());
             assertFalse(observer.elects(), "an observing relay never joins the election");
-            assertEquals(503, observer.httpStatus());
+            assertFalse(observer.writes());
             assertEquals(0, observer.leaderGauge());
             assertEquals("observe", observer.view().get("role"));
         }

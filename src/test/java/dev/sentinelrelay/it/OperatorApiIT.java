@@ -2,6 +2,7 @@ package dev.sentinelrelay.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sentinelrelay.ops.MetricNamesTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -148,6 +149,10 @@ class OperatorApiIT extends SandboxIT {
         assertTrue(metrics.contains("relay_dead_letters 0.0"), metrics);
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("relay_seconds_since_reconcile{master=\"mymaster\"} ")
                 && !l.endsWith("NaN")), metrics);
+        // in Camel's registry: the relay's metrics as MetricNamesTest lists them, next to Camel's own route metrics
+        assertTrue(MetricNamesTest.EXPOSED.lines().toList().containsAll(MetricNamesTest.exposed(metrics).lines().toList()),
+                MetricNamesTest.exposed(metrics));
+        assertTrue(metrics.contains("camel_exchanges_total{"), metrics);
         assertTrue(oldMaster != newMaster);
         sandbox.awaitSentinelsSettled();
     }

@@ -4,6 +4,8 @@ import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.ops.EventLog.Decision;
 import dev.sentinelrelay.resolve.Trigger;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -15,7 +17,8 @@ class MasterLedgerTest {
 
     private static final HostPort OLD = new HostPort("10.0.0.1", 6379);
     private static final HostPort NEW = new HostPort("10.0.0.2", 6379);
-    private final RelayMetrics metrics = new RelayMetrics(List.of("mymaster"), () -> 0, m -> 1.0);
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final RelayMetrics metrics = new RelayMetrics(meters, List.of("mymaster"), () -> 0, m -> 1.0);
     private final MasterLedger ledger = new MasterLedger(metrics);
 
     @Test
@@ -59,7 +62,7 @@ class MasterLedgerTest {
     }
 
     private double wouldChangeTotal() {
-        return metrics.scrape().lines().filter(l -> l.startsWith("relay_would_change_total{master=\"mymaster\"} "))
+        return meters.scrape().lines().filter(l -> l.startsWith("relay_would_change_total{master=\"mymaster\"} "))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
     }
 }

@@ -12,6 +12,7 @@ import dev.sentinelrelay.configuration.OperatorConfig;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayConfigTest;
 import dev.sentinelrelay.resolve.Trigger;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -35,7 +36,7 @@ class RelayApiTest {
     private RelayApi api() {
         RelayConfig config = RelayConfig.from(properties::get);
         state = new RelayState(Map.of("sentinel-1", config.sentinels().get(0)), 10,
-                new RelayMetrics(config.masters(), () -> 0, m -> 0));
+                new RelayMetrics(new SimpleMeterRegistry(), config.masters(), () -> 0, m -> 0));
         RelayHealth health = new RelayHealth(config.masters(), config::sentinelMajority);
         return new RelayApi(config, OperatorConfig.read(properties::get), state, health, new RelayApi.Holdings() {
             @Override

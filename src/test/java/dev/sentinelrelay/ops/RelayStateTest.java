@@ -9,6 +9,8 @@ import dev.sentinelrelay.resolve.Trigger;
 import dev.sentinelrelay.resolve.Verdict;
 import dev.sentinelrelay.resolve.VerificationPendingException;
 import dev.sentinelrelay.resolve.Vote;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -31,7 +33,8 @@ class RelayStateTest {
     private static final String LABEL1 = "sentinel-1 (127.0.0.1:26379)";
     private static final String LABEL2 = "sentinel-2 (127.0.0.1:26380)";
 
-    private final RelayMetrics metrics = new RelayMetrics(List.of("mymaster"), () -> 0, m -> 1.0);
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final RelayMetrics metrics = new RelayMetrics(meters, List.of("mymaster"), () -> 0, m -> 1.0);
     private final RelayState state = new RelayState(sentinels(), 4, metrics);
 
     private static Map<String, HostPort> sentinels() {
@@ -67,9 +70,9 @@ class RelayStateTest {
         assertEquals(NEW, state.ledger().current("mymaster").master());
         assertEquals("10.0.0.1:6379", state.ledger().lastChange("mymaster").from());
         assertEquals("10.0.0.2:6379", state.ledger().lastChange("mymaster").to());
-        assertTrue(metrics.scrape().contains("relay_failovers_applied_total{master=\"mymaster\"} 1.0"), metrics.scrape());
-        assertTrue(metrics.scrape().contains(
-                "relay_events_received_total{sentinel=\"sentinel-2\",type=\"+switch-master\"} 1.0"), metrics.scrape());
+        assertTrue(meters.scrape().contains("relay_failovers_applied_total{master=\"mymaster\"} 1.0"), meters.scrape());
+        assertTrue(meters.scrape().contains(
+                "relay_events_received_total{sentinel=\"sentinel-2\",type=\"+switch-master\"} 1.0"), meters.scrape());
     }
 
     @Test
@@ -128,7 +131,7 @@ class RelayStateTest {
         assertEquals("event 2", events.get(3).reason());
         assertEquals(2, state.log().events(2).size());
         assertEquals(6L, state.directory().sentinels().get(0).toMap().get("eventsRejected"));
-        assertTrue(metrics.scrape().contains("relay_events_rejected_total{reason=\"malformed\"} 6.0"));
+        assertTrue(meters.scrape().contains("relay_events_rejected_total{reason=\"malformed\"} 6.0"));
     }
 
     @Test
@@ -149,7 +152,7 @@ class RelayStateTest {
         assertNull(state.ledger().problem("haproxy-2", "mymaster"), "in step again");
         assertEquals(List.of("haproxy-1", "haproxy-2"),
                 List.copyOf(state.ledger().lastChange("mymaster").millisByDestination().keySet()));
-        String scrape = metrics.scrape();
+        String scrape = meters.scrape();
         assertTrue(scrape.contains("relay_propagation_seconds_count{destination=\"haproxy-1\",master=\"mymaster\"} 1"), scrape);
         assertTrue(scrape.contains("relay_propagation_seconds_bucket{destination=\"haproxy-1\",master=\"mymaster\",le=\"0.001\"}"), scrape);
         assertTrue(scrape.contains("relay_destination_failures_total{destination=\"haproxy-2\"} 1.0"), scrape);
@@ -177,13 +180,13 @@ class RelayStateTest {
         assertEquals(1L, two.get("errors"));
         assertEquals("unreachable: connection refused", two.get("lastError"));
         assertNotNull(state.ledger().lastVerdict("mymaster"));
-        assertTrue(metrics.scrape().contains("relay_verifications_refused_total{master=\"mymaster\"} 1.0"));
-        assertTrue(metrics.scrape().contains("relay_sentinels_reachable 1.0"));
+        assertTrue(meters.scrape().contains("relay_verifications_refused_total{master=\"mymaster\"} 1.0"));
+        assertTrue(meters.scrape().contains("relay_sentinels_reachable 1.0"));
 
         state.verdict(new Verdict(Trigger.reconcile("mymaster"), OLD, List.of(Vote.of(S2.toString(), OLD),
                 Vote.failed(S1.toString(), MasterResolver.NOT_AWAITED)), null));
         assertEquals(true, state.directory().sentinels().get(0).toMap().get("reachable"), "not awaited: last known state stands");
-        assertTrue(metrics.scrape().contains("relay_sentinels_reachable 2.0"));
-        assertFalse(metrics.scrape().contains("relay_failovers_applied_total"));
+        assertTrue(meters.scrape().contains("relay_sentinels_reachable 2.0"));
+        assertFalse(meters.scrape().contains("relay_failovers_applied_total"));
     }
 }
