@@ -1,4 +1,4 @@
-<#-- The generic webhook document (documented in the README, section Alerts). Keep its field names stable:
+<#-- The generic webhook document (documented in docs/alerts.md). Keep its field names stable:
      receivers parse them. Data model: README.md here. -->
 {
   "source": "sentinel-relay",

@@ -1,6 +1,5 @@
 package dev.sentinelrelay;
 
-import dev.sentinelrelay.configuration.ClusterConfig;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayProperties;

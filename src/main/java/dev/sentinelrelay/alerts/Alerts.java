@@ -6,7 +6,6 @@ import dev.sentinelrelay.cluster.ClusterObserver;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.sentinel.SentinelChange;
 import dev.sentinelrelay.sentinel.SentinelEvent;
-import dev.sentinelrelay.resolve.Trigger;
 import dev.sentinelrelay.resolve.VerificationPendingException;
 import dev.sentinelrelay.resolve.Verdict;
 import dev.sentinelrelay.resolve.Vote;
@@ -284,24 +283,5 @@ public final class Alerts implements RelayObserver, ClusterObserver {
             }
         }
         return out;
-    }
-
-    private static final class Failover {
-        final String name;
-        final HostPort old;
-        final HostPort now;
-        final String agreeing;
-        final Trigger trigger;
-        /** When the new master was verified: the report deadline counts from here. */
-        final long verifiedNanos = System.nanoTime();
-        final Map<String, String> results = new ConcurrentHashMap<>();
-
-        Failover(String name, HostPort old, HostPort now, String agreeing, Trigger trigger) {
-            this.name = name;
-            this.old = old;
-            this.now = now;
-            this.agreeing = agreeing;
-            this.trigger = trigger;
-        }
     }
 }

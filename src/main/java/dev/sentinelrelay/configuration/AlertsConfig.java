@@ -93,7 +93,7 @@ public record AlertsConfig(List<Channel> channels, Duration groupWindow, Duratio
         return channels.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
     }
 
-    static AlertsConfig read(RelayConfig.Reader r) {
+    static AlertsConfig read(ConfigReader r) {
         List<Channel> channels = new ArrayList<>();
         String names = r.optional("relay.alerts.channels", null);
         if (names != null) {
@@ -114,7 +114,7 @@ public record AlertsConfig(List<Channel> channels, Duration groupWindow, Duratio
                 r.duration("relay.alerts.repeat-after", "10m"), r.duration("relay.alerts.timeout", "10s"), templates);
     }
 
-    private static Channel channel(RelayConfig.Reader r, String name) {
+    private static Channel channel(ConfigReader r, String name) {
         String p = "relay.alerts." + name + ".";
         String typeText = r.required(p + "type");
         Type type;
@@ -150,7 +150,7 @@ public record AlertsConfig(List<Channel> channels, Duration groupWindow, Duratio
         return new Channel(name, type, url, smtp, severity, r.bool(p + "send-resolved", true), attempts, delay, maxDelay);
     }
 
-    private static Smtp smtp(RelayConfig.Reader r, String p) {
+    private static Smtp smtp(ConfigReader r, String p) {
         String host = r.required(p + "smtp-host");
         if (!HostPort.isValidHost(host)) {
             throw new ConfigException(p + "smtp-host", "'" + host + "' is not an IP address or hostname");
@@ -167,7 +167,7 @@ public record AlertsConfig(List<Channel> channels, Duration groupWindow, Duratio
         return new Smtp(host, port, from, to, username, password, starttls);
     }
 
-    private static String address(RelayConfig.Reader r, String key, String address) {
+    private static String address(ConfigReader r, String key, String address) {
         if (!ADDRESS.matcher(address).matches()) {
             throw new ConfigException(key, "'" + address + "' is not an email address like ops@example.com");
         }

@@ -25,7 +25,7 @@ public record ClusterConfig(String zookeeper, String name, String instance, Dura
     private static final Duration MAX_TIMEOUT = Duration.ofSeconds(60);
 
     /** The cluster settings, or null when {@code relay.cluster.zookeeper} is not set. */
-    static ClusterConfig read(RelayConfig.Reader r) {
+    static ClusterConfig read(ConfigReader r) {
         String zookeeper = r.optional("relay.cluster.zookeeper", null);
         if (zookeeper == null) {
             return null;
@@ -46,7 +46,7 @@ public record ClusterConfig(String zookeeper, String name, String instance, Dura
                 name(r, "relay.cluster.instance", defaultInstance()), timeout);
     }
 
-    private static String name(RelayConfig.Reader r, String key, String fallback) {
+    private static String name(ConfigReader r, String key, String fallback) {
         String value = r.optional(key, fallback);
         if (!NAME.matcher(value).matches()) {
             throw new ConfigException(key, "'" + value + "' may only contain letters, digits, '.', '-', '_' (at most 64)");

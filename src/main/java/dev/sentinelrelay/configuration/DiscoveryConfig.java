@@ -12,7 +12,7 @@ import java.time.Duration;
  */
 public record DiscoveryConfig(boolean enabled, Duration forgetAfter) {
 
-    static DiscoveryConfig read(RelayConfig.Reader r) {
+    static DiscoveryConfig read(ConfigReader r) {
         return new DiscoveryConfig(r.bool("relay.sentinels.discover", false),
                 r.duration("relay.sentinels.forget-after", "10m"));
     }

@@ -25,7 +25,7 @@ public record TlsConfig(boolean sentinels, boolean redis, boolean verifyHostname
         return redis ? tls : null;
     }
 
-    static TlsConfig read(RelayConfig.Reader r) {
+    static TlsConfig read(ConfigReader r) {
         boolean sentinels = r.bool("relay.sentinel.tls", false);
         boolean redis = r.bool("relay.redis.tls", false);
         boolean verifyHostname = r.bool("relay.tls.verify-hostname", true);

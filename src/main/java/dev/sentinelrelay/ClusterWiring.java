@@ -1,0 +1,65 @@
+package dev.sentinelrelay;
+
+import dev.sentinelrelay.cluster.Leadership;
+import dev.sentinelrelay.configuration.ClusterConfig;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.zookeepermaster.MasterComponent;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Stage 0's beans: the election (routes/05-leadership.yaml) and the write gate every stage asks. */
+final class ClusterWiring {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterWiring.class);
+    /** ZooKeeper operations (the election's) retry from 250 ms up to the session timeout apart. */
+    private static final int CURATOR_RETRY_MS = 250;
+    private static final int CURATOR_RETRIES = 20;
+    /** The route of routes/05-leadership.yaml whose zookeeper-master endpoint takes part in the election. */
+    private static final String LEADERSHIP_ROUTE = "leadership";
+
+    private ClusterWiring() {
+    }
+
+    /** The write gate (bean {@code leadership}); {@code curator} is null when the relay takes part in no election. */
+    static Leadership leadership(Wiring w, CuratorFramework curator) {
+        CamelContext context = w.context();
+        Leadership leadership = new Leadership(w.config().cluster(), w.config().observe(), curator, System::nanoTime);
+        leadership.rejoinWith(() -> {
+            try {
+                context.getRouteController().stopRoute(LEADERSHIP_ROUTE);
+                context.getRouteController().startRoute(LEADERSHIP_ROUTE);
+            } catch (Exception e) {
+                LOG.error("cannot restart the {} route: {}", LEADERSHIP_ROUTE, e.toString());
+            }
+        });
+        w.registry().bind("leadership", leadership);
+        w.metrics().leadership(leadership::leaderGauge, leadership::changes);
+        return leadership;
+    }
+
+    /**
+     * Cluster mode: one ZooKeeper client (bean {@code curator}) for the election of routes/05-leadership.yaml
+     * (camel-zookeeper-master, under {@link Leadership#electionRoot}) and for Leadership's own checks, with the
+     * configured session timeout (camel-zookeeper-master has no such option). Connects in the background: a relay
+     * that starts while ZooKeeper is down follows the sentinels and writes nothing until it is back.
+     */
+    static CuratorFramework curator(CamelContext context, ClusterConfig cluster) {
+        int timeout = (int) cluster.sessionTimeout().toMillis();
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString(cluster.zookeeper())
+                .sessionTimeoutMs(timeout)
+                .connectionTimeoutMs(timeout)
+                .retryPolicy(new ExponentialBackoffRetry(CURATOR_RETRY_MS, CURATOR_RETRIES, timeout))
+                .build();
+        client.start();
+        context.getRegistry().bind("curator", client);
+        MasterComponent election = context.getComponent("zookeeper-master", MasterComponent.class);
+        election.setCurator(client);
+        election.setZkRoot(Leadership.electionRoot(cluster));
+        election.setContainerIdFactory(cluster::instance);
+        return client;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.sentinelrelay;
+
+import dev.sentinelrelay.cluster.Leadership;
+import dev.sentinelrelay.configuration.ConsulConfig;
+import dev.sentinelrelay.configuration.HaproxyEndpoint;
+import dev.sentinelrelay.destinations.NewestWins;
+import dev.sentinelrelay.destinations.consul.ConsulSync;
+import dev.sentinelrelay.destinations.haproxy.HaproxySync;
+import dev.sentinelrelay.destinations.haproxy.HaproxyTask;
+import dev.sentinelrelay.destinations.haproxy.InteractiveSession;
+import dev.sentinelrelay.destinations.haproxy.RuntimeApi;
+import dev.sentinelrelay.destinations.readpool.ReadPools;
+import dev.sentinelrelay.ops.WarmUp;
+import io.netty.handler.codec.string.StringEncoder;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.component.consul.ConsulComponent;
+import org.apache.camel.component.consul.ConsulConfiguration;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.jsse.SSLContextParameters;
+
+import javax.net.ssl.SSLContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** Stage 4's beans: the destinations' planners, queues and sends (routes/35-destination.yaml and 40 to 45). */
+final class DestinationWiring {
+
+    private static final Duration CONSUL_TIMEOUT = Duration.ofSeconds(2);
+
+    private DestinationWiring() {
+    }
+
+    /**
+     * The HAProxy destination's beans (routes/40-haproxy.yaml) and the warm-up's, which waits for the endpoints' queues.
+     * The runtime API's round trip requests the endpoint's camel-netty URI (an endpoint, not a route).
+     */
+    static HaproxySync haproxy(Wiring w, Leadership leadership) {
+        Registry registry = w.registry();
+        long timeout = w.config().haproxyTimeout().toMillis();
+        registry.bind("haproxyRuntimeApi", new RuntimeApi((endpoint, line) -> {
+            try {
+                return w.producer().requestBody(endpoint.nettyUri(timeout), line, String.class);
+            } catch (CamelExecutionException e) {
+                // the netty failure itself ("Cannot connect to ...") is what an operator needs in the log
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                // a reply timeout (ReadTimeoutException) has no message of its own
+                throw new IllegalStateException(cause.getMessage() != null ? cause.getMessage() : cause.toString(), cause);
+            }
+        }));
+        registry.bind("haproxyCommandEncoder", new StringEncoder(StandardCharsets.UTF_8));
+        registry.bind("haproxySession", new InteractiveSession.Factory());
+        NewestWins latest = new NewestWins();
+        registry.bind("haproxyLatest", latest);
+        registry.bind("warmUp", new WarmUp(w.config().masters(), w.config().warmUpRounds(), latest, w.health()));
+        HaproxySync sync = new HaproxySync(w.config(), w.health(), w.deadLetters(), leadership::mayWrite);
+        registry.bind("haproxySync", sync);
+        registry.bind("haproxyRetried", (Processor) exchange -> w.metrics().destinationRetried(
+                exchange.getProperty("task", HaproxyTask.class).endpoint().id()));
+        return sync;
+    }
+
+    /** The read pool destination's beans (routes/42-read-pool.yaml), with a size gauge per master and HAProxy. */
+    static ReadPools readPools(Wiring w) {
+        ReadPools readPools = new ReadPools(w.config(), w.resolver(), w.state().ledger()::current);
+        w.registry().bind("readPools", readPools);
+        w.registry().bind("readPoolLatest", new NewestWins());
+        for (String master : w.config().readPools().keySet()) {
+            for (HaproxyEndpoint endpoint : w.config().haproxyEndpoints()) {
+                w.metrics().readPoolSize(master, endpoint.id(), () -> readPools.size(master, endpoint));
+            }
+        }
+        return readPools;
+    }
+
+    /**
+     * The Consul destination's beans (routes/45-consul.yaml). The component carries the URL and the ACL token, so no
+     * endpoint URI (which Camel may log) ever holds the token. With Consul off, its planner gives no task; the beans
+     * are bound all the same, since the routes name them.
+     */
+    static ConsulSync consul(Wiring w) {
+        Registry registry = w.registry();
+        ConsulConfig consul = w.config().consul();
+        ConsulSync sync = new ConsulSync(consul, w.deadLetters());
+        registry.bind("consulLatest", new NewestWins());
+        registry.bind("consulSync", sync);
+        registry.bind("consulRetryLog", (Processor) exchange -> {
+            w.metrics().destinationRetried(ConsulSync.DESTINATION);
+            sync.retrying(exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class),
+                    exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+        });
+        if (consul != null) {
+            ConsulComponent component = new ConsulComponent();
+            ConsulConfiguration settings = component.getConfiguration();
+            settings.setUrl(consul.url());
+            settings.setAclToken(consul.token());
+            settings.setDatacenter(consul.datacenter());
+            // bounded, so a Consul that accepts connections and never answers still ends in retries and a dead letter
+            settings.setConnectTimeout(CONSUL_TIMEOUT);
+            settings.setReadTimeout(CONSUL_TIMEOUT);
+            settings.setWriteTimeout(CONSUL_TIMEOUT);
+            if (consul.tls() != null) {
+                settings.setSslContextParameters(fixed(consul.tls().context()));
+            }
+            registry.bind("consul", component);
+        }
+        return sync;
+    }
+
+    /** Camel's TLS settings holding a context built from PEM files (Camel's own read key stores only). */
+    private static SSLContextParameters fixed(SSLContext context) {
+        return new SSLContextParameters() {
+            @Override
+            public SSLContext createSSLContext(CamelContext camelContext) {
+                return context;
+            }
+        };
+    }
+}
