@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The shape of src/main: packages by stage with no cycle between them (read from the import lines), and no class
- * over 300 lines. Run alone: {@code bin/test -Dtest=ShapeTest -Dit.test=none}.
+ * over 300 lines. Run alone: {@code mvn -B test -Dtest=ShapeTest}.
  */
 class ShapeTest {
 
