@@ -2,14 +2,8 @@ package dev.sentinelrelay.destinations;
 
 import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.configuration.HostPort;
-import dev.sentinelrelay.destinations.RecordedLedger.Leadership;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.resolve.Trigger;
-import org.apache.camel.CamelContext;
-import org.apache.camel.ProducerTemplate;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +15,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 
+import static dev.sentinelrelay.destinations.PipelineUnderTest.NEW;
+import static dev.sentinelrelay.destinations.PipelineUnderTest.OLD;
+import static dev.sentinelrelay.destinations.PipelineUnderTest.switchTo;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,8 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DestinationPipelineTest {
 
-    private static final HostPort OLD = new HostPort("10.0.0.1", 6379);
-    private static final HostPort NEW = new HostPort("10.0.0.2", 6379);
     private static final Duration ROUTES = Duration.ofSeconds(20);
     /** How long "nothing more happens" is watched. */
     private static final Duration QUIET = Duration.ofMillis(500);
@@ -42,39 +37,25 @@ class DestinationPipelineTest {
     @TempDir
     Path dir;
 
-    private final RecordedLedger ledger = new RecordedLedger();
-    private final Leadership leadership = new Leadership();
+    private final PipelineUnderTest pipeline = new PipelineUnderTest();
+    private final RecordedLedger ledger = pipeline.ledger;
     private final NewestWins latest = new NewestWins();
     private Path files;
-    private CamelContext camel;
-    private ProducerTemplate producer;
 
     @BeforeEach
     void startRoutes() throws Exception {
         files = Files.createDirectories(dir.resolve("holding"));
-        camel = new DefaultCamelContext();
         Properties properties = new Properties();
         properties.setProperty("holding-files.dir", files.toString());
-        camel.getPropertiesComponent().setInitialProperties(properties);
-        camel.getRegistry().bind("holdingFiles", new HoldingFiles(files));
-        camel.getRegistry().bind("holdingFilesLatest", latest);
-        camel.getRegistry().bind("relayState", ledger);
-        camel.getRegistry().bind("leadership", leadership);
-        for (String file : List.of("file:routes/35-destination.yaml", "classpath:destinations/holding-files.yaml")) {
-            PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, file));
-        }
-        HoldingFiles.PIPELINE.addTo(camel, List.of(HoldingFiles.QUEUE), 2);
-        camel.start();
-        producer = camel.createProducerTemplate();
+        pipeline.camel.getPropertiesComponent().setInitialProperties(properties);
+        pipeline.camel.getRegistry().bind("holdingFiles", new HoldingFiles(files));
+        pipeline.camel.getRegistry().bind("holdingFilesLatest", latest);
+        pipeline.start(HoldingFiles.PIPELINE, List.of(HoldingFiles.QUEUE), 2, "classpath:destinations/holding-files.yaml");
     }
 
     @AfterEach
     void stopRoutes() {
-        camel.stop();
-    }
-
-    private static Routing switchTo(HostPort master) {
-        return Routing.route(Trigger.of(new SentinelEvent("+switch-master", "mymaster", OLD, master, "s1")), master);
+        pipeline.close();
     }
 
     private static Routing reconcile(HostPort master) {
@@ -87,7 +68,7 @@ class DestinationPipelineTest {
     }
 
     private void send(Routing routing) {
-        producer.sendBody("direct:holding-files", routing);
+        pipeline.send(HoldingFiles.PIPELINE, routing);
     }
 
     @Test
@@ -118,7 +99,7 @@ class DestinationPipelineTest {
 
     @Test
     void aRelayThatDoesNotWriteOnlyReadsBackAndReportsWhatItWouldChange() throws Exception {
-        leadership.mayWrite = false;
+        pipeline.leadership.mayWrite = false;
         send(switchTo(NEW));
         await().atMost(ROUTES).until(() -> ledger.wouldChange.size() == 1 && latest.idle());
         assertEquals(List.of("holding-files " + NEW), ledger.wouldChange);

@@ -1,6 +1,7 @@
 package dev.sentinelrelay.destinations.haproxy;
 
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
+import dev.sentinelrelay.destinations.PipelineUnderTest;
 import dev.sentinelrelay.destinations.RecordedLedger;
 import dev.sentinelrelay.destinations.RecordedLedger.Leadership;
 import dev.sentinelrelay.destinations.NewestWins;
@@ -10,14 +11,8 @@ import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayConfigTest;
 import dev.sentinelrelay.deadletter.DeadLetters;
-import dev.sentinelrelay.sentinel.SentinelEvent;
-import dev.sentinelrelay.resolve.Trigger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
-import org.apache.camel.ProducerTemplate;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.PluginHelper;
-import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +24,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.sentinelrelay.destinations.PipelineUnderTest.NEW;
+import static dev.sentinelrelay.destinations.PipelineUnderTest.OLD;
+import static dev.sentinelrelay.destinations.PipelineUnderTest.switchTo;
 import static dev.sentinelrelay.destinations.haproxy.HaproxyReplies.server;
 import static dev.sentinelrelay.destinations.haproxy.HaproxyReplies.serversState;
 import static org.awaitility.Awaitility.await;
@@ -42,8 +40,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HaproxyRoutesTest {
 
-    private static final HostPort OLD = new HostPort("10.0.0.1", 6379);
-    private static final HostPort NEW = new HostPort("10.0.0.2", 6379);
     private static final Duration ROUTES = Duration.ofSeconds(20);
 
     @TempDir
@@ -51,13 +47,12 @@ class HaproxyRoutesTest {
 
     private volatile boolean down = true;
     private final AtomicInteger retried = new AtomicInteger();
-    private final RecordedLedger state = new RecordedLedger();
-    private final Leadership leadership = new Leadership();
+    private final PipelineUnderTest pipeline = new PipelineUnderTest();
+    private final RecordedLedger state = pipeline.ledger;
+    private final Leadership leadership = pipeline.leadership;
     /** Every line sent to an endpoint's runtime API. */
     private final List<String> sent = new CopyOnWriteArrayList<>();
     private final NewestWins latest = new NewestWins();
-    private CamelContext camel;
-    private ProducerTemplate producer;
 
     /** haproxy-1 holds OLD and accepts every write; haproxy-2 refuses connections while down. */
     private String roundTrip(dev.sentinelrelay.configuration.HaproxyEndpoint endpoint, String line) {
@@ -74,34 +69,27 @@ class HaproxyRoutesTest {
     @BeforeEach
     void startRoutes() throws Exception {
         RelayConfig config = RelayConfig.from(RelayConfigTest.valid()::get);
-        camel = new DefaultCamelContext();
+        CamelContext camel = pipeline.camel;
         camel.getRegistry().bind("haproxySync", new HaproxySync(config,
                 new RelayHealth(config.masters(), config::sentinelMajority), new DeadLetters(dir), leadership::mayWrite));
         camel.getRegistry().bind("haproxyLatest", latest);
         camel.getRegistry().bind("haproxyRuntimeApi", new RuntimeApi(this::roundTrip));
-        camel.getRegistry().bind("relayState", state);
-        camel.getRegistry().bind("leadership", leadership);
         camel.getRegistry().bind("haproxyRetried", (Processor) exchange -> retried.incrementAndGet());
-        for (String file : List.of("routes/35-destination.yaml", "routes/40-haproxy.yaml")) {
-            PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, "file:" + file));
-        }
-        HaproxySync.PIPELINE.addTo(camel, List.of("haproxy-1", "haproxy-2"), 4);
-        camel.start();
-        producer = camel.createProducerTemplate();
+        pipeline.start(HaproxySync.PIPELINE, List.of("haproxy-1", "haproxy-2"), 4, "file:routes/40-haproxy.yaml");
     }
 
     @AfterEach
     void stopRoutes() {
-        camel.stop();
+        pipeline.close();
     }
 
-    private static Routing switchTo(HostPort master) {
-        return Routing.route(Trigger.of(new SentinelEvent("+switch-master", "mymaster", OLD, master, "s1")), master);
+    private void send(Routing routing) {
+        pipeline.send(HaproxySync.PIPELINE, routing);
     }
 
     @Test
     void aTaskThatFailedAfterItsRetriesLeavesTheEndpointFreeForTheNextRouting() {
-        producer.sendBody("direct:haproxy", switchTo(NEW));
+        send(switchTo(NEW));
 
         await().atMost(ROUTES).until(() -> state.failed.size() == 1 && latest.idle());
         assertEquals(List.of("haproxy-1 " + NEW), state.applied, "haproxy-1 did not wait for haproxy-2");
@@ -109,16 +97,16 @@ class HaproxyRoutesTest {
         assertEquals(4, retried.get(), "haproxy-retries: 4 retries");
 
         down = false;
-        producer.sendBody("direct:haproxy", switchTo(NEW));
+        send(switchTo(NEW));
         await().atMost(ROUTES).until(() -> state.applied.contains("haproxy-2 " + NEW));
     }
 
     @Test
     void aTaskThatWaitedBehindAFailedOneGetsItsOwnRetries() {
         HostPort other = new HostPort("10.0.0.3", 6379);
-        producer.sendBody("direct:haproxy", switchTo(NEW));
+        send(switchTo(NEW));
         await().atMost(ROUTES).until(() -> retried.get() >= 1); // haproxy-2's first task is retrying
-        producer.sendBody("direct:haproxy", switchTo(other));
+        send(switchTo(other));
 
         await().atMost(ROUTES).until(() -> state.failed.size() == 2 && latest.idle());
         assertTrue(state.failed.get(1).startsWith("haproxy-2 " + other + ": "), state.failed.toString());
@@ -129,11 +117,11 @@ class HaproxyRoutesTest {
     void aRelayThatDoesNotWriteOnlyReadsBackAndReportsWhatItWouldChange() {
         down = false;
         leadership.mayWrite = false;
-        producer.sendBody("direct:haproxy", switchTo(NEW));
+        send(switchTo(NEW));
         await().atMost(ROUTES).until(() -> state.wouldChange.size() == 2 && latest.idle());
         assertEquals(List.of("haproxy-1 " + NEW, "haproxy-2 " + NEW), state.wouldChange.stream().sorted().toList());
 
-        producer.sendBody("direct:haproxy", switchTo(OLD)); // what both hold: in step, nothing it would write
+        send(switchTo(OLD)); // what both hold: in step, nothing it would write
         await().atMost(ROUTES).until(() -> state.inStep.size() == 2 && latest.idle());
         assertEquals(List.of("haproxy-1 " + OLD, "haproxy-2 " + OLD), state.inStep.stream().sorted().toList());
         assertEquals(2, state.wouldChange.size(), "nothing more it would change");
