@@ -17,10 +17,12 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,14 +56,23 @@ class FencesTest {
 
     private static Map<String, String> config() throws IOException {
         Map<String, String> p = RelayConfigTest.valid();
-        p.put("relay.sentinels", "127.0.0.1:" + closedPort() + ",127.0.0.1:" + closedPort() + ",127.0.0.1:" + closedPort());
+        p.put("relay.sentinels", closedPorts(3).stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(",")));
         p.put("relay.verify.timeout", "200ms");
         return p;
     }
 
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /** Distinct ports nobody listens on: all held open while picked, since a port just closed may be handed out again. */
+    private static List<Integer> closedPorts(int n) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                held.add(new ServerSocket(0));
+            }
+            return held.stream().map(ServerSocket::getLocalPort).toList();
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
         }
     }
 

@@ -88,10 +88,12 @@ public final class ReadPools implements Destination<ReadPoolTask>, DestinationLe
         ReadPoolTarget target = config.readPools().get(master);
         Routing routing = routings.apply(master);
         List<List<ReplicaReport>> answers = resolver.replicaLists(master).stream().map(this::reports).toList();
+        ReplicationOffsets offsets = offsets(routing, target);
+        // the endpoints' queues decide on their own threads: one compares with the pool before it at a time (the
+        // questions to the servers above are asked outside the lock)
         synchronized (pools) {
-            // the endpoints' queues decide on their own threads: one compares with the pool before it at a time
-            ReadPool pool = ReadPoolDecision.decide(master, target, routing, answers, answers.size(),
-                    offsets(routing, target), pools.get(master));
+            ReadPool pool = ReadPoolDecision.decide(master, target, routing, answers, answers.size(), offsets,
+                    pools.get(master));
             logChanges(pools.put(master, pool), pool);
             return pool;
         }
