@@ -66,6 +66,9 @@ final class Sandbox implements AutoCloseable {
     static final String OTHER = "othermaster";
     static final Path HOME = Path.of(System.getProperty("relay.home", "."));
     private static final Duration SETTLE = Duration.ofSeconds(60);
+    /** Longer than the sandbox's failover-timeout (10 s), after which Sentinel has given an asked failover up. */
+    private static final Duration FAILOVER_ATTEMPT = Duration.ofSeconds(20);
+    private static final int FAILOVER_TRIES = 3;
     /**
      * Sentinel's INFO and hello periods (SENTINEL DEBUG, in ms): how soon it learns of replicas, of their links and
      * of the other sentinels. Shortened only while the sandbox settles ({@link #awaitSentinelsSettled()}): a settle
@@ -598,11 +601,23 @@ final class Sandbox implements AutoCloseable {
         }
     }
 
-    /** Runs SENTINEL FAILOVER and waits until a majority names a new master; returns its port. */
+    /**
+     * Runs SENTINEL FAILOVER and waits until a majority names a new master; returns its port. Sentinel gives up a
+     * failover whose promotion it does not see within failover-timeout (-failover-abort-slave-timeout, seen once in a
+     * full run) and does not retry one that was asked for, so it is asked again, at most {@value #FAILOVER_TRIES} times.
+     */
     int failover() {
         int before = sentinelMasterPort();
-        requestFailover(masterName);
-        return awaitNewMaster(before);
+        for (int tried = 1; ; tried++) {
+            requestFailover(masterName);
+            try {
+                return awaitNewMaster(before, tried < FAILOVER_TRIES ? FAILOVER_ATTEMPT : SETTLE);
+            } catch (ConditionTimeoutException aborted) {
+                if (tried == FAILOVER_TRIES) {
+                    throw aborted;
+                }
+            }
+        }
     }
 
     /** Runs SENTINEL FAILOVER for {@code name} until a sentinel accepts it; does not wait for the new master. */
@@ -618,7 +633,11 @@ final class Sandbox implements AutoCloseable {
     }
 
     int awaitNewMaster(int before) {
-        await("sentinels name a new master").atMost(SETTLE).pollInterval(Duration.ofMillis(20))
+        return awaitNewMaster(before, SETTLE);
+    }
+
+    private int awaitNewMaster(int before, Duration atMost) {
+        await("sentinels name a new master").atMost(atMost).pollInterval(Duration.ofMillis(20))
                 .until(() -> {
                     int now = sentinelMasterPort();
                     return now != before && now != -1;
