@@ -5,6 +5,8 @@ import dev.sentinelrelay.configuration.RelayConfig.HaproxyMode;
 import dev.sentinelrelay.configuration.RelayConfig.HaproxyTarget;
 import dev.sentinelrelay.configuration.RelayConfig.ReadPoolTarget;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +30,19 @@ record ConfigReader(Function<String, String> lookup) {
             throw new ConfigException(key, "is required but not set");
         }
         return value;
+    }
+
+    /** An http:// or https:// URL with a host, without user or query; else refused as not {@code what}. */
+    static void httpUrl(String key, String url, String what) {
+        try {
+            URI uri = new URI(url);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                    || uri.getRawQuery() != null || uri.getRawUserInfo() != null) {
+                throw new URISyntaxException(url, "not http(s)://host:port without user or query");
+            }
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key, "'" + url + "' is not " + what);
+        }
     }
 
     <T> T convert(String key, String value, Function<String, T> parser) {

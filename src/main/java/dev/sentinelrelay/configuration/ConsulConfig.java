@@ -1,7 +1,5 @@
 package dev.sentinelrelay.configuration;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +41,7 @@ public record ConsulConfig(String url, String token, String datacenter, PemFiles
         if (url == null) {
             return null;
         }
-        checkUrl(url);
+        ConfigReader.httpUrl("relay.consul.url", url, "an http:// or https:// URL like http://127.0.0.1:8500");
         String token = optional.apply("relay.consul.token");
         if (token != null && !TOKEN.matcher(token).matches()) {
             throw new ConfigException("relay.consul.token", "must be 1-256 printable characters without spaces");
@@ -91,18 +89,6 @@ public record ConsulConfig(String url, String token, String datacenter, PemFiles
     static String derivedName(String master) {
         String name = ("redis-" + master).replaceAll("[^A-Za-z0-9-]", "-");
         return name.substring(0, Math.min(name.length(), 63)).replaceAll("-+$", "");
-    }
-
-    private static void checkUrl(String url) {
-        try {
-            URI uri = new URI(url);
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
-                    || uri.getRawQuery() != null || uri.getRawUserInfo() != null) {
-                throw new URISyntaxException(url, "not http(s)://host:port without user or query");
-            }
-        } catch (URISyntaxException e) {
-            throw new ConfigException("relay.consul.url", "'" + url + "' is not an http:// or https:// URL like http://127.0.0.1:8500");
-        }
     }
 
     private static void check(String key, String value, Pattern pattern, String rule) {

@@ -29,4 +29,15 @@ public final class Failures {
         }
         return t;
     }
+
+    /**
+     * The failure without Camel's wrappers, and its root cause when that is another exception: what was asked
+     * (a client's exception names the request) and what went wrong in the end (connection refused, a timeout).
+     */
+    public static String describe(Throwable failure) {
+        Throwable t = withoutCamelWrappers(failure);
+        Throwable root = root(t);
+        return t.getClass().getSimpleName() + ": " + t.getMessage()
+                + (root == t ? "" : " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")");
+    }
 }

@@ -8,12 +8,12 @@ import dev.sentinelrelay.configuration.ConsulConfig.ConsulTarget;
 import dev.sentinelrelay.deadletter.DeadLetters;
 import dev.sentinelrelay.destinations.Destination;
 import dev.sentinelrelay.destinations.Pipeline;
+import dev.sentinelrelay.destinations.RoutingFailure;
 import dev.sentinelrelay.destinations.Write;
 import org.kiwiproject.consul.model.catalog.CatalogService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -120,13 +120,8 @@ public final class ConsulSync implements Destination<ConsulTask> {
         Routing routing = task.routing();
         held.remove(routing.name());
         String reason = reason(cause);
-        Map<String, String> details = new LinkedHashMap<>();
-        details.put("master", routing.name());
-        details.put("service", task.target().service());
-        details.put("wanted", routing.holding());
-        details.put("trigger", String.valueOf(routing.trigger()));
-        details.put("reason", reason);
-        deadLetters.store(DESTINATION + " (" + config.url() + ")", details);
+        deadLetters.store(DESTINATION + " (" + config.url() + ")",
+                RoutingFailure.details(routing, Map.of("service", task.target().service()), reason));
         LOG.error("consul update failed after retries: {} at {}: {} (to hold {} after {})", routing.name(), config.url(),
                 reason, routing.holding(), routing.trigger());
         observer.destinationSettled(DESTINATION, routing, reason);
@@ -138,10 +133,7 @@ public final class ConsulSync implements Destination<ConsulTask> {
      * timeout), not Camel's wrappers; the ACL token masked, since the client puts it in the URL it reports.
      */
     String reason(Throwable failure) {
-        Throwable t = Failures.withoutCamelWrappers(failure);
-        Throwable root = Failures.root(t);
-        String text = t.getClass().getSimpleName() + ": " + t.getMessage()
-                + (root == t ? "" : " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")");
+        String text = Failures.describe(failure);
         if (text.contains("403") || text.contains("Forbidden")) {
             text += "; check relay.consul.token: Consul refused it";
         }

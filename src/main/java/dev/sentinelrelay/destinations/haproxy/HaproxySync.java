@@ -8,6 +8,7 @@ import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.deadletter.DeadLetters;
 import dev.sentinelrelay.destinations.Destination;
 import dev.sentinelrelay.destinations.Pipeline;
+import dev.sentinelrelay.destinations.RoutingFailure;
 import dev.sentinelrelay.destinations.Write;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayConfig.HaproxyTarget;
@@ -15,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -165,12 +165,8 @@ public final class HaproxySync implements Destination<HaproxyTask> {
     public String failed(HaproxyTask task, Exception cause) {
         held.remove(task.key());
         snapshots.remove(task.key());
-        Map<String, String> details = new LinkedHashMap<>();
-        details.put("master", task.routing().name());
-        details.put("wanted", task.routing().holding());
-        details.put("trigger", String.valueOf(task.routing().trigger()));
-        details.put("reason", reason(cause));
-        deadLetters.store(task.endpoint().id() + " (" + task.endpoint() + ")", details);
+        deadLetters.store(task.endpoint().id() + " (" + task.endpoint() + ")",
+                RoutingFailure.details(task.routing(), Map.of(), reason(cause)));
         LOG.error("haproxy update failed after retries: {}: {} (to hold {} after {})", task, reason(cause),
                 task.routing().holding(), task.routing().trigger());
         observer.destinationSettled(task.endpoint().id(), task.routing(), reason(cause));
