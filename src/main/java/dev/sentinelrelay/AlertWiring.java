@@ -13,6 +13,7 @@ import dev.sentinelrelay.cluster.Leadership;
 import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.destinations.consul.ConsulSync;
+import dev.sentinelrelay.destinations.kubernetes.KubernetesSync;
 import dev.sentinelrelay.resolve.RelayObserver;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.camel.spi.Registry;
@@ -43,6 +44,9 @@ final class AlertWiring {
         List<String> destinations = new ArrayList<>(w.config().haproxyEndpoints().stream().map(HaproxyEndpoint::id).toList());
         if (w.config().consulEnabled()) {
             destinations.add(ConsulSync.DESTINATION);
+        }
+        if (w.config().kubernetesEnabled()) {
+            destinations.add(KubernetesSync.DESTINATION);
         }
         Alerts alerts = new Alerts(destinations, () -> w.followed().all().size(), alert -> {
             try {

@@ -3,14 +3,21 @@ package dev.sentinelrelay;
 import dev.sentinelrelay.cluster.Leadership;
 import dev.sentinelrelay.configuration.ConsulConfig;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
+import dev.sentinelrelay.configuration.KubernetesConfig;
 import dev.sentinelrelay.destinations.NewestWins;
 import dev.sentinelrelay.destinations.consul.ConsulSync;
+import dev.sentinelrelay.destinations.kubernetes.KubernetesApi;
+import dev.sentinelrelay.destinations.kubernetes.KubernetesSync;
 import dev.sentinelrelay.destinations.haproxy.HaproxySync;
 import dev.sentinelrelay.destinations.haproxy.HaproxyTask;
 import dev.sentinelrelay.destinations.haproxy.InteractiveSession;
 import dev.sentinelrelay.destinations.haproxy.RuntimeApi;
 import dev.sentinelrelay.destinations.readpool.ReadPools;
 import dev.sentinelrelay.ops.WarmUp;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.netty.handler.codec.string.StringEncoder;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
@@ -24,11 +31,14 @@ import org.apache.camel.support.jsse.SSLContextParameters;
 import javax.net.ssl.SSLContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.BiConsumer;
 
 /** Stage 4's beans: the destinations' planners, queues and sends (routes/35-destination.yaml and 40 to 45). */
 final class DestinationWiring {
 
     private static final Duration CONSUL_TIMEOUT = Duration.ofSeconds(2);
+    /** Bounded like Consul's: an API server that accepts connections and never answers ends in retries too. */
+    private static final Duration KUBERNETES_TIMEOUT = Duration.ofSeconds(2);
 
     private DestinationWiring() {
     }
@@ -86,11 +96,7 @@ final class DestinationWiring {
         ConsulSync sync = new ConsulSync(consul, w.deadLetters());
         registry.bind("consulLatest", new NewestWins());
         registry.bind("consulSync", sync);
-        registry.bind("consulRetryLog", (Processor) exchange -> {
-            w.metrics().destinationRetried(ConsulSync.DESTINATION);
-            sync.retrying(exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class),
-                    exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
-        });
+        registry.bind("consulRetryLog", retryLog(w, ConsulSync.DESTINATION, sync::retrying));
         if (consul != null) {
             ConsulComponent component = new ConsulComponent();
             ConsulConfiguration settings = component.getConfiguration();
@@ -107,6 +113,59 @@ final class DestinationWiring {
             registry.bind("consul", component);
         }
         return sync;
+    }
+
+    /**
+     * The Kubernetes API client, or null while Kubernetes is off. It configures itself as fabric8 does (in a pod:
+     * the service account's API server, token, CA and namespace; elsewhere the kubeconfig), then takes the
+     * relay.kubernetes.* keys that are set over that. The client's own retries are off: the route's retries apply.
+     */
+    static KubernetesClient kubernetesClient(KubernetesConfig kubernetes) {
+        if (kubernetes == null) {
+            return null;
+        }
+        ConfigBuilder settings = new ConfigBuilder(Config.autoConfigure(null))
+                .withRequestRetryBackoffLimit(0)
+                .withConnectionTimeout((int) KUBERNETES_TIMEOUT.toMillis())
+                .withRequestTimeout((int) KUBERNETES_TIMEOUT.toMillis());
+        if (kubernetes.url() != null) {
+            settings.withMasterUrl(kubernetes.url());
+        }
+        if (kubernetes.namespace() != null) {
+            settings.withNamespace(kubernetes.namespace());
+        }
+        if (kubernetes.token() != null) {
+            settings.withOauthToken(kubernetes.token());
+        }
+        if (kubernetes.caFile() != null) {
+            settings.withCaCertFile(kubernetes.caFile());
+        }
+        return new KubernetesClientBuilder().withConfig(settings.build()).build();
+    }
+
+    /**
+     * The Kubernetes destination's beans (routes/47-kubernetes.yaml) on {@code client}. With Kubernetes off (no
+     * client) its planner gives no task; the beans are bound all the same, since the routes name them.
+     */
+    static KubernetesSync kubernetes(Wiring w, KubernetesClient client) {
+        Registry registry = w.registry();
+        String namespace = client == null ? null : client.getNamespace() == null ? "default" : client.getNamespace();
+        KubernetesSync sync = new KubernetesSync(w.config().kubernetes(), namespace, w.deadLetters());
+        registry.bind("kubernetesLatest", new NewestWins());
+        registry.bind("kubernetesSync", sync);
+        registry.bind("kubernetesRetryLog", retryLog(w, KubernetesSync.DESTINATION, sync::retrying));
+        // bound while off too, as the routes name it; without tasks it is never called
+        registry.bind("kubernetesApi", new KubernetesApi(client));
+        return sync;
+    }
+
+    /** The retry policy's onRedeliveryRef: counts the retry and lets the planner log it in one line. */
+    private static Processor retryLog(Wiring w, String destination, BiConsumer<Integer, Exception> log) {
+        return exchange -> {
+            w.metrics().destinationRetried(destination);
+            log.accept(exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class),
+                    exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+        };
     }
 
     /** Camel's TLS settings holding a context built from PEM files (Camel's own read key stores only). */

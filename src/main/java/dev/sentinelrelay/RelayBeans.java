@@ -7,6 +7,8 @@ import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.OperatorConfig;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.destinations.consul.ConsulSync;
+import dev.sentinelrelay.destinations.kubernetes.KubernetesSync;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.sentinelrelay.deadletter.DeadLetters;
 import dev.sentinelrelay.fencing.Fences;
 import dev.sentinelrelay.fencing.PromotionWatch;
@@ -53,6 +55,8 @@ final class RelayBeans implements AutoCloseable {
     private final MasterResolver resolver;
     private final SentinelSubscriptions subscriptions;
     private final CuratorFramework curator;
+    /** Null while Kubernetes is off. */
+    private final KubernetesClient kubernetes;
     /** The discovery check's own connections to the sentinels (routes/15-sentinel-discovery.yaml). */
     private final RedisConnections discoveryConnections;
 
@@ -103,6 +107,8 @@ final class RelayBeans implements AutoCloseable {
         HaproxySync haproxySync = DestinationWiring.haproxy(w, leadership);
         ReadPools readPools = DestinationWiring.readPools(w);
         ConsulSync consulSync = DestinationWiring.consul(w);
+        kubernetes = DestinationWiring.kubernetesClient(config.kubernetes());
+        KubernetesSync kubernetesSync = DestinationWiring.kubernetes(w, kubernetes);
         Alerts alerts = AlertWiring.alerts(w, leadership, curator);
         SentinelWiring.discovery(w, subscriptions, discoveryConnections);
         leadership.observe(alerts);
@@ -110,6 +116,7 @@ final class RelayBeans implements AutoCloseable {
         health.observe(alerts);
         haproxySync.observe(alerts);
         consulSync.observe(alerts);
+        kubernetesSync.observe(alerts);
         registry.bind("apiAuth", new ApiAuth(operator.apiToken()));
         registry.bind("relayApi", new RelayApi(config, operator, state, health, new RelayApi.Holdings() {
             @Override
@@ -120,6 +127,11 @@ final class RelayBeans implements AutoCloseable {
             @Override
             public String consul(String master) {
                 return consulSync.holding(master);
+            }
+
+            @Override
+            public String kubernetes(String master) {
+                return kubernetesSync.holding(master);
             }
         }, resolver::replicas, readPools::view, leadership::view));
     }
@@ -136,6 +148,9 @@ final class RelayBeans implements AutoCloseable {
         discoveryConnections.close();
         if (curator != null) {
             curator.close();
+        }
+        if (kubernetes != null) {
+            kubernetes.close();
         }
     }
 }

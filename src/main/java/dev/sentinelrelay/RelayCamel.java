@@ -7,6 +7,7 @@ import dev.sentinelrelay.configuration.OperatorConfig;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.destinations.consul.ConsulSync;
 import dev.sentinelrelay.destinations.haproxy.HaproxySync;
+import dev.sentinelrelay.destinations.kubernetes.KubernetesSync;
 import dev.sentinelrelay.destinations.readpool.ReadPools;
 import dev.sentinelrelay.destinations.readpool.ReadPoolTask;
 import dev.sentinelrelay.deadletter.DeadLetters;
@@ -106,6 +107,9 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
         // one Consul, one thread: a master's updates in order, and one master's retries delay the others (as Consul
         // being down would anyway)
         ConsulSync.PIPELINE.addTo(context, List.of(ConsulSync.QUEUE), 1);
+        // one API server, a thread per master: a master refused (RBAC, an object not the relay's) or retrying never
+        // delays another's
+        KubernetesSync.PIPELINE.addTo(context, List.of(KubernetesSync.QUEUE), config.masters().size());
         List<String> readQueues = config.readPools().isEmpty() ? List.of()
                 : config.haproxyEndpoints().stream().map(ReadPoolTask::queueOf).toList();
         ReadPools.PIPELINE.addTo(context, readQueues, config.readPools().size());

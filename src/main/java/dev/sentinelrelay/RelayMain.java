@@ -64,6 +64,7 @@ public final class RelayMain {
         config.readPools().forEach((master, pool) -> LOG.info("read pool for {}: {}", master, pool));
         LOG.info("tls: {}", config.tls());
         LOG.info("consul: {}", config.consulEnabled() ? config.consul() : "off (relay.consul.url not set)");
+        LOG.info("kubernetes: {}", config.kubernetesEnabled() ? config.kubernetes() : "off (relay.kubernetes.enabled not true)");
         LOG.info("mode: {}; cluster: {}", config.observe() ? "observe (follows, verifies, reads back, never writes)" : "act",
                 config.clustered() ? config.cluster() : "off (relay.cluster.zookeeper not set)");
         LOG.info("health: http://{}:{}/health/live, /health/ready and /health/leader", config.apiHost(), config.apiPort());
@@ -90,6 +91,7 @@ public final class RelayMain {
             System.out.println("sentinel-relay: configuration ok: " + file + " (masters " + config.masters() + ", "
                     + config.sentinels().size() + " sentinels, " + config.haproxyEndpoints().size() + " haproxy endpoints"
                     + (config.consulEnabled() ? ", consul" : "")
+                    + (config.kubernetesEnabled() ? ", kubernetes" : "")
                     + (config.clustered() ? ", cluster " + config.cluster().name() + " as " + config.cluster().instance() : "")
                     + (config.observe() ? ", observe mode" : "") + ", alert channels " + config.alerts().channels().size() + ")");
         } catch (ConfigException e) {
@@ -105,6 +107,9 @@ public final class RelayMain {
         SecretMasking.secret(config.redisCredentials().password());
         if (config.consulEnabled()) {
             SecretMasking.secret(config.consul().token());
+        }
+        if (config.kubernetesEnabled()) {
+            SecretMasking.secret(config.kubernetes().token());
         }
         AlertChannels.maskSecrets(config.alerts());
     }

@@ -31,6 +31,7 @@ public record RelayConfig(
         String apiHost,
         int apiPort,
         ConsulConfig consul,
+        KubernetesConfig kubernetes,
         AlertsConfig alerts,
         ClusterConfig cluster,
         boolean observe) {
@@ -143,6 +144,7 @@ public record RelayConfig(
                 r.host("relay.api.host", "127.0.0.1"),
                 r.convert("relay.api.port", r.optional("relay.api.port", "8080"), HostPort::parsePort),
                 ConsulConfig.read(key -> r.optional(key, null), masters),
+                KubernetesConfig.read(r, masters),
                 AlertsConfig.read(r),
                 ClusterConfig.read(r),
                 r.mode("relay.mode"));
@@ -171,6 +173,11 @@ public record RelayConfig(
     /** True when {@code relay.consul.url} is set: the Consul branch is on. */
     public boolean consulEnabled() {
         return consul != null;
+    }
+
+    /** True when {@code relay.kubernetes.enabled} is true: the Kubernetes branch is on. */
+    public boolean kubernetesEnabled() {
+        return kubernetes != null;
     }
 
     /** True when {@code relay.cluster.zookeeper} is set: relays elect a leader on ZooKeeper. */

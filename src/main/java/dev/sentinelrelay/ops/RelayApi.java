@@ -56,7 +56,7 @@ public final class RelayApi {
     private final MasterLedger ledger;
     private final SentinelDirectory directory;
     private final RelayHealth health;
-    /** What each HAProxy endpoint holds for a master, and what Consul holds (null: Consul off). */
+    /** What each HAProxy endpoint holds for a master, and what Consul and Kubernetes hold (null: off). */
     private final Holdings holdings;
     private final Function<String, List<Map<String, String>>> replicas;
     /** The master's read pool (ReadPools.view); null when it has none. */
@@ -69,6 +69,8 @@ public final class RelayApi {
         String haproxy(HaproxyEndpoint endpoint, String master);
 
         String consul(String master);
+
+        String kubernetes(String master);
     }
 
     /** Reads the state's views: its event log, its per-master ledger and its sentinel directory. */
@@ -106,6 +108,9 @@ public final class RelayApi {
             }
             if (config.consulEnabled()) {
                 agree &= agrees(destinations, "consul", holdings.consul(name), routing, name);
+            }
+            if (config.kubernetesEnabled()) {
+                agree &= agrees(destinations, "kubernetes", holdings.kubernetes(name), routing, name);
             }
             m.put("destinationsAgree", agree);
             m.put("destinations", destinations);
@@ -156,6 +161,10 @@ public final class RelayApi {
         }
         if (config.consulEnabled()) {
             destinations.add(destination("consul", config.consul().url(), holdings.consul(name), routing, name));
+        }
+        if (config.kubernetesEnabled()) {
+            destinations.add(destination("kubernetes", config.kubernetes().url() == null ? "auto-configured"
+                    : config.kubernetes().url(), holdings.kubernetes(name), routing, name));
         }
         m.put("destinations", destinations);
         MasterLedger.Change change = ledger.lastChange(name);

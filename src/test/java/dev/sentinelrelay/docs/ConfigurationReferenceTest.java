@@ -38,7 +38,7 @@ class ConfigurationReferenceTest {
 
     /**
      * A configuration that takes every branch of the validation, so that every key it can read is asked for: the
-     * three HAProxy modes, a read pool, Consul, a cluster, a webhook and an email channel.
+     * three HAProxy modes, a read pool, Consul, Kubernetes, a cluster, a webhook and an email channel.
      */
     private static final Map<String, String> EVERY_BRANCH = Map.ofEntries(
             Map.entry("relay.sentinels", "127.0.0.1:26379"),
@@ -54,6 +54,7 @@ class ConfigurationReferenceTest {
             Map.entry("relay.haproxy.m3.backends", "n1,n2"),
             Map.entry("relay.haproxy.m3.reject-backend", "reject"),
             Map.entry("relay.consul.url", "http://127.0.0.1:8500"),
+            Map.entry("relay.kubernetes.enabled", "true"),
             Map.entry("relay.cluster.zookeeper", "127.0.0.1:2181"),
             Map.entry("relay.alerts.channels", "hook,mail"),
             Map.entry("relay.alerts.hook.type", "webhook"),

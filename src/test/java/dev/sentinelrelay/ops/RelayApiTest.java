@@ -48,6 +48,11 @@ class RelayApiTest {
             public String consul(String master) {
                 return held.get("consul");
             }
+
+            @Override
+            public String kubernetes(String master) {
+                return held.get("kubernetes");
+            }
         }, master -> List.of(Map.of("address", "10.0.0.2:6379", "flags", "slave")), master -> null,
                 new Leadership(config.cluster(), config.observe(), null, System::nanoTime)::view);
     }
@@ -60,12 +65,15 @@ class RelayApiTest {
         properties.put("relay.consul.url", "http://127.0.0.1:8500");
         properties.put("relay.consul.token", "consul-token-123");
         properties.put("relay.api.token", "api-token-0123456789");
+        properties.put("relay.kubernetes.enabled", "true");
+        properties.put("relay.kubernetes.token", "kube-token-789");
         String body = api().configuration();
-        for (String secret : List.of("\"pw\"", "sentinel-secret", "consul-token-123", "api-token-0123456789")) {
+        for (String secret : List.of("\"pw\"", "sentinel-secret", "consul-token-123", "api-token-0123456789", "kube-token-789")) {
             assertFalse(body.contains(secret), secret + " leaked: " + body);
         }
         JsonNode config = JSON.readTree(body);
         assertEquals("******", config.at("/relay/consul/token").asText());
+        assertEquals("******", config.at("/relay/kubernetes/token").asText());
         assertEquals("******", config.at("/operator/apiToken").asText());
         assertEquals("admin:******", config.at("/relay/sentinelCredentials").asText());
         assertEquals("127.0.0.1:26379", config.at("/relay/sentinels/0").asText());
