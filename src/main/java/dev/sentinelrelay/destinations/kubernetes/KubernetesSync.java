@@ -128,6 +128,14 @@ public final class KubernetesSync implements Destination<KubernetesTask> {
         observer.destinationSettled(DESTINATION, routing, null);
     }
 
+    /**
+     * A new leader (routes/05-leadership.yaml) trusts nothing it learnt while another relay wrote: every master's
+     * objects are read back before its next write.
+     */
+    public void forget() {
+        held.clear();
+    }
+
     public void observe(RelayObserver observer) {
         this.observer = observer;
     }

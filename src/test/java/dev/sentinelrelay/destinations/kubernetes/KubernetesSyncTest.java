@@ -52,6 +52,8 @@ class KubernetesSyncTest {
         sync.applied(task);
         assertNull(sync.prepare(sync.tasks(event).get(0)), "known to hold it");
         assertTrue(sync.prepare(sync.tasks(ROUTED).get(0)).readBack(), "a reconcile reads back");
+        sync.forget();
+        assertTrue(sync.prepare(sync.tasks(event).get(0)).readBack(), "a new leader reads back first");
     }
 
     @Test
