@@ -1,6 +1,8 @@
 package dev.sentinelrelay.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -29,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The Kubernetes destination end to end: the relay (its jar, a process of its own) with real Redis and Sentinel
  * processes, pointed at fabric8's mock API server in CRUD mode in this JVM (no real API server can be installed
  * here). The master's EndpointSlice holds the master after start-up, after a graceful failover and after a SIGKILL
- * of the master. Each test waits for the slice to hold the current master first, so each passes alone.
+ * of the master; an edited slice is put back. Each test waits for the slice to hold the current master first, so
+ * each passes alone.
  */
 class KubernetesIT extends SandboxIT {
 
@@ -89,6 +92,24 @@ class KubernetesIT extends SandboxIT {
         assertEquals("sentinel-relay", client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).withName(SLICE)
                 .get().getMetadata().getLabels().get("endpointslice.kubernetes.io/managed-by"));
         assertFalse(relay.log().contains(TOKEN), "the token is never logged");
+        await("the API shows the slice in step").atMost(FOLLOW).until(() -> {
+            for (JsonNode destination : relay.api("/api/topology").at("/masters/0/destinations")) {
+                if ("kubernetes".equals(destination.get("name").asText())) {
+                    return destination.get("inStep").asBoolean();
+                }
+            }
+            return false;
+        });
+    }
+
+    @Test
+    void anEditedSliceIsPutBackByTheNextReconcile() throws IOException {
+        int master = knownState();
+        client.resource(new EndpointSliceBuilder(client.discovery().v1().endpointSlices().inNamespace(NAMESPACE)
+                .withName(SLICE).get()).editFirstPort().withPort(1).endPort().build()).update();
+        assertEquals(1, slicePort());
+        await("a reconcile put the master back").atMost(FOLLOW).until(() -> slicePort() == master);
+        assertTrue(relay.count("kubernetes drifted") >= 1, relay.tail());
     }
 
     @Test
