@@ -186,6 +186,18 @@ class KubernetesPipelineTest {
     }
 
     @Test
+    void aForbiddenCreateNamesTheVerbAndTheResource() {
+        server.expect().post().withPath("/apis/discovery.k8s.io/v1/namespaces/test/endpointslices")
+                .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden").build()).always();
+        send(switchTo(NEW));
+        await().atMost(ROUTES).until(() -> ledger.failed.size() == 1 && latest.idle());
+        assertTrue(ledger.failed.get(0).endsWith("forbidden (HTTP 403): the relay may not create"
+                + " endpointslices.discovery.k8s.io in namespace test; grant the verb in the relay's Role (docs/kubernetes.md)"),
+                ledger.failed.toString());
+        assertTrue(client.services().withName("redis-mymaster").get() != null, "the Service, which it may create, is there");
+    }
+
+    @Test
     void aRelayThatDoesNotWriteReadsBackAndCountsWhatItWouldChange() throws Exception {
         pipeline.leadership.mayWrite = false;
         send(switchTo(NEW));

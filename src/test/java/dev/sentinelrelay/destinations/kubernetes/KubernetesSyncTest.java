@@ -7,7 +7,12 @@ import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.resolve.Trigger;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -97,5 +102,29 @@ class KubernetesSyncTest {
         assertNull(sync.holding("mymaster"));
         String line = Files.readString(deadLetters.file());
         assertTrue(line.contains("\"destination\":\"kubernetes (redis/redis-mymaster)\"") && line.contains("HTTP 403"), line);
+    }
+
+    @Test
+    void aFailureIsLoggedAsAnErrorOncePerReasonUntilTheMasterIsInStepAgain() {
+        Logger logger = (Logger) LoggerFactory.getLogger(KubernetesSync.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        try {
+            KubernetesSync sync = sync();
+            KubernetesTask task = sync.tasks(ROUTED).get(0);
+            RuntimeException forbidden = KubernetesRefusal.forbidden("get", "services", "redis");
+            sync.failed(task, forbidden);
+            sync.failed(task, forbidden); // the next reconcile, refused again
+            sync.failed(task, new IllegalStateException("connection refused"));
+            sync.applied(task);
+            sync.failed(task, forbidden);
+            List<String> errors = log.list.stream().filter(e -> e.getLevel() == Level.ERROR)
+                    .map(ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(3, errors.size(), errors.toString());
+            assertTrue(errors.get(0).contains("the relay may not get services in namespace redis"), errors.get(0));
+        } finally {
+            logger.detachAppender(log);
+        }
     }
 }
