@@ -24,6 +24,7 @@ import org.apache.camel.support.jsse.SSLContextParameters;
 import javax.net.ssl.SSLContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 
 /** Stage 4's beans: the destinations' planners, queues and sends (routes/35-destination.yaml and 40 to 45). */
 final class DestinationWiring {
@@ -35,14 +36,16 @@ final class DestinationWiring {
 
     /**
      * The HAProxy destination's beans (routes/40-haproxy.yaml) and the warm-up's, which waits for the endpoints' queues.
-     * The runtime API's round trip requests the endpoint's camel-netty URI (an endpoint, not a route).
+     * The runtime API batches lines per HAProxy and sends each batch through the route haproxy-round-trip (Java sends
+     * into a route here: a caller's line may go out in another caller's round trip).
      */
     static HaproxySync haproxy(Wiring w, Leadership leadership) {
         Registry registry = w.registry();
-        long timeout = w.config().haproxyTimeout().toMillis();
         registry.bind("haproxyRuntimeApi", new RuntimeApi((endpoint, line) -> {
             try {
-                return w.producer().requestBody(endpoint.nettyUri(timeout), line, String.class);
+                return w.producer().requestBodyAndHeaders("direct:haproxy-round-trip", line, Map.of(
+                        "haproxyAddress", endpoint.nettyAddress(), "haproxyUnixSocket", endpoint.nettyUnixSocket()),
+                        String.class);
             } catch (CamelExecutionException e) {
                 // the netty failure itself ("Cannot connect to ...") is what an operator needs in the log
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -55,7 +58,7 @@ final class DestinationWiring {
         NewestWins latest = new NewestWins();
         registry.bind("haproxyLatest", latest);
         registry.bind("warmUp", new WarmUp(w.config().masters(), w.config().warmUpRounds(), latest, w.health()));
-        HaproxySync sync = new HaproxySync(w.config(), w.health(), w.deadLetters(), leadership::mayWrite);
+        HaproxySync sync = new HaproxySync(w.config(), w.health(), leadership::mayWrite);
         registry.bind("haproxySync", sync);
         registry.bind("haproxyRetried", (Processor) exchange -> w.metrics().destinationRetried(
                 exchange.getProperty("task", HaproxyTask.class).endpoint().id()));
@@ -83,7 +86,7 @@ final class DestinationWiring {
     static ConsulSync consul(Wiring w) {
         Registry registry = w.registry();
         ConsulConfig consul = w.config().consul();
-        ConsulSync sync = new ConsulSync(consul, w.deadLetters());
+        ConsulSync sync = new ConsulSync(consul);
         registry.bind("consulLatest", new NewestWins());
         registry.bind("consulSync", sync);
         registry.bind("consulRetryLog", (Processor) exchange -> {
