@@ -31,6 +31,7 @@ import org.apache.camel.support.jsse.SSLContextParameters;
 import javax.net.ssl.SSLContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.BiConsumer;
 
 /** Stage 4's beans: the destinations' planners, queues and sends (routes/35-destination.yaml and 40 to 45). */
@@ -45,14 +46,16 @@ final class DestinationWiring {
 
     /**
      * The HAProxy destination's beans (routes/40-haproxy.yaml) and the warm-up's, which waits for the endpoints' queues.
-     * The runtime API's round trip requests the endpoint's camel-netty URI (an endpoint, not a route).
+     * The runtime API batches lines per HAProxy and sends each batch through the route haproxy-round-trip (Java sends
+     * into a route here: a caller's line may go out in another caller's round trip).
      */
     static HaproxySync haproxy(Wiring w, Leadership leadership) {
         Registry registry = w.registry();
-        long timeout = w.config().haproxyTimeout().toMillis();
         registry.bind("haproxyRuntimeApi", new RuntimeApi((endpoint, line) -> {
             try {
-                return w.producer().requestBody(endpoint.nettyUri(timeout), line, String.class);
+                return w.producer().requestBodyAndHeaders("direct:haproxy-round-trip", line, Map.of(
+                        "haproxyAddress", endpoint.nettyAddress(), "haproxyUnixSocket", endpoint.nettyUnixSocket()),
+                        String.class);
             } catch (CamelExecutionException e) {
                 // the netty failure itself ("Cannot connect to ...") is what an operator needs in the log
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -65,7 +68,7 @@ final class DestinationWiring {
         NewestWins latest = new NewestWins();
         registry.bind("haproxyLatest", latest);
         registry.bind("warmUp", new WarmUp(w.config().masters(), w.config().warmUpRounds(), latest, w.health()));
-        HaproxySync sync = new HaproxySync(w.config(), w.health(), w.deadLetters(), leadership::mayWrite);
+        HaproxySync sync = new HaproxySync(w.config(), w.health(), leadership::mayWrite);
         registry.bind("haproxySync", sync);
         registry.bind("haproxyRetried", (Processor) exchange -> w.metrics().destinationRetried(
                 exchange.getProperty("task", HaproxyTask.class).endpoint().id()));
@@ -93,7 +96,7 @@ final class DestinationWiring {
     static ConsulSync consul(Wiring w) {
         Registry registry = w.registry();
         ConsulConfig consul = w.config().consul();
-        ConsulSync sync = new ConsulSync(consul, w.deadLetters());
+        ConsulSync sync = new ConsulSync(consul);
         registry.bind("consulLatest", new NewestWins());
         registry.bind("consulSync", sync);
         registry.bind("consulRetryLog", retryLog(w, ConsulSync.DESTINATION, sync::retrying));
@@ -150,7 +153,7 @@ final class DestinationWiring {
     static KubernetesSync kubernetes(Wiring w, KubernetesClient client) {
         Registry registry = w.registry();
         String namespace = client == null ? null : client.getNamespace() == null ? "default" : client.getNamespace();
-        KubernetesSync sync = new KubernetesSync(w.config().kubernetes(), namespace, w.deadLetters());
+        KubernetesSync sync = new KubernetesSync(w.config().kubernetes(), namespace);
         registry.bind("kubernetesLatest", new NewestWins());
         registry.bind("kubernetesSync", sync);
         registry.bind("kubernetesRetryLog", retryLog(w, KubernetesSync.DESTINATION, sync::retrying));

@@ -1,7 +1,6 @@
 package dev.sentinelrelay;
 
 import dev.sentinelrelay.resolve.RelayHealth;
-import dev.sentinelrelay.alerts.Alerts;
 import dev.sentinelrelay.cluster.Leadership;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.OperatorConfig;
@@ -109,14 +108,8 @@ final class RelayBeans implements AutoCloseable {
         ConsulSync consulSync = DestinationWiring.consul(w);
         kubernetes = DestinationWiring.kubernetesClient(config.kubernetes());
         KubernetesSync kubernetesSync = DestinationWiring.kubernetes(w, kubernetes);
-        Alerts alerts = AlertWiring.alerts(w, leadership, curator);
+        AlertWiring.alerts(w, leadership, curator);
         SentinelWiring.discovery(w, subscriptions, discoveryConnections);
-        leadership.observe(alerts);
-        fences.observe(alerts);
-        health.observe(alerts);
-        haproxySync.observe(alerts);
-        consulSync.observe(alerts);
-        kubernetesSync.observe(alerts);
         registry.bind("apiAuth", new ApiAuth(operator.apiToken()));
         registry.bind("relayApi", new RelayApi(config, operator, state, health, new RelayApi.Holdings() {
             @Override

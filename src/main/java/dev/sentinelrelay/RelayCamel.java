@@ -1,6 +1,7 @@
 package dev.sentinelrelay;
 
 import dev.sentinelrelay.alerts.AlertChannels;
+import dev.sentinelrelay.alerts.FailoverReports;
 import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.OperatorConfig;
@@ -51,6 +52,9 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
         main.addInitialProperty("relay.cluster.elect", String.valueOf(config.elects()));
         main.addInitialProperty("relay.cluster.heartbeat-ms", String.valueOf(config.clustered()
                 ? Math.max(MIN_HEARTBEAT_MS, config.cluster().sessionTimeout().toMillis() / 4) : MIN_HEARTBEAT_MS));
+        main.addInitialProperty("relay.haproxy.timeout-ms", String.valueOf(config.haproxyTimeout().toMillis()));
+        main.addInitialProperty("relay.alerts.failover-report-deadline-ms",
+                String.valueOf(FailoverReports.DEADLINE.toMillis()));
         main.addInitialProperty("relay.alerts.group-window-ms", String.valueOf(config.alerts().groupWindow().toMillis()));
         String alertTimeout = String.valueOf(config.alerts().timeout().toMillis());
         main.addInitialProperty("camel.component.http.connect-timeout", alertTimeout);

@@ -3,6 +3,7 @@ package dev.sentinelrelay.alerts;
 import dev.sentinelrelay.support.DurableFiles;
 import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.AlertsConfig.Channel;
+import dev.sentinelrelay.deadletter.DeadLetter;
 import dev.sentinelrelay.deadletter.DeadLetters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -165,8 +166,11 @@ public final class AlertOutbox {
         }
     }
 
-    /** After the last attempt, or at once for a configuration error: into the dead-letter store, with the reason. */
-    public void failed(OutboxEntry entry, Throwable cause) {
+    /**
+     * After the last attempt, or at once for a configuration error: into the dead-letter store, with the reason, and
+     * out of the outbox. Returns the dead letter (alerted on the other channels).
+     */
+    public DeadLetter failed(OutboxEntry entry, Throwable cause) {
         String reason = DeliveryFailure.of(cause).reason();
         Map<String, String> details = new LinkedHashMap<>();
         details.put("reason", reason);
@@ -174,9 +178,10 @@ public final class AlertOutbox {
         details.put(ABOUT_ALERTS, String.valueOf(entry.alerts().stream().allMatch(a -> a.kind() == AlertKind.DELIVERY_FAILED
                 && a.details().getOrDefault("destination", "").startsWith(DESTINATION_PREFIX))));
         details.put(ALERTS, DurableFiles.json(entry));
+        DeadLetter letter = deadLetters.store(new DeadLetter(DESTINATION_PREFIX + entry.channel(), details));
         LOG.error("alert delivery failed: {}: {}; dead-lettered", entry, reason);
-        deadLetters.store(DESTINATION_PREFIX + entry.channel(), details);
         delete(entry);
+        return letter;
     }
 
     private static String summaries(OutboxEntry entry) {

@@ -1,61 +1,44 @@
 package dev.sentinelrelay.alerts;
 
-import dev.sentinelrelay.resolve.RelayObserver;
-import dev.sentinelrelay.resolve.Routing;
-import dev.sentinelrelay.cluster.ClusterObserver;
+import dev.sentinelrelay.cluster.ClusterChange;
 import dev.sentinelrelay.configuration.HostPort;
+import dev.sentinelrelay.deadletter.DeadLetter;
+import dev.sentinelrelay.resolve.Decision;
 import dev.sentinelrelay.sentinel.SentinelChange;
 import dev.sentinelrelay.sentinel.SentinelEvent;
 import dev.sentinelrelay.resolve.VerificationPendingException;
 import dev.sentinelrelay.resolve.Verdict;
-import dev.sentinelrelay.resolve.Vote;
 import dev.sentinelrelay.resolve.VoteTally;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import java.util.function.IntSupplier;
-import java.util.stream.Collectors;
 
 /**
- * Turns what the relay sees and does into alerts and hands them to the alert route (which deduplicates, groups
- * and delivers them). A failover alert is raised once every destination has the new master, or failed, or after
- * {@link #FAILOVER_REPORT_DEADLINE} (see {@link #overdue()}), so it can say what was updated and how fast.
+ * Turns what the relay sees and does into alerts, for the route steps that raise them (routes 05, 15, 20, 30, 35 and
+ * 70): each method returns the alerts to queue on seda:alerts (none, one, or a few), which deduplicates, groups and
+ * delivers them. A failover's report is written once the aggregator of routes/70-alerts.yaml completed it
+ * ({@link FailoverReports}).
  */
-public final class Alerts implements RelayObserver, ClusterObserver {
+public final class Alerts {
 
-    public static final Duration FAILOVER_REPORT_DEADLINE = Duration.ofSeconds(30);
-
-    private final List<String> destinations;
     /** How many sentinels are followed now. */
     private final IntSupplier sentinels;
-    private final Consumer<Alert> sink;
-    private final Duration reportDeadline;
-    private final Map<String, Failover> failovers = new ConcurrentHashMap<>();
-    private Boolean majority;
+    /** A majority of them. */
+    private final IntSupplier majority;
+    private Boolean majorityReached;
 
-    /**
-     * @param destinations every destination a routing goes to (HAProxy endpoint ids, "consul")
-     * @param sentinels    how many sentinels are followed now
-     * @param sink         queues an alert for delivery; must not block
-     * @param reportDeadline how long a failover report waits for every destination ({@link #FAILOVER_REPORT_DEADLINE})
-     */
-    public Alerts(List<String> destinations, IntSupplier sentinels, Consumer<Alert> sink, Duration reportDeadline) {
-        this.destinations = List.copyOf(destinations);
+    public Alerts(IntSupplier sentinels, IntSupplier majority) {
         this.sentinels = sentinels;
-        this.sink = sink;
-        this.reportDeadline = reportDeadline;
+        this.majority = majority;
     }
 
     /** {@code +odown}, {@code -odown} and {@code +tilt} from one sentinel (each sentinel publishes its own). */
-    public void sentinelEvent(SentinelEvent event) {
-        switch (event.type()) {
+    public List<Alert> sentinelEvent(SentinelEvent event) {
+        return switch (event.type()) {
             case "+odown" -> raise(AlertKind.MASTER_DOWN, event.master(),
                     event.master() + " " + event.instance() + " is objectively down (" + event.sentinel()
                             + " and a quorum agree); Sentinel should fail over",
@@ -68,40 +51,26 @@ public final class Alerts implements RelayObserver, ClusterObserver {
             case "+tilt" -> raise(AlertKind.SENTINEL_TILT, null,
                     event.sentinel() + " entered TILT mode: it acts on nothing for 30 s (clock jump or overload)",
                     details("sentinel", event.sentinel()), "tilt/" + event.sentinel(), null);
-            default -> {
-                // other events are not alerted
-            }
-        }
+            // other events are not alerted
+            default -> List.of();
+        };
     }
 
-    @Override
-    public void verified(Verdict verdict, HostPort previous) {
-        if (previous == null || previous.equals(verdict.master())) {
-            return;
+    /** A decision: the sentinel majority lost or regained as its verification saw it, and a refused change. */
+    public List<Alert> decided(Decision decision) {
+        if (decision.verdict() == null) {
+            return List.of();
         }
-        String agreeing = verdict.votes().stream().filter(v -> verdict.master().equals(v.master()))
-                .map(Vote::sentinel).collect(Collectors.joining(", "));
-        Failover f = new Failover(verdict.name(), previous, verdict.master(), agreeing, verdict.trigger());
-        Failover superseded = failovers.put(verdict.name(), f);
-        if (superseded != null) {
-            sink(report(superseded));
+        List<Alert> raised = new ArrayList<>(answered(decision.verdict()));
+        if (!decision.routing().changes()) {
+            raised.addAll(refused(decision.verdict(), decision.previous()));
         }
+        return raised;
     }
 
-    /**
-     * The reports of failovers not every destination settled within the deadline, saying which did not: the
-     * failover-report route (routes/70-alerts.yaml) asks every second and queues them as alerts.
-     */
-    public List<Alert> overdue() {
-        List<Alert> reports = new ArrayList<>();
-        long now = System.nanoTime();
-        for (Failover f : failovers.values()) {
-            if (now - f.verifiedNanos - reportDeadline.toNanos() >= 0) {
-                reports.add(report(f));
-            }
-        }
-        reports.removeIf(Objects::isNull);
-        return reports;
+    /** A +switch-master verified again shortly (routes/30-resolve.yaml): the majority as this verification saw it. */
+    public List<Alert> pending(Exception pending) {
+        return pending instanceof VerificationPendingException p ? answered(p.verdict()) : List.of();
     }
 
     /**
@@ -109,13 +78,12 @@ public final class Alerts implements RelayObserver, ClusterObserver {
      * majority naming another server than the current master. The current master being unreachable is the
      * master-down alert's business; no reachable majority is the majority-lost alert's.
      */
-    @Override
-    public void refused(Verdict verdict, HostPort current) {
+    private List<Alert> refused(Verdict verdict, HostPort current) {
         // every followed sentinel has a vote in the verdict (those not heard with their reason)
         Optional<HostPort> candidate = VoteTally.majority(verdict.votes(), verdict.votes().size());
         boolean switchMaster = verdict.trigger().event() != null && verdict.trigger().event().isSwitchMaster();
         if (!switchMaster && (candidate.isEmpty() || candidate.get().equals(current))) {
-            return;
+            return List.of();
         }
         String name = verdict.name();
         // one alert per refused claim: what the +switch-master announced, or what the majority named
@@ -124,7 +92,7 @@ public final class Alerts implements RelayObserver, ClusterObserver {
         // an unconfirmed +switch-master may come with the current master verified again: that is the reason
         String why = verdict.verified() ? "a majority of sentinels names " + verdict.master() + ", which answers ROLE master"
                 : verdict.refusal();
-        raise(AlertKind.CHANGE_REFUSED, name,
+        return raise(AlertKind.CHANGE_REFUSED, name,
                 name + ": not routing to " + (switchMaster ? claim + " (announced by " + verdict.trigger().event().sentinel() + ")"
                         : candidate.map(String::valueOf).orElse("any server")) + ": " + why
                         + "; clients stay on " + (current == null ? "what HAProxy holds" : current),
@@ -134,48 +102,36 @@ public final class Alerts implements RelayObserver, ClusterObserver {
     }
 
     /** The +switch-master the relay kept verifying was never confirmed (see routes/30-resolve.yaml). */
-    public void notConfirmed(Exception pending) {
-        if (pending instanceof VerificationPendingException p) {
-            refused(p.verdict(), null);
-        }
+    public List<Alert> notConfirmed(Exception pending) {
+        return pending instanceof VerificationPendingException p ? refused(p.verdict(), null) : List.of();
     }
 
-    @Override
-    public synchronized void sentinelsAnswered(long reachable, int needed) {
+    /** On a transition only: a majority of the sentinels followed answered this verification, or no longer did. */
+    private synchronized List<Alert> answered(Verdict verdict) {
+        long reachable = VoteTally.reachable(verdict.votes());
+        int needed = majority.getAsInt();
         boolean reached = reachable >= needed;
-        Boolean before = majority;
-        majority = reached;
-        if (before == null ? !reached : before != reached) {
-            String counts = reachable + " of " + sentinels.getAsInt() + " sentinels answer (majority " + needed + ")";
-            if (reached) {
-                raise(AlertKind.MAJORITY_REGAINED, null, "sentinel majority regained: " + counts,
-                        details("sentinels answering", reachable), "majority-regained", "majority");
-            } else {
-                raise(AlertKind.MAJORITY_LOST, null, "sentinel majority lost: " + counts
-                        + "; the relay changes nothing until a majority answers", details("sentinels answering", reachable),
-                        "majority", null);
-            }
+        Boolean before = majorityReached;
+        majorityReached = reached;
+        if (before == null ? reached : before == reached) {
+            return List.of();
         }
+        String counts = reachable + " of " + sentinels.getAsInt() + " sentinels answer (majority " + needed + ")";
+        if (reached) {
+            return raise(AlertKind.MAJORITY_REGAINED, null, "sentinel majority regained: " + counts,
+                    details("sentinels answering", reachable), "majority-regained", "majority");
+        }
+        return raise(AlertKind.MAJORITY_LOST, null, "sentinel majority lost: " + counts
+                + "; the relay changes nothing until a majority answers", details("sentinels answering", reachable),
+                "majority", null);
     }
 
-    @Override
-    public void destinationSettled(String destination, Routing routing, String failure) {
-        Failover f = failovers.get(routing.name());
-        if (f == null || routing.fenced() || !f.now.equals(routing.master())) {
-            return;
-        }
-        double millis = (System.nanoTime() - f.trigger.receivedNanos()) / 1e6;
-        String after = f.trigger.type() != null ? f.trigger.type() : f.trigger.promoted() != null ? "the promotion" : "reconcile";
-        f.results.put(destination, failure == null ? String.format("updated %.1f ms after %s", millis, after) : "FAILED: " + failure);
-        if (f.results.keySet().containsAll(destinations)) {
-            sink(report(f));
-        }
-    }
-
-    @Override
-    public void deadLettered(String destination, Map<String, String> details) {
+    /** Something was kept in the dead-letter store: a destination or an alert channel failed after its retries. */
+    public List<Alert> deadLettered(DeadLetter letter) {
+        String destination = letter.destination();
+        Map<String, String> details = letter.details();
         if (destination.startsWith(AlertOutbox.DESTINATION_PREFIX) && "true".equals(details.get(AlertOutbox.ABOUT_ALERTS))) {
-            return; // an alert about failing alert channels that failed too: no alert about it, no loop
+            return List.of(); // an alert about failing alert channels that failed too: no alert about it, no loop
         }
         String master = details.get("master");
         String channel = destination.startsWith(AlertOutbox.DESTINATION_PREFIX)
@@ -190,71 +146,64 @@ public final class Alerts implements RelayObserver, ClusterObserver {
         if (channel != null) {
             facts.put(AlertOutbox.CHANNEL, channel);
         }
-        raise(AlertKind.DELIVERY_FAILED, master, destination + " failed after its retries"
+        return raise(AlertKind.DELIVERY_FAILED, master, destination + " failed after its retries"
                         + (master == null ? "" : " for " + master) + ": " + details.get("reason") + "; dead-lettered",
                 facts, "dead/" + destination + "/" + master, null);
     }
 
     /** Sentinel discovery started or stopped following a sentinel (routes/15-sentinel-discovery.yaml). */
-    public void sentinelChanged(SentinelChange change) {
+    public List<Alert> sentinelChanged(SentinelChange change) {
         AlertKind kind = change.follows() ? AlertKind.SENTINEL_FOLLOWED : AlertKind.SENTINEL_FORGOTTEN;
         String sentinel = change.id() + " (" + change.address() + ")";
         // ids are never reused: each change is its own alert, even the same address followed again later
-        raise(kind, null, (change.follows() ? "following discovered sentinel " : "no longer following sentinel ")
+        return raise(kind, null, (change.follows() ? "following discovered sentinel " : "no longer following sentinel ")
                         + sentinel + ": " + change.reason() + "; majorities now count " + sentinels.getAsInt() + " sentinels",
                 details("sentinel", sentinel, "reason", change.reason()), kind.id() + "/" + change.id(), null);
     }
 
-    /** Raised by the new leader only, the moment it takes over (before it reconciles). */
-    @Override
-    public void leaderChanged(String previous, String leader) {
-        raise(AlertKind.LEADER_CHANGED, null, leader + " leads the relay cluster now, after " + previous
-                        + "; it reconciles every master and destination before acting",
-                details("previous leader", previous, "leader", leader), "leader/" + previous + "/" + leader, null);
-    }
-
     /**
-     * Raised by each relay cut off from ZooKeeper, and sent by that relay itself through its channels, leader or not
+     * What the cluster's coordination did (routes/05-leadership.yaml). A new leader names the one before it (raised by
+     * the new leader only, the moment it takes over, before it reconciles). Coordination lost is raised by each relay
+     * cut off from ZooKeeper, and sent by that relay itself through its channels, leader or not
      * ({@link AlertKind#deliveredByRaiser}): with ZooKeeper gone no relay leads, so several relays may each send one.
      */
-    @Override
-    public void coordinationLost(String instance, String since) {
-        raise(AlertKind.COORDINATION_LOST, null, instance + " has been cut off from ZooKeeper since " + since
-                        + ": it writes nothing to HAProxy or Consul until it is back (no relay writes without ZooKeeper)",
-                details("relay", instance, "since", since), coordinationKey(instance), null);
-    }
-
-    @Override
-    public void coordinationRestored(String instance) {
-        raise(AlertKind.COORDINATION_RESTORED, null, instance + " is connected to ZooKeeper again; the leader writes again",
-                details("relay", instance), "coordination-restored/" + instance, coordinationKey(instance));
+    public List<Alert> cluster(ClusterChange change) {
+        String instance = change.instance();
+        return switch (change.kind()) {
+            case LEADER_CHANGED -> change.other() == null ? List.of()
+                    : raise(AlertKind.LEADER_CHANGED, null, instance + " leads the relay cluster now, after " + change.other()
+                                    + "; it reconciles every master and destination before acting",
+                            details("previous leader", change.other(), "leader", instance),
+                            "leader/" + change.other() + "/" + instance, null);
+            case COORDINATION_LOST -> raise(AlertKind.COORDINATION_LOST, null, instance + " has been cut off from ZooKeeper since "
+                            + change.other() + ": it writes nothing to HAProxy or Consul until it is back (no relay writes without ZooKeeper)",
+                    details("relay", instance, "since", change.other()), coordinationKey(instance), null);
+            case COORDINATION_RESTORED -> raise(AlertKind.COORDINATION_RESTORED, null,
+                    instance + " is connected to ZooKeeper again; the leader writes again",
+                    details("relay", instance), "coordination-restored/" + instance, coordinationKey(instance));
+        };
     }
 
     private static String coordinationKey(String instance) {
         return "coordination-lost/" + instance;
     }
 
-    /** The failover's report, once: null when it was reported already. */
-    private Alert report(Failover f) {
-        if (!failovers.remove(f.name, f)) {
-            return null;
-        }
+    /** The failover's report, once its aggregator completed it (every destination's outcome, or the deadline). */
+    public Alert failoverReport(Failover f) {
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("old master", f.old);
-        facts.put("new master", f.now);
-        facts.put("verified by sentinels", f.agreeing);
-        facts.put("trigger", String.valueOf(f.trigger));
-        for (String d : destinations) {
-            facts.put(d, f.results.getOrDefault(d, "not confirmed within " + reportDeadline.toSeconds() + " s"));
-        }
-        long updated = f.results.values().stream().filter(r -> r.startsWith("updated")).count();
-        return alert(AlertKind.FAILOVER, f.name, f.name + " failed over from " + f.old + " to " + f.now + "; "
-                        + updated + " of " + destinations.size() + " destinations updated",
-                facts, "failover/" + f.name + "/" + f.now, downKey(f.name, f.old));
+        facts.put("old master", f.old());
+        facts.put("new master", f.now());
+        facts.put("verified by sentinels", f.agreeing());
+        facts.put("trigger", String.valueOf(f.trigger()));
+        facts.putAll(f.results());
+        return alert(AlertKind.FAILOVER, f.name(), f.name() + " failed over from " + f.old() + " to " + f.now() + "; "
+                        + f.updated() + " of " + f.destinations().size() + " destinations updated",
+                facts, "failover/" + f.name() + "/" + f.now(), downKey(f.name(), f.old()));
     }
 
-    private void raise(AlertKind kind, String master, String summary, Map<String, Object> facts, String key, String closes) {
-        sink(alert(kind, master, summary, facts, key, closes));
+    private static List<Alert> raise(AlertKind kind, String master, String summary, Map<String, Object> facts, String key,
+                                     String closes) {
+        return List.of(alert(kind, master, summary, facts, key, closes));
     }
 
     private static Alert alert(AlertKind kind, String master, String summary, Map<String, Object> facts, String key,
@@ -262,12 +211,6 @@ public final class Alerts implements RelayObserver, ClusterObserver {
         Map<String, String> text = new LinkedHashMap<>();
         facts.forEach((k, v) -> text.put(k, String.valueOf(v)));
         return Alert.of(kind, master, summary, text, key, closes);
-    }
-
-    private void sink(Alert alert) {
-        if (alert != null) {
-            sink.accept(alert);
-        }
     }
 
     private static String downKey(String master, HostPort address) {

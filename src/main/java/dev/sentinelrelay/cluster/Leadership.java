@@ -47,7 +47,6 @@ public final class Leadership {
     private final ZooKeeperWatch watch;
     private final Lease lease;
     private final LeaderSightings sightings;
-    private volatile ClusterObserver observer = ClusterObserver.NONE;
     private volatile boolean leading;
     private volatile String leadingSince;
     /** the election's nodes when last read for a confirmation, for the log line of a new term */
@@ -71,13 +70,6 @@ public final class Leadership {
     /** Where this cluster's nodes live in ZooKeeper: the election and the alerts' delivered registry. */
     public static String electionRoot(ClusterConfig cluster) {
         return "/sentinel-relay/" + cluster.name();
-    }
-
-    public void observe(ClusterObserver observer) {
-        this.observer = observer;
-        if (watch != null) {
-            watch.observe(observer);
-        }
     }
 
     /** How to enter the election again (restart the leadership route): see {@link ZooKeeperWatch}. */
@@ -125,17 +117,18 @@ public final class Leadership {
 
     /**
      * The leader's heartbeat (routes/05-leadership.yaml; its timer runs on the leader only): confirms the leadership
-     * with ZooKeeper and renews the lease. True on the first tick of a term: this relay just took over.
+     * with ZooKeeper and renews the lease. On the first tick of a term (this relay just took over): the takeover, naming
+     * the leader before it; null on the other ticks.
      */
-    public boolean tick() {
+    public ClusterChange tick() {
         long asked = lease.now();
         if (!confirmed()) {
             stepDown("ZooKeeper does not name this relay the leader");
-            return false;
+            return null;
         }
         lease.renew(asked);
         if (leading) {
-            return false;
+            return null;
         }
         String previous = sightings.beginTerm();
         leading = true;
@@ -144,20 +137,16 @@ public final class Leadership {
         LOG.info("cluster {}: {} leads now (before: {}); reconciling every master and destination before acting (election {})",
                 cluster.name(), cluster.instance(), previous == null ? "none known" : previous,
                 lastNodes.stream().map(n -> n.name() + " " + n.instance()).toList());
-        if (previous != null) {
-            observer.leaderChanged(previous, cluster.instance());
-        }
-        return true;
+        return new ClusterChange(ClusterChange.Kind.LEADER_CHANGED, cluster.instance(), previous);
     }
 
     /**
      * Every relay of a cluster, every second (routes/05-leadership.yaml): who leads, as ZooKeeper says; and a
-     * critical alert once this relay has been cut off from ZooKeeper for a session timeout.
+     * critical alert once this relay has been cut off from ZooKeeper for a session timeout, and another once it is
+     * connected again (the changes returned).
      */
-    public void watch() {
-        if (watch != null) {
-            watch.watch();
-        }
+    public List<ClusterChange> watch() {
+        return watch == null ? List.of() : watch.watch();
     }
 
     private void stepDown(String reason) {

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -31,7 +32,8 @@ final class ZooKeeperWatch {
     private final Consumer<String> stepDown;
     /** whether this relay is cut off from ZooKeeper (coordination-lost), on the lease clock */
     private final CutOff cutOff;
-    private volatile ClusterObserver observer = ClusterObserver.NONE;
+    /** connected again after coordination-lost was reported: reported by the next watch */
+    private volatile boolean restored;
     private volatile Runnable rejoin = () -> { };
     private volatile String connection = "CONNECTING";
     /** when the connection was last lost (or the relay started unconnected), for the alert and the API */
@@ -50,25 +52,31 @@ final class ZooKeeperWatch {
         curator.getConnectionStateListenable().addListener((client, state) -> connectionChanged(state));
     }
 
-    void observe(ClusterObserver observer) {
-        this.observer = observer;
-    }
-
     void rejoinWith(Runnable rejoin) {
         this.rejoin = rejoin;
     }
 
-    void watch() {
+    /** Who leads, whether this relay is in the election; the coordination lost or restored since the last watch. */
+    List<ClusterChange> watch() {
         cutOff.tick(lease.now());
         try {
-            watchNow();
+            List<ClusterChange> changes = new ArrayList<>();
+            if (restored) {
+                restored = false;
+                changes.add(new ClusterChange(ClusterChange.Kind.COORDINATION_RESTORED, cluster.instance(), null));
+            }
+            if (!watchNow()) {
+                changes.add(new ClusterChange(ClusterChange.Kind.COORDINATION_LOST, cluster.instance(), disconnectedSince));
+            }
+            return changes;
         } finally {
             // a run held up by ZooKeeper's retries is no pause of the relay: the gap counts from the end of a run
             cutOff.tick(lease.now());
         }
     }
 
-    private void watchNow() {
+    /** False once this relay has been cut off for a session timeout (reported once per cut). */
+    private boolean watchNow() {
         if (election.isConnected()) {
             try {
                 List<ElectionNodes.Node> nodes = election.nodes();
@@ -77,13 +85,14 @@ final class ZooKeeperWatch {
             } catch (Exception e) {
                 LOG.debug("cluster {}: cannot read the election: {}", cluster.name(), e.toString());
             }
-            return;
+            return true;
         }
         if (cutOff.report(lease.now())) {
             LOG.error("cluster {}: {} cut off from ZooKeeper ({}) since {}: no relay writes until it is back",
                     cluster.name(), cluster.instance(), cluster.zookeeper(), disconnectedSince);
-            observer.coordinationLost(cluster.instance(), disconnectedSince);
+            return false;
         }
+        return true;
     }
 
     /**
@@ -117,7 +126,7 @@ final class ZooKeeperWatch {
                     election.negotiatedTimeoutNanos(cluster.sessionTimeout().toNanos())) / Leadership.LEASE_PARTS);
             if (reported) {
                 LOG.info("cluster {}: {} connected to ZooKeeper again", cluster.name(), cluster.instance());
-                observer.coordinationRestored(cluster.instance());
+                restored = true;
             }
             return;
         }

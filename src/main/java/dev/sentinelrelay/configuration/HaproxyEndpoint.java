@@ -23,28 +23,16 @@ public record HaproxyEndpoint(String id, String unixPath, HostPort tcp) {
     }
 
     /**
-     * The camel-netty producer URI of the endpoint's runtime API sessions: connections kept open in HAProxy's
-     * interactive mode ({@code haproxySession}, an {@code InteractiveSession} per connection) and pooled, one per
-     * round trip in flight; a closed one is replaced on the next borrow, and a unix socket needs the native (epoll)
-     * transport. Synchronous: the endpoint route that sent the command waits for the reply on its own thread, so a
-     * master's task on the endpoint (and its retries) runs start to end there; an asynchronous reply would let that
-     * thread take the next task meanwhile. The reply timeout applies on every borrow of a pooled connection too (camel-netty
-     * re-arms it).
+     * Where camel-netty connects (routes/40-haproxy.yaml, route haproxy-round-trip): host and port, or for a unix
+     * socket the placeholder the URI syntax requires ({@link #nettyUnixSocket} says where it really connects).
      */
-    public String nettyUri(long timeoutMillis) {
-        String common = "?sync=true&synchronous=true&disconnect=false&producerPoolEnabled=true"
-                // never closed for idleness (camel-netty's default: after 5 min): the first command after a long
-                // quiet period is the failover's
-                + "&producerPoolMinEvictableIdle=0"
-                // one event loop thread, already running when a session reconnects (a new one costs ms)
-                + "&workerCount=1"
-                + "&encoders=#haproxyCommandEncoder&decoders=#haproxySession"
-                + "&requestTimeout=" + timeoutMillis + "&connectTimeout=" + timeoutMillis;
-        if (unixPath != null) {
-            // host and port are required by the URI syntax but unused for a unix socket
-            return "netty:tcp://localhost:1" + common + "&nativeTransport=true&unixDomainSocketPath=" + unixPath;
-        }
-        return "netty:tcp://" + tcp + common;
+    public String nettyAddress() {
+        return unixPath != null ? "localhost:1" : tcp.toString();
+    }
+
+    /** The camel-netty options of a unix socket (the native, epoll, transport and the path); empty for TCP. */
+    public String nettyUnixSocket() {
+        return unixPath != null ? "&nativeTransport=true&unixDomainSocketPath=" + unixPath : "";
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.sentinelrelay.deadletter;
 
 import dev.sentinelrelay.support.DurableFiles;
-import dev.sentinelrelay.resolve.RelayObserver;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -31,7 +30,6 @@ public final class DeadLetters {
 
     private final Path file;
     private final Path lock;
-    private volatile RelayObserver observer = RelayObserver.NONE;
 
     /** Creates the directory if needed; throws {@link UncheckedIOException} when it cannot be written. */
     public DeadLetters(Path dir) {
@@ -66,22 +64,18 @@ public final class DeadLetters {
     }
 
     /** Appends one entry: when, which destination, and every detail given (in order), including the reason. */
-    public synchronized void store(String destination, Map<String, String> details) {
+    public synchronized DeadLetter store(DeadLetter letter) {
         Map<String, String> entry = new LinkedHashMap<>();
         entry.put("time", Instant.now().toString());
-        entry.put("destination", destination);
-        entry.putAll(details);
+        entry.put("destination", letter.destination());
+        entry.putAll(letter.details());
         try (FileChannel held = locked()) {
             Files.writeString(file, DurableFiles.json(entry) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write dead letter to " + file + ": " + e.getMessage(), e);
         }
-        observer.deadLettered(destination, details);
-    }
-
-    public void observe(RelayObserver observer) {
-        this.observer = observer;
+        return letter;
     }
 
     /**

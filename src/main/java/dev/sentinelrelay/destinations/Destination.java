@@ -1,5 +1,6 @@
 package dev.sentinelrelay.destinations;
 
+import dev.sentinelrelay.deadletter.DeadLetter;
 import dev.sentinelrelay.resolve.Routing;
 
 import java.util.List;
@@ -32,7 +33,15 @@ public interface Destination<T extends DestinationTask> {
     /** After the write: records what the place holds now. */
     void applied(T task);
 
-    /** After the last retry: records, dead-letters and logs the failure; returns the reason. */
+    /**
+     * After the last retry, first: what the dead-letter store keeps of the failure (the pipeline stores it before
+     * anything is logged, and alerts it); null when the destination keeps none (its next evaluation redoes it).
+     */
+    default DeadLetter deadLetter(T task, Exception cause) {
+        return null;
+    }
+
+    /** After the last retry, once the dead letter is kept: records and logs the failure; returns the reason. */
     String failed(T task, Exception cause);
 
     /** After each task, whatever its outcome (HAProxy: the master counts as reconciled once every endpoint is). */

@@ -1,5 +1,6 @@
 package dev.sentinelrelay.destinations;
 
+import dev.sentinelrelay.deadletter.DeadLetter;
 import dev.sentinelrelay.resolve.Routing;
 
 import java.util.LinkedHashMap;
@@ -11,14 +12,17 @@ public final class RoutingFailure {
     private RoutingFailure() {
     }
 
-    /** The master, the destination's place ({@code service -> ...}; none for HAProxy), what it wanted, why it failed. */
-    public static Map<String, String> details(Routing routing, Map<String, String> place, String reason) {
+    /**
+     * To {@code destination}: the master, the destination's place ({@code service -> ...}; none for HAProxy), what
+     * it was to hold, the trigger and why not.
+     */
+    public static DeadLetter deadLetter(String destination, Routing routing, Map<String, String> place, String reason) {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("master", routing.name());
         details.putAll(place);
         details.put("wanted", routing.holding());
         details.put("trigger", String.valueOf(routing.trigger()));
         details.put("reason", reason);
-        return details;
+        return new DeadLetter(destination, details);
     }
 }

@@ -1,6 +1,6 @@
 package dev.sentinelrelay.fencing;
 
-import dev.sentinelrelay.resolve.RelayObserver;
+import dev.sentinelrelay.resolve.Decision;
 import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
@@ -43,7 +43,6 @@ public final class Fences {
     private final Map<String, Long> verifiedAt = new ConcurrentHashMap<>();
     /** Master -> when its last fence runs out ({@link System#nanoTime()}): it is verified again then. */
     private final Map<String, Long> expiries = new ConcurrentHashMap<>();
-    private volatile RelayObserver observer = RelayObserver.NONE;
 
     public Fences(RelayConfig config, MasterResolver resolver, PromotionWatch watch) {
         this.config = config;
@@ -57,13 +56,13 @@ public final class Fences {
      * writes doomed (no verification needed to stop routing), otherwise what verification decides. One path for
      * both, so the start-up warm-up runs the code a fence takes.
      */
-    public Routing decide(Trigger trigger) {
+    public Decision decide(Trigger trigger) {
         Routing fence = observe(trigger);
         if (fence != null) {
-            return fence;
+            return Decision.of(fence);
         }
         Routing known = alreadyVerified(trigger);
-        return known != null ? known : routing(resolver.verify(trigger));
+        return known != null ? Decision.of(known) : decision(resolver.verify(trigger));
     }
 
     /**
@@ -126,7 +125,7 @@ public final class Fences {
     }
 
     /** Turns a verdict into a routing: fenced while a fence stands and no other master is verified. */
-    public Routing routing(Verdict verdict) {
+    public Decision decision(Verdict verdict) {
         String name = verdict.name();
         Fence fence = fences.get(name);
         if (fence != null && System.nanoTime() - fence.deadlineNanos() > 0) {
@@ -139,14 +138,14 @@ public final class Fences {
                 LOG.info("fence on {} {} lifted: {} verified", name, fence.master(), verdict.master());
             }
             verifiedAt.put(name, System.nanoTime());
-            observer.verified(verdict, verified.put(name, verdict.master()));
-            return Routing.route(verdict.trigger(), verdict.master());
+            HostPort previous = verified.put(name, verdict.master());
+            return new Decision(Routing.route(verdict.trigger(), verdict.master()), verdict, previous);
         }
         if (fence != null) {
-            return Routing.fence(verdict.trigger(), fence.master(), fence.reason());
+            return new Decision(Routing.fence(verdict.trigger(), fence.master(), fence.reason()), verdict, null);
         }
-        observer.refused(verdict, verified.get(name));
-        return Routing.none(verdict.trigger(), verdict.refusal() + " votes " + verdict.votes());
+        return new Decision(Routing.none(verdict.trigger(), verdict.refusal() + " votes " + verdict.votes()), verdict,
+                verified.get(name));
     }
 
     private boolean fencedAt(String name, HostPort master) {
@@ -181,9 +180,5 @@ public final class Fences {
             }
         });
         return due;
-    }
-
-    public void observe(RelayObserver observer) {
-        this.observer = observer;
     }
 }

@@ -18,7 +18,6 @@ public final class RelayHealth {
     private final Map<String, Long> reconciled = new ConcurrentHashMap<>();
     private volatile long sentinelsReachable;
     private volatile boolean warmedUp;
-    private volatile RelayObserver observer = RelayObserver.NONE;
 
     public RelayHealth(List<String> masters, IntSupplier majority) {
         this.masters = List.copyOf(masters);
@@ -27,11 +26,6 @@ public final class RelayHealth {
 
     public void sentinelsAnswered(long reachable) {
         sentinelsReachable = reachable;
-        observer.sentinelsAnswered(reachable, majority.getAsInt());
-    }
-
-    public void observe(RelayObserver observer) {
-        this.observer = observer;
     }
 
     public void reconciled(String master) {

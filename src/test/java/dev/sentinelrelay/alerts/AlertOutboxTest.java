@@ -3,6 +3,7 @@ package dev.sentinelrelay.alerts;
 import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.AlertsConfigTest;
 import dev.sentinelrelay.configuration.RelayConfig;
+import dev.sentinelrelay.deadletter.DeadLetter;
 import dev.sentinelrelay.deadletter.DeadLetters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,7 +89,7 @@ class AlertOutboxTest {
         DeadLetters deadLetters = new DeadLetters(data);
         AlertOutbox outbox = new AlertOutbox(alerts, data, deadLetters);
         OutboxEntry entry = outbox.store(List.of(alert(AlertKind.MASTER_DOWN))).get(0);
-        deadLetters.store("haproxy-1", Map.of("reason", "unrelated"));
+        deadLetters.store(new DeadLetter("haproxy-1", Map.of("reason", "unrelated")));
         outbox.failed(entry, new ConnectException("Connection refused"));
         String letters = Files.readString(deadLetters.file());
         assertTrue(letters.contains("\"destination\":\"alert:ops\"") && letters.contains("Connection refused"), letters);

@@ -26,8 +26,8 @@ class DeadLettersTest {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("master", "mymaster");
         details.put("reason", "Cannot connect to 127.0.0.1:9999");
-        letters.store("haproxy-2", details);
-        letters.store("haproxy-2", Map.of("reason", "again"));
+        letters.store(new DeadLetter("haproxy-2", details));
+        letters.store(new DeadLetter("haproxy-2", Map.of("reason", "again")));
 
         List<String> lines = Files.readAllLines(dir.resolve("data").resolve(DeadLetters.FILE));
         assertEquals(2, lines.size());

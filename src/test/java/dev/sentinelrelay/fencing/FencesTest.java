@@ -105,12 +105,12 @@ class FencesTest {
 
     @Test
     void aVerifiedMasterIsRouted() throws IOException {
-        assertRoute(A, fences(config()).routing(verified(A)));
+        assertRoute(A, fences(config()).decision(verified(A)).routing());
     }
 
     @Test
     void aRefusedVerdictChangesNothing() throws IOException {
-        Routing routing = fences(config()).routing(refused());
+        Routing routing = fences(config()).decision(refused()).routing();
         assertFalse(routing.changes());
         assertFalse(routing.fenced());
         assertTrue(routing.reason().startsWith("no majority votes "), routing.reason());
@@ -120,13 +120,13 @@ class FencesTest {
     void nothingIsFencedBeforeAMasterWasVerified() throws IOException {
         Fences f = fences(config());
         assertNull(f.observe(Trigger.promotion("mymaster", B)));
-        assertRoute(A, f.routing(verified(A)));
+        assertRoute(A, f.decision(verified(A)).routing());
     }
 
     @Test
     void anotherServerPromotedFencesTheVerifiedMasterAtOnce() throws IOException {
         Fences f = fences(config());
-        f.routing(verified(A));
+        f.decision(verified(A)).routing();
         Routing fence = f.observe(Trigger.promotion("mymaster", B));
         assertNotNull(fence);
         assertFenced(A, fence);
@@ -136,31 +136,31 @@ class FencesTest {
     @Test
     void decideFencesASeenPromotionWithoutAskingTheSentinels() throws IOException {
         Fences f = fences(config()); // the configured sentinels are closed ports: a verification would be refused
-        f.routing(verified(A));
-        assertFenced(A, f.decide(Trigger.promotion("mymaster", B)));
+        f.decision(verified(A)).routing();
+        assertFenced(A, f.decide(Trigger.promotion("mymaster", B)).routing());
     }
 
     @Test
     void decideVerifiesWhenNothingIsFenced() throws IOException {
         Fences f = fences(config());
-        Routing routing = f.decide(Trigger.reconcile("mymaster"));
+        Routing routing = f.decide(Trigger.reconcile("mymaster")).routing();
         assertFalse(routing.changes(), "no sentinel answers, so nothing may change: " + routing);
     }
 
     @Test
     void theVerifiedMasterItselfAnsweringMasterFencesNothing() throws IOException {
         Fences f = fences(config());
-        f.routing(verified(A));
+        f.decision(verified(A)).routing();
         assertNull(f.observe(Trigger.promotion("mymaster", A)));
-        assertRoute(A, f.routing(verified(A)));
+        assertRoute(A, f.decision(verified(A)).routing());
     }
 
     @Test
     void aVerdictNamingTheFencedMasterStaysFenced() throws IOException {
         Fences f = fences(config());
-        f.routing(verified(A));
+        f.decision(verified(A)).routing();
         f.observe(Trigger.promotion("mymaster", B));
-        Routing routing = f.routing(verified(A));
+        Routing routing = f.decision(verified(A)).routing();
         assertFenced(A, routing);
         assertEquals("replica 10.0.0.2:6379 answers ROLE master", routing.reason());
     }
@@ -168,35 +168,35 @@ class FencesTest {
     @Test
     void aRefusedVerdictKeepsTheFence() throws IOException {
         Fences f = fences(config());
-        f.routing(verified(A));
+        f.decision(verified(A)).routing();
         f.observe(Trigger.promotion("mymaster", B));
-        assertFenced(A, f.routing(refused()));
+        assertFenced(A, f.decision(refused()).routing());
     }
 
     @Test
     void aVerdictNamingAnotherMasterLiftsTheFence() throws IOException {
         Fences f = fences(config());
-        f.routing(verified(A));
+        f.decision(verified(A)).routing();
         f.observe(Trigger.promotion("mymaster", B));
-        assertRoute(B, f.routing(verified(B)));
-        assertRoute(A, f.routing(verified(A))); // the fence is gone: the old master may be routed again once verified
+        assertRoute(B, f.decision(verified(B)).routing());
+        assertRoute(A, f.decision(verified(A)).routing()); // the fence is gone: the old master may be routed again once verified
     }
 
     @Test
     void minusOdownDoesNotLiftAFenceFromAPromotion() throws IOException {
         Fences f = fences(config());
-        f.routing(verified(A));
+        f.decision(verified(A)).routing();
         f.observe(Trigger.promotion("mymaster", B));
         assertNull(f.observe(Trigger.of(new SentinelEvent("-odown", "mymaster", A, null, "s1"))));
-        assertFenced(A, f.routing(verified(A)));
+        assertFenced(A, f.decision(verified(A)).routing());
     }
 
     @Test
     void aSingleOdownWithoutAMajorityDoesNotFence() throws IOException {
         Fences f = fences(config());
-        f.routing(verified(A));
+        f.decision(verified(A)).routing();
         assertNull(f.observe(Trigger.of(new SentinelEvent("+odown", "mymaster", A, null, "s1"))));
-        assertRoute(A, f.routing(verified(A)));
+        assertRoute(A, f.decision(verified(A)).routing());
     }
 
     private static Trigger switchMaster(HostPort from, HostPort to) {
@@ -207,14 +207,14 @@ class FencesTest {
     void aSwitchMasterCopyThatArrivedBeforeAVerificationNamingItIsAnsweredWithoutAskingAgain() throws IOException {
         Fences f = fences(config()); // closed sentinel ports: a verification would be refused
         Trigger copy = switchMaster(A, B);
-        f.routing(verified(B));
-        assertRoute(B, f.decide(copy));
+        f.decision(verified(B)).routing();
+        assertRoute(B, f.decide(copy).routing());
     }
 
     @Test
     void aSwitchMasterThatArrivedAfterTheLastVerificationIsVerified() throws IOException {
         Fences f = fences(config());
-        f.routing(verified(B));
+        f.decision(verified(B)).routing();
         Trigger later = switchMaster(A, B);
         // verified again: no sentinel answers, so the event stays unconfirmed (the route retries it)
         assertThrows(VerificationPendingException.class, () -> f.decide(later));
@@ -224,16 +224,16 @@ class FencesTest {
     void aSwitchMasterNamingAnotherServerIsVerified() throws IOException {
         Fences f = fences(config());
         Trigger other = switchMaster(B, A);
-        f.routing(verified(B));
+        f.decision(verified(B)).routing();
         assertThrows(VerificationPendingException.class, () -> f.decide(other));
     }
 
     @Test
     void anOdownOfAFencedMasterKeepsItFencedWithoutAskingTheSentinels() throws IOException {
         Fences f = fences(config()); // no majority sees anything down: only the standing fence can fence it
-        f.routing(verified(A));
+        f.decision(verified(A)).routing();
         f.observe(Trigger.promotion("mymaster", B));
-        Routing routing = f.decide(Trigger.of(new SentinelEvent("+odown", "mymaster", A, null, "s3")));
+        Routing routing = f.decide(Trigger.of(new SentinelEvent("+odown", "mymaster", A, null, "s3"))).routing();
         assertFenced(A, routing);
         assertEquals("replica 10.0.0.2:6379 answers ROLE master", routing.reason());
     }
@@ -243,10 +243,10 @@ class FencesTest {
         Map<String, String> p = config();
         p.put("relay.haproxy.mymaster.fence", "false");
         Fences f = fences(p);
-        f.routing(verified(A));
+        f.decision(verified(A)).routing();
         assertNull(f.observe(Trigger.promotion("mymaster", B)));
-        assertRoute(A, f.routing(verified(A)));
-        assertRoute(A, f.routing(verified(A)));
+        assertRoute(A, f.decision(verified(A)).routing());
+        assertRoute(A, f.decision(verified(A)).routing());
     }
 
     @Test
@@ -254,9 +254,9 @@ class FencesTest {
         Map<String, String> p = config();
         p.put("relay.fence.timeout", "300ms");
         Fences f = fences(p);
-        f.routing(verified(A));
+        f.decision(verified(A)).routing();
         f.observe(Trigger.promotion("mymaster", B));
-        assertFenced(A, f.routing(verified(A)));
+        assertFenced(A, f.decision(verified(A)).routing());
         assertEquals(List.of(), f.expired(), "the fence stands");
 
         List<Trigger> due = await().atMost(Duration.ofSeconds(5)).until(f::expired, l -> !l.isEmpty());
@@ -264,7 +264,7 @@ class FencesTest {
         Trigger reconcile = due.get(0);
         assertEquals("mymaster", reconcile.master());
         assertTrue(reconcile.readBack());
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertRoute(A, f.routing(verified(A))));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertRoute(A, f.decision(verified(A)).routing()));
     }
 
     @Test
@@ -274,11 +274,11 @@ class FencesTest {
         p.put("relay.haproxy.cache.backend", "redis_cache");
         p.put("relay.haproxy.cache.server", "master");
         Fences f = fences(p);
-        f.routing(verified(A));
+        f.decision(verified(A));
         Verdict cache = new Verdict(Trigger.reconcile("cache"), B, List.of(), null);
-        f.routing(cache);
+        f.decision(cache);
         f.observe(Trigger.promotion("mymaster", B));
-        assertRoute(B, f.routing(cache));
-        assertFenced(A, f.routing(verified(A)));
+        assertRoute(B, f.decision(cache).routing());
+        assertFenced(A, f.decision(verified(A)).routing());
     }
 }

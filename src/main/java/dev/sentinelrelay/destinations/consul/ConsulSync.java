@@ -1,11 +1,10 @@
 package dev.sentinelrelay.destinations.consul;
 
 import dev.sentinelrelay.support.Failures;
-import dev.sentinelrelay.resolve.RelayObserver;
 import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.configuration.ConsulConfig;
 import dev.sentinelrelay.configuration.ConsulConfig.ConsulTarget;
-import dev.sentinelrelay.deadletter.DeadLetters;
+import dev.sentinelrelay.deadletter.DeadLetter;
 import dev.sentinelrelay.destinations.Destination;
 import dev.sentinelrelay.destinations.Pipeline;
 import dev.sentinelrelay.destinations.RoutingFailure;
@@ -33,14 +32,11 @@ public final class ConsulSync implements Destination<ConsulTask> {
             "direct:consul-read", "direct:consul-write", "consul-retries");
 
     private final ConsulConfig config;
-    private final DeadLetters deadLetters;
     /** master -> {@link Routing#holding()} known to be in the catalog. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
-    private volatile RelayObserver observer = RelayObserver.NONE;
 
-    public ConsulSync(ConsulConfig config, DeadLetters deadLetters) {
+    public ConsulSync(ConsulConfig config) {
         this.config = config;
-        this.deadLetters = deadLetters;
     }
 
     /** What the catalog is known to hold for the master ({@link Routing#holding()}); null when not known. */
@@ -99,11 +95,6 @@ public final class ConsulSync implements Destination<ConsulTask> {
         LOG.info("consul updated: {} {} -> {} (service {} on node {}) {} ms after {}", routing.name(),
                 before == null ? "?" : before, routing.fenced() ? "deregistered, " + routing.holding() : routing.holding(),
                 target.service(), target.node(), String.format("%.1f", millis), routing.trigger());
-        observer.destinationSettled(DESTINATION, routing, null);
-    }
-
-    public void observe(RelayObserver observer) {
-        this.observer = observer;
     }
 
     /** Before each retry: the failure, token masked (Camel's own retry line would print the token). */
@@ -111,20 +102,22 @@ public final class ConsulSync implements Destination<ConsulTask> {
         LOG.warn("consul attempt {} failed, retrying: {}", attempt, cause == null ? "?" : reason(cause));
     }
 
-    /**
-     * After the last retry: durably dead-lettered with the reason; the next reconcile reads back and retries.
-     * Returns the reason.
-     */
+    /** After the last retry: the dead letter names Consul, the master's service, what it was to hold and why not. */
+    @Override
+    public DeadLetter deadLetter(ConsulTask task, Exception cause) {
+        Routing routing = task.routing();
+        return RoutingFailure.deadLetter(DESTINATION + " (" + config.url() + ")", routing,
+                Map.of("service", task.target().service()), reason(cause));
+    }
+
+    /** After the last retry (dead-lettered by then): the next reconcile reads back and retries. Returns the reason. */
     @Override
     public String failed(ConsulTask task, Exception cause) {
         Routing routing = task.routing();
         held.remove(routing.name());
         String reason = reason(cause);
-        deadLetters.store(DESTINATION + " (" + config.url() + ")",
-                RoutingFailure.details(routing, Map.of("service", task.target().service()), reason));
         LOG.error("consul update failed after retries: {} at {}: {} (to hold {} after {})", routing.name(), config.url(),
                 reason, routing.holding(), routing.trigger());
-        observer.destinationSettled(DESTINATION, routing, reason);
         return reason;
     }
 

@@ -2,10 +2,9 @@ package dev.sentinelrelay.destinations.haproxy;
 
 import dev.sentinelrelay.support.Failures;
 import dev.sentinelrelay.resolve.RelayHealth;
-import dev.sentinelrelay.resolve.RelayObserver;
 import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
-import dev.sentinelrelay.deadletter.DeadLetters;
+import dev.sentinelrelay.deadletter.DeadLetter;
 import dev.sentinelrelay.destinations.Destination;
 import dev.sentinelrelay.destinations.Pipeline;
 import dev.sentinelrelay.destinations.RoutingFailure;
@@ -38,7 +37,6 @@ public final class HaproxySync implements Destination<HaproxyTask> {
 
     private final RelayConfig config;
     private final RelayHealth health;
-    private final DeadLetters deadLetters;
     private final Map<String, ModePlan> plans = new ConcurrentHashMap<>();
     /** endpoint/master -> {@link Routing#holding()} known to be in HAProxy. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
@@ -48,12 +46,10 @@ public final class HaproxySync implements Destination<HaproxyTask> {
     private final Set<String> written = ConcurrentHashMap.newKeySet();
     /** Whether this relay writes now (leadership.mayWrite): one that does not also leaves the map file alone. */
     private final BooleanSupplier mayWrite;
-    private volatile RelayObserver observer = RelayObserver.NONE;
 
-    public HaproxySync(RelayConfig config, RelayHealth health, DeadLetters deadLetters, BooleanSupplier mayWrite) {
+    public HaproxySync(RelayConfig config, RelayHealth health, BooleanSupplier mayWrite) {
         this.config = config;
         this.health = health;
-        this.deadLetters = deadLetters;
         this.mayWrite = mayWrite;
         config.haproxyTargets().forEach((master, target) -> plans.put(master, ModePlan.of(master, target)));
     }
@@ -150,26 +146,22 @@ public final class HaproxySync implements Destination<HaproxyTask> {
         LOG.info("haproxy updated: {} {} -> {} on {} ({}) {} ms after {}", task.routing().name(),
                 before == null ? "?" : before, task.routing().holding(), task.endpoint().id(), task.endpoint(),
                 String.format("%.1f", millis), task.routing().trigger());
-        observer.destinationSettled(task.endpoint().id(), task.routing(), null);
     }
 
-    public void observe(RelayObserver observer) {
-        this.observer = observer;
+    /** After the last retry: the dead letter names the endpoint, the master, what it was to hold and why not. */
+    @Override
+    public DeadLetter deadLetter(HaproxyTask task, Exception cause) {
+        return RoutingFailure.deadLetter(task.endpoint().id() + " (" + task.endpoint() + ")", task.routing(), Map.of(),
+                reason(cause));
     }
 
-    /**
-     * After the last retry: durably dead-lettered with the reason; the reconciler tries again on its next round.
-     * Returns the reason.
-     */
+    /** After the last retry (dead-lettered by then): forgets what the endpoint holds; the reconcile reads it back. */
     @Override
     public String failed(HaproxyTask task, Exception cause) {
         held.remove(task.key());
         snapshots.remove(task.key());
-        deadLetters.store(task.endpoint().id() + " (" + task.endpoint() + ")",
-                RoutingFailure.details(task.routing(), Map.of(), reason(cause)));
         LOG.error("haproxy update failed after retries: {}: {} (to hold {} after {})", task, reason(cause),
                 task.routing().holding(), task.routing().trigger());
-        observer.destinationSettled(task.endpoint().id(), task.routing(), reason(cause));
         return reason(cause);
     }
 

@@ -1,12 +1,11 @@
 package dev.sentinelrelay.destinations.kubernetes;
 
 import dev.sentinelrelay.configuration.KubernetesConfig;
-import dev.sentinelrelay.deadletter.DeadLetters;
+import dev.sentinelrelay.deadletter.DeadLetter;
 import dev.sentinelrelay.destinations.Destination;
 import dev.sentinelrelay.destinations.Pipeline;
 import dev.sentinelrelay.destinations.RoutingFailure;
 import dev.sentinelrelay.destinations.Write;
-import dev.sentinelrelay.resolve.RelayObserver;
 import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.support.Failures;
 import org.slf4j.Logger;
@@ -34,22 +33,19 @@ public final class KubernetesSync implements Destination<KubernetesTask> {
 
     /** master -> where its Service is; empty while Kubernetes is off. */
     private final Map<String, KubernetesTarget> targets;
-    private final DeadLetters deadLetters;
     /** master -> {@link Routing#holding()} known to be in its slice. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
     /** master -> the reason of its last failure, logged once until it changes or the master is in step again. */
     private final Map<String, String> failing = new ConcurrentHashMap<>();
-    private volatile RelayObserver observer = RelayObserver.NONE;
 
     /** @param namespace the namespace the client resolved (relay.kubernetes.namespace, or the client's own) */
-    public KubernetesSync(KubernetesConfig config, String namespace, DeadLetters deadLetters) {
+    public KubernetesSync(KubernetesConfig config, String namespace) {
         Map<String, KubernetesTarget> byMaster = new LinkedHashMap<>();
         if (config != null) {
             config.services().forEach((master, service) ->
                     byMaster.put(master, new KubernetesTarget(namespace, service, config.servicePort())));
         }
         this.targets = Map.copyOf(byMaster);
-        this.deadLetters = deadLetters;
     }
 
     /** What the master's slice is known to hold ({@link Routing#holding()}); null when not known. */
@@ -125,7 +121,6 @@ public final class KubernetesSync implements Destination<KubernetesTask> {
         LOG.info("kubernetes updated: {} {} -> {} (service {}) {} ms after {}", routing.name(),
                 before == null ? "?" : before, routing.fenced() ? "no ready endpoint, " + routing.holding() : routing.holding(),
                 task.target(), String.format("%.1f", millis), routing.trigger());
-        observer.destinationSettled(DESTINATION, routing, null);
     }
 
     /**
@@ -136,34 +131,33 @@ public final class KubernetesSync implements Destination<KubernetesTask> {
         held.clear();
     }
 
-    public void observe(RelayObserver observer) {
-        this.observer = observer;
-    }
-
     /** Before each retry (a refusal is not retried). */
     public void retrying(int attempt, Exception cause) {
         LOG.warn("kubernetes attempt {} failed, retrying: {}", attempt, cause == null ? "?" : reason(cause));
     }
 
+    /** After the last retry (or at once for a refusal): the dead letter names the Service, what it was to hold, why not. */
+    @Override
+    public DeadLetter deadLetter(KubernetesTask task, Exception cause) {
+        return RoutingFailure.deadLetter(DESTINATION + " (" + task.target() + ")", task.routing(),
+                Map.of("service", task.target().toString()), reason(cause));
+    }
+
     /**
-     * After the last retry (or at once for a refusal): durably dead-lettered with the reason; the next reconcile
-     * reads back and tries again. Logged as an error once per master and reason, not at every reconcile. Returns
-     * the reason.
+     * After the last retry (dead-lettered by then): the next reconcile reads back and tries again. Logged as an
+     * error once per master and reason, not at every reconcile. Returns the reason.
      */
     @Override
     public String failed(KubernetesTask task, Exception cause) {
         Routing routing = task.routing();
         held.remove(routing.name());
         String reason = reason(cause);
-        deadLetters.store(DESTINATION + " (" + task.target() + ")",
-                RoutingFailure.details(routing, Map.of("service", task.target().toString()), reason));
         if (!Objects.equals(failing.put(routing.name(), reason), reason)) {
             LOG.error("kubernetes update failed: {} service {}: {} (to hold {} after {})", routing.name(),
                     task.target(), reason, routing.holding(), routing.trigger());
         } else {
             LOG.debug("kubernetes update failed again: {}: {}", routing.name(), reason);
         }
-        observer.destinationSettled(DESTINATION, routing, reason);
         return reason;
     }
 

@@ -28,7 +28,7 @@ class ConsulSyncTest {
 
     @Test
     void knowsWhatTheCatalogHoldsAfterAWrite(@TempDir Path dir) {
-        ConsulSync sync = new ConsulSync(CONFIG, new DeadLetters(dir));
+        ConsulSync sync = new ConsulSync(CONFIG);
         Routing routed = Routing.route(Trigger.promotion("mymaster", null), new HostPort("127.0.0.1", 6380));
         assertNull(sync.holding("mymaster"));
         sync.applied(sync.tasks(routed).get(0));
@@ -38,10 +38,13 @@ class ConsulSyncTest {
     @Test
     void aFailureIsDeadLetteredWithTheRootCauseAndTheTokenMasked(@TempDir Path dir) throws IOException {
         DeadLetters deadLetters = new DeadLetters(dir);
-        ConsulSync sync = new ConsulSync(CONFIG, deadLetters);
+        ConsulSync sync = new ConsulSync(CONFIG);
         Routing routed = Routing.route(Trigger.reconcile("mymaster"), new HostPort("127.0.0.1", 6380));
-        sync.failed(sync.tasks(routed).get(0), new RuntimeException("request to [http://x/v1/catalog/register?token=s3cret-token] failed",
-                new ConnectException("Failed to connect to /127.0.0.1:8500")));
+        ConsulTask task = sync.tasks(routed).get(0);
+        Exception failure = new RuntimeException("request to [http://x/v1/catalog/register?token=s3cret-token] failed",
+                new ConnectException("Failed to connect to /127.0.0.1:8500"));
+        deadLetters.store(sync.deadLetter(task, failure));
+        sync.failed(task, failure);
         String line = Files.readString(deadLetters.file());
         assertTrue(line.contains("\"destination\":\"consul (http://127.0.0.1:8500)\"") && line.contains("Failed to connect")
                 && line.contains("token=******"), line);

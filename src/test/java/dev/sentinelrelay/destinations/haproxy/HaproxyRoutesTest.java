@@ -10,7 +10,9 @@ import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.configuration.RelayConfigTest;
-import dev.sentinelrelay.deadletter.DeadLetters;
+import dev.sentinelrelay.alerts.Alert;
+import dev.sentinelrelay.alerts.AlertKind;
+import dev.sentinelrelay.alerts.DestinationOutcome;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -70,8 +73,13 @@ class HaproxyRoutesTest {
     void startRoutes() throws Exception {
         RelayConfig config = RelayConfig.from(RelayConfigTest.valid()::get);
         CamelContext camel = pipeline.camel;
+        // the round trip route's timeout (the relay derives it from relay.haproxy.timeout); this test's round trips
+        // are this.roundTrip
+        Properties properties = new Properties();
+        properties.setProperty("relay.haproxy.timeout-ms", "2000");
+        camel.getPropertiesComponent().setInitialProperties(properties);
         camel.getRegistry().bind("haproxySync", new HaproxySync(config,
-                new RelayHealth(config.masters(), config::sentinelMajority), new DeadLetters(dir), leadership::mayWrite));
+                new RelayHealth(config.masters(), config::sentinelMajority), leadership::mayWrite));
         camel.getRegistry().bind("haproxyLatest", latest);
         camel.getRegistry().bind("haproxyRuntimeApi", new RuntimeApi(this::roundTrip));
         camel.getRegistry().bind("haproxyRetried", (Processor) exchange -> retried.incrementAndGet());
@@ -95,6 +103,14 @@ class HaproxyRoutesTest {
         assertEquals(List.of("haproxy-1 " + NEW), state.applied, "haproxy-1 did not wait for haproxy-2");
         assertTrue(state.failed.get(0).startsWith("haproxy-2 " + NEW + ": Cannot connect to"), state.failed.toString());
         assertEquals(4, retried.get(), "haproxy-retries: 4 retries");
+        // dead-lettered, alerted, and both outcomes handed to the failover's report
+        assertEquals(1, pipeline.deadLetters.size(), "one dead letter");
+        List<Alert> alerts = pipeline.queued("alerts", Alert.class);
+        assertEquals(List.of(AlertKind.DELIVERY_FAILED), alerts.stream().map(Alert::kind).toList());
+        assertTrue(alerts.get(0).summary().startsWith("haproxy-2 (tcp:"), alerts.get(0).summary());
+        assertEquals(List.of("haproxy-1 null", "haproxy-2 Cannot connect to tcp:127.0.0.1:9999"),
+                pipeline.queued("failover-report", DestinationOutcome.class).stream()
+                        .map(o -> o.destination() + " " + o.failure()).sorted().toList());
 
         down = false;
         send(switchTo(NEW));

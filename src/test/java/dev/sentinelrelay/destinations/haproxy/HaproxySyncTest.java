@@ -47,7 +47,7 @@ class HaproxySyncTest {
         RelayConfig config = RelayConfig.from(properties::get);
         health = new RelayHealth(config.masters(), config::sentinelMajority);
         health.warmedUp();
-        return new HaproxySync(config, health, new DeadLetters(dir.resolve("data")), () -> mayWrite);
+        return new HaproxySync(config, health, () -> mayWrite);
     }
 
     private HaproxySync addr;
@@ -182,7 +182,9 @@ class HaproxySyncTest {
     @Test
     void aFailedUpdateIsDeadLetteredWithItsReason() throws IOException {
         HaproxyTask task = tasks(addr, route(NEW)).get(1);
-        addr.failed(task, new IllegalStateException("Cannot connect to 127.0.0.1:9999"));
+        Exception failure = new IllegalStateException("Cannot connect to 127.0.0.1:9999");
+        new DeadLetters(dir.resolve("data")).store(addr.deadLetter(task, failure));
+        addr.failed(task, failure);
         List<String> letters = Files.readAllLines(dir.resolve("data").resolve(DeadLetters.FILE));
         assertEquals(1, letters.size());
         assertTrue(letters.get(0).contains("\"destination\":\"haproxy-2 (tcp:"), letters.get(0));

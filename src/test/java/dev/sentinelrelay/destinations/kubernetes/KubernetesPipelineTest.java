@@ -2,7 +2,6 @@ package dev.sentinelrelay.destinations.kubernetes;
 
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.KubernetesConfig;
-import dev.sentinelrelay.deadletter.DeadLetters;
 import dev.sentinelrelay.destinations.NewestWins;
 import dev.sentinelrelay.destinations.PipelineUnderTest;
 import dev.sentinelrelay.destinations.RecordedLedger;
@@ -21,9 +20,7 @@ import org.apache.camel.Processor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,9 +50,6 @@ class KubernetesPipelineTest {
     KubernetesMockServer server;
     KubernetesClient client;
 
-    @TempDir
-    Path dir;
-
     private final PipelineUnderTest pipeline = new PipelineUnderTest();
     private final RecordedLedger ledger = pipeline.ledger;
     private final NewestWins latest = new NewestWins();
@@ -66,7 +60,7 @@ class KubernetesPipelineTest {
     void startRoutes() throws Exception {
         KubernetesConfig config = new KubernetesConfig(null, null, null, null, 6379,
                 Map.of("mymaster", "redis-mymaster", "othermaster", "redis-othermaster"));
-        KubernetesSync sync = new KubernetesSync(config, client.getNamespace(), new DeadLetters(dir));
+        KubernetesSync sync = new KubernetesSync(config, client.getNamespace());
         pipeline.camel.getRegistry().bind("kubernetesSync", sync);
         pipeline.camel.getRegistry().bind("kubernetesLatest", latest);
         pipeline.camel.getRegistry().bind("kubernetesApi", new KubernetesApi(client));

@@ -1,7 +1,7 @@
 package dev.sentinelrelay.destinations.kubernetes;
 
 import dev.sentinelrelay.configuration.KubernetesConfig;
-import dev.sentinelrelay.deadletter.DeadLetters;
+import dev.sentinelrelay.deadletter.DeadLetter;
 import dev.sentinelrelay.destinations.Write;
 import dev.sentinelrelay.resolve.Routing;
 import dev.sentinelrelay.resolve.Trigger;
@@ -13,10 +13,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -34,16 +31,13 @@ class KubernetesSyncTest {
     private static final KubernetesConfig CONFIG = new KubernetesConfig(null, null, null, null, 6379,
             Map.of("mymaster", "redis-mymaster"));
 
-    @TempDir
-    Path dir;
-
     private KubernetesSync sync() {
-        return new KubernetesSync(CONFIG, "redis", new DeadLetters(dir));
+        return new KubernetesSync(CONFIG, "redis");
     }
 
     @Test
     void noTaskWhileOffOrForAMasterItDoesNotFollow() {
-        assertEquals(List.of(), new KubernetesSync(null, null, new DeadLetters(dir)).tasks(ROUTED));
+        assertEquals(List.of(), new KubernetesSync(null, null).tasks(ROUTED));
         assertEquals(List.of(), sync().tasks(Routing.route(Trigger.reconcile("other"), MASTER)));
         assertEquals(TARGET, sync().tasks(ROUTED).get(0).target());
     }
@@ -91,17 +85,19 @@ class KubernetesSyncTest {
     }
 
     @Test
-    void aFailureIsDeadLetteredWithItsReasonAndForgetsWhatWasHeld() throws Exception {
-        DeadLetters deadLetters = new DeadLetters(dir);
-        KubernetesSync sync = new KubernetesSync(CONFIG, "redis", deadLetters);
+    void aFailureIsDeadLetteredWithItsReasonAndForgetsWhatWasHeld() {
+        KubernetesSync sync = sync();
         KubernetesTask task = sync.tasks(ROUTED).get(0);
         sync.applied(task);
-        String reason = sync.failed(task, new RuntimeException("wrapped",
-                KubernetesRefusal.forbidden("create", "services", "redis")));
+        Exception cause = new RuntimeException("wrapped", KubernetesRefusal.forbidden("create", "services", "redis"));
+        DeadLetter letter = sync.deadLetter(task, cause);
+        assertEquals("kubernetes (redis/redis-mymaster)", letter.destination());
+        assertEquals("redis/redis-mymaster", letter.details().get("service"));
+        assertEquals(ROUTED.holding(), letter.details().get("wanted"));
+        String reason = sync.failed(task, cause);
         assertTrue(reason.startsWith("forbidden (HTTP 403): the relay may not create services in namespace redis"), reason);
+        assertEquals(reason, letter.reason());
         assertNull(sync.holding("mymaster"));
-        String line = Files.readString(deadLetters.file());
-        assertTrue(line.contains("\"destination\":\"kubernetes (redis/redis-mymaster)\"") && line.contains("HTTP 403"), line);
     }
 
     @Test
