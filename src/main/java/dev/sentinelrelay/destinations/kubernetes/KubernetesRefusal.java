@@ -6,7 +6,7 @@ package dev.sentinelrelay.destinations.kubernetes;
  */
 public final class KubernetesRefusal extends RuntimeException {
 
-    public KubernetesRefusal(String message) {
+    private KubernetesRefusal(String message) {
         super(message);
     }
 

@@ -1,5 +1,8 @@
 package dev.sentinelrelay.destinations.kubernetes;
 
+import dev.sentinelrelay.alerts.Alert;
+import dev.sentinelrelay.alerts.AlertKind;
+import dev.sentinelrelay.alerts.DestinationOutcome;
 import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.configuration.KubernetesConfig;
 import dev.sentinelrelay.destinations.NewestWins;
@@ -177,6 +180,12 @@ class KubernetesPipelineTest {
                 + " grant the verb in the relay's Role (docs/kubernetes.md)", ledger.failed.get(0));
         assertEquals(List.of(OTHER.toString()), ready("redis-othermaster"));
         assertEquals(1, requests("GET", path), "a 403 is not retried");
+        // dead-lettered and alerted like any destination's failure; the failover's report hears of both masters
+        assertEquals(1, pipeline.deadLetters.size(), "one dead letter");
+        List<Alert> alerts = pipeline.queued("alerts", Alert.class);
+        assertEquals(List.of(AlertKind.DELIVERY_FAILED), alerts.stream().map(Alert::kind).toList());
+        assertTrue(alerts.get(0).summary().startsWith("kubernetes (test/redis-mymaster)"), alerts.get(0).summary());
+        assertEquals(2, pipeline.queued("failover-report", DestinationOutcome.class).size());
     }
 
     @Test
