@@ -44,7 +44,9 @@ final class AlertWiring {
             destinations.add(KubernetesSync.DESTINATION);
         }
         registry.bind("alerts", new Alerts(() -> w.followed().all().size(), w.followed()::majority));
-        registry.bind("failoverReports", new FailoverReports(destinations, FailoverReports.DEADLINE));
+        FailoverReports reports = new FailoverReports(destinations, FailoverReports.DEADLINE);
+        registry.bind("failoverReports", reports);
+        registry.bind("failoverReportsControl", reports.control());
         registry.bind("deadLetters", w.deadLetters());
         registry.bind("relayMetrics", w.metrics());
         registry.bind("alertDedup", new AlertDedup(settings.repeatAfter()));

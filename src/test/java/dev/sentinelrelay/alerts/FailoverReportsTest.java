@@ -50,7 +50,9 @@ class FailoverReportsTest {
         properties.setProperty("relay.alerts.group-window-ms", "100");
         camel.getPropertiesComponent().setInitialProperties(properties);
         camel.getRegistry().bind("alerts", new Alerts(() -> 3, () -> 2));
-        camel.getRegistry().bind("failoverReports", new FailoverReports(List.of("haproxy-1", "haproxy-2"), DEADLINE));
+        FailoverReports reports = new FailoverReports(List.of("haproxy-1", "haproxy-2"), DEADLINE);
+        camel.getRegistry().bind("failoverReports", reports);
+        camel.getRegistry().bind("failoverReportsControl", reports.control());
         PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.resolveMandatoryResource(camel, "file:routes/70-alerts.yaml"));
         // only the report's route: the rest of the file delivers, which is the alert tests' business
         ModelCamelContext model = (ModelCamelContext) camel;
@@ -120,22 +122,40 @@ class FailoverReportsTest {
     }
 
     @Test
-    void aNewerFailoverHasAReportOfItsOwn() {
+    void aNewerFailoverSendsTheWaitingReportAtOnceAsItStandsAndHasAReportOfItsOwn() {
         Decision first = failover(OLD, NEW);
         Decision second = failover(NEW, NEWER);
         send(first);
         send(outcome("haproxy-1", first, null));
         send(second);
-        send(outcome("haproxy-1", second, null));
-        send(outcome("haproxy-2", second, null));
         await().atMost(SETTLE).until(() -> reports().size() == 1);
-        assertTrue(reports().get(0).summary().contains("to 10.0.0.3:6379; 2 of 2 destinations updated"), reports().get(0).summary());
-
-        await().atMost(DEADLINE.plus(SETTLE)).until(() -> reports().size() == 2);
-        Map<String, String> older = reports().get(1).details();
+        Map<String, String> older = reports().get(0).details();
         assertEquals("10.0.0.2:6379", older.get("new master"));
         assertTrue(older.get("haproxy-1").startsWith("updated"), older.toString());
         assertEquals("not confirmed within 2 s", older.get("haproxy-2"));
+
+        send(outcome("haproxy-1", first, null)); // the older routing: no report waits for it any more
+        send(outcome("haproxy-1", second, null));
+        send(outcome("haproxy-2", second, null));
+        await().atMost(SETTLE).until(() -> reports().size() == 2);
+        assertTrue(reports().get(1).summary().contains("to 10.0.0.3:6379; 2 of 2 destinations updated"), reports().get(1).summary());
+        await().during(DEADLINE.plusSeconds(1)).atMost(DEADLINE.plus(SETTLE)).until(() -> reports().size() == 2);
+    }
+
+    @Test
+    void aFailoverBackToTheMasterBeforeHasAReportOfItsOwn() {
+        Decision there = failover(OLD, NEW);
+        Decision back = failover(NEW, OLD);
+        send(there);
+        send(outcome("haproxy-1", there, null));
+        send(outcome("haproxy-2", there, null));
+        await().atMost(SETTLE).until(() -> reports().size() == 1);
+        send(back);
+        send(outcome("haproxy-1", back, null));
+        send(outcome("haproxy-2", back, null));
+        await().atMost(SETTLE).until(() -> reports().size() == 2);
+        assertEquals("10.0.0.2:6379", reports().get(1).details().get("old master"));
+        assertEquals("10.0.0.1:6379", reports().get(1).details().get("new master"));
     }
 
     @Test
