@@ -2,6 +2,7 @@ package dev.sentinelrelay;
 
 import dev.sentinelrelay.cluster.Leadership;
 import dev.sentinelrelay.configuration.ClusterConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.zookeepermaster.MasterComponent;
 import org.apache.curator.framework.CuratorFramework;
@@ -19,14 +20,35 @@ final class ClusterWiring {
     private static final int CURATOR_RETRIES = 20;
     /** The route of routes/05-leadership.yaml whose zookeeper-master endpoint takes part in the election. */
     private static final String LEADERSHIP_ROUTE = "leadership";
+    /** Set from the downward API in deploy/kubernetes/relay.yaml. */
+    private static final String POD_NAMESPACE = "POD_NAMESPACE";
 
     private ClusterWiring() {
     }
 
     /** The write gate (bean {@code leadership}); {@code curator} is null when the relay takes part in no election. */
     static Leadership leadership(Wiring w, CuratorFramework curator) {
+        return bind(w, new Leadership(w.config().cluster(), w.config().observe(), curator, System::nanoTime));
+    }
+
+    /**
+     * The write gate on a Kubernetes Lease (relay.cluster.kubernetes.*), in the configured namespace, else the pod's:
+     * POD_NAMESPACE (the downward API), else the client's (in a pod the service account's namespace file).
+     */
+    static Leadership leadership(Wiring w, KubernetesClient client) {
+        ClusterConfig cluster = w.config().cluster();
+        String namespace = cluster.lease().namespace();
+        if (namespace == null) {
+            String pod = System.getenv(POD_NAMESPACE);
+            namespace = pod != null && !pod.isBlank() ? pod : client.getNamespace() != null ? client.getNamespace() : "default";
+        }
+        LOG.info("cluster {}: electing on the Lease {}/{} of {}", cluster.name(), namespace, cluster.lease().name(),
+                client.getMasterUrl());
+        return bind(w, new Leadership(cluster, client, namespace, System::nanoTime));
+    }
+
+    private static Leadership bind(Wiring w, Leadership leadership) {
         CamelContext context = w.context();
-        Leadership leadership = new Leadership(w.config().cluster(), w.config().observe(), curator, System::nanoTime);
         leadership.rejoinWith(() -> {
             try {
                 context.getRouteController().stopRoute(LEADERSHIP_ROUTE);
