@@ -56,6 +56,9 @@ final class LeaseCoordination implements Coordination {
         this.clock = clock;
         this.durationSeconds = (int) cluster.sessionTimeout().toSeconds();
         this.cutOff = new CutOff(cluster.sessionTimeout().toNanos(), WATCH_PAUSE.toNanos(), clock.getAsLong());
+        // no connection to wait for (each heartbeat is a request of its own): cut off once a request went unanswered,
+        // not while the first one (a slow start-up) is still to come
+        cutOff.connected();
     }
 
     @Override

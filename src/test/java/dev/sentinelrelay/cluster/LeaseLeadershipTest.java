@@ -189,4 +189,21 @@ class LeaseLeadershipTest {
         assertTrue(a.mayWrite());
         assertEquals(List.of(ClusterChange.Kind.COORDINATION_RESTORED), a.watch().stream().map(ClusterChange::kind).toList());
     }
+
+    @Test
+    void aSlowFirstHeartbeatIsNoCutOffAnUnansweredOneIs() {
+        Leadership a = relay("relay-a");
+        for (int s = 0; s < 2 * DURATION.toSeconds(); s++) {
+            advance(Duration.ofSeconds(1).toNanos());
+            assertEquals(List.of(), a.watch(), "no request made yet");
+        }
+        api.stop();
+        assertNull(a.tick());
+        List<ClusterChange.Kind> seen = new java.util.ArrayList<>();
+        for (int s = 0; s < DURATION.toSeconds(); s++) {
+            advance(Duration.ofSeconds(1).toNanos());
+            a.watch().forEach(c -> seen.add(c.kind()));
+        }
+        assertEquals(List.of(ClusterChange.Kind.COORDINATION_LOST), seen);
+    }
 }

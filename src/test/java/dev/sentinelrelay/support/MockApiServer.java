@@ -52,6 +52,10 @@ public final class MockApiServer implements AutoCloseable {
         server = null;
     }
 
+    public synchronized boolean running() {
+        return server != null;
+    }
+
     public int port() {
         return port;
     }
