@@ -1,5 +1,8 @@
 package dev.sentinelrelay;
 
+import dev.sentinelrelay.alerts.ConfigMapDeliveredAlerts;
+import dev.sentinelrelay.alerts.DeliveredAlerts;
+import dev.sentinelrelay.alerts.ZooKeeperDeliveredAlerts;
 import dev.sentinelrelay.cluster.Leadership;
 import dev.sentinelrelay.configuration.ClusterConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -37,14 +40,33 @@ final class ClusterWiring {
      */
     static Leadership leadership(Wiring w, KubernetesClient client) {
         ClusterConfig cluster = w.config().cluster();
-        String namespace = cluster.lease().namespace();
-        if (namespace == null) {
-            String pod = System.getenv(POD_NAMESPACE);
-            namespace = pod != null && !pod.isBlank() ? pod : client.getNamespace() != null ? client.getNamespace() : "default";
-        }
+        String namespace = leaseNamespace(cluster, client);
         LOG.info("cluster {}: electing on the Lease {}/{} of {}", cluster.name(), namespace, cluster.lease().name(),
                 client.getMasterUrl());
         return bind(w, new Leadership(cluster, client, namespace, System::nanoTime));
+    }
+
+    private static String leaseNamespace(ClusterConfig cluster, KubernetesClient client) {
+        if (cluster.lease().namespace() != null) {
+            return cluster.lease().namespace();
+        }
+        String pod = System.getenv(POD_NAMESPACE);
+        return pod != null && !pod.isBlank() ? pod : client.getNamespace() != null ? client.getNamespace() : "default";
+    }
+
+    /**
+     * Where the leader records the alerts it delivered, so a standby drops them and a new leader sends only the rest:
+     * on ZooKeeper next to the election, on a Lease a ConfigMap {@code <lease>-alerts} beside it; alone nowhere.
+     */
+    static DeliveredAlerts delivered(Wiring w, CuratorFramework curator, KubernetesClient client) {
+        ClusterConfig cluster = w.config().cluster();
+        if (curator != null) {
+            return new ZooKeeperDeliveredAlerts(curator, Leadership.electionRoot(cluster) + "/alerts");
+        }
+        if (w.config().electsOnLease()) {
+            return new ConfigMapDeliveredAlerts(client, leaseNamespace(cluster, client), cluster.lease().name() + "-alerts");
+        }
+        return DeliveredAlerts.NONE;
     }
 
     private static Leadership bind(Wiring w, Leadership leadership) {

@@ -109,7 +109,7 @@ final class RelayBeans implements AutoCloseable {
         ReadPools readPools = DestinationWiring.readPools(w);
         ConsulSync consulSync = DestinationWiring.consul(w);
         KubernetesSync kubernetesSync = DestinationWiring.kubernetes(w, config.kubernetesEnabled() ? kubernetes : null);
-        AlertWiring.alerts(w, leadership, curator);
+        AlertWiring.alerts(w, leadership, ClusterWiring.delivered(w, curator, kubernetes));
         SentinelWiring.discovery(w, subscriptions, discoveryConnections);
         registry.bind("apiAuth", new ApiAuth(operator.apiToken()));
         registry.bind("relayApi", new RelayApi(config, operator, state, health, new RelayApi.Holdings() {

@@ -128,7 +128,9 @@ class KubernetesManifestsTest {
         }
         Map<String, Set<String>> called = new TreeMap<>();
         String main = "src/main/java/dev/sentinelrelay/";
-        called.put("leases", verbs(Files.readString(Path.of(main + "cluster/LeaseStore.java")), "\\.(get|create|update|delete|patch|list|watch)\\(\\)"));
+        String calls = "\\.(get|create|update|delete|patch|list|watch|edit)\\(";
+        called.put("leases", verbs(Files.readString(Path.of(main + "cluster/LeaseStore.java")), calls));
+        called.put("configmaps", verbs(Files.readString(Path.of(main + "alerts/ConfigMapDeliveredAlerts.java")), calls));
         String api = Files.readString(Path.of(main + "destinations/kubernetes/KubernetesApi.java"));
         Set<String> services = verbs(api, "call\\(\"(\\w+)\", SERVICES");
         Set<String> slices = verbs(api, "call\\(\"(\\w+)\", SLICES");

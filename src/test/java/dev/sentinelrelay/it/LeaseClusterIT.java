@@ -74,6 +74,8 @@ class LeaseClusterIT extends SandboxIT {
                 keys.put("relay.alerts.ops.url", hooks.url("/ops/hook"));
                 keys.put("relay.alerts.ops.retry-delay", "100ms");
                 keys.put("relay.alerts.group-window", "500ms");
+                // failovers between the same two nodes recur across tests: each must be alerted again
+                keys.put("relay.alerts.repeat-after", "5s");
                 relays.add(Relay.launch(sandbox, keys));
             }
         } catch (IOException | RuntimeException e) {
@@ -149,6 +151,7 @@ class LeaseClusterIT extends SandboxIT {
         leader.kill();
         long killedAt = System.nanoTime();
         int newMaster = sandbox.awaitNewMaster(oldMaster);
+        long namedAt = System.nanoTime();
         await("HAProxy on the new master").atMost(GENEROUS).pollInterval(Duration.ofMillis(50))
                 .until(() -> {
                     mostLeaders.accumulateAndGet(leaders().size(), Math::max);
@@ -169,6 +172,15 @@ class LeaseClusterIT extends SandboxIT {
         assertEquals(next.instance(), lease.getSpec().getHolderIdentity());
         await("exactly one leader, the new one").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
                 .until(() -> leaders().equals(List.of(next)));
+
+        // one failover message: what a leader delivered is recorded in the ConfigMap beside the Lease, and a relay
+        // that never saw its destinations settle reports the failover 30 s after it verified it: watched until then
+        await("a failover alert").atMost(GENEROUS).until(() -> failoverAlerts(oldMaster, newMaster) >= 1);
+        Duration overdue = Duration.ofSeconds(34).minusNanos(System.nanoTime() - namedAt);
+        await("no second failover alert").during(overdue.compareTo(QUIET) > 0 ? overdue : QUIET)
+                .atMost(Duration.ofSeconds(60))
+                .failFast(() -> assertEquals(1, failoverAlerts(oldMaster, newMaster), hooks.requests().toString()))
+                .until(() -> failoverAlerts(oldMaster, newMaster) == 1);
     }
 
     @Test
@@ -240,6 +252,15 @@ class LeaseClusterIT extends SandboxIT {
         assertEquals(pids, relays.stream().map(r -> r.process.pid()).toList(), "no relay restarted");
     }
 
+    @Test
+    void theStatusPageShowsTheLeaseAndWhoLeads() throws Exception {
+        Relay leader = leaders().get(0);
+        Relay standby = relays.stream().filter(r -> r != leader).findFirst().orElseThrow();
+        String dom = new Chromium(sandbox.dir).dumpDom("http://127.0.0.1:" + standby.apiPort + "/");
+        assertTrue(dom.contains("Lease <code>" + NAMESPACE + "/sentinel-relay</code>"), dom);
+        assertTrue(dom.contains("<code id=\"cluster-leader\">" + leader.instance() + "</code>"), dom);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     private Lease lease() throws IOException {
@@ -289,10 +310,20 @@ class LeaseClusterIT extends SandboxIT {
 
     /** The kinds of the alerts the channel accepted since the test began. */
     private List<String> kinds() {
-        List<String> out = new ArrayList<>();
+        return alerts().stream().map(a -> a.path("kind").asText()).toList();
+    }
+
+    private long failoverAlerts(int oldMaster, int newMaster) {
+        return alerts().stream().filter(a -> a.path("kind").asText().equals("failover")
+                && a.path("details").path("old master").asText().equals("127.0.0.1:" + oldMaster)
+                && a.path("details").path("new master").asText().equals("127.0.0.1:" + newMaster)).count();
+    }
+
+    private List<JsonNode> alerts() {
+        List<JsonNode> out = new ArrayList<>();
         for (String document : hooks.accepted("/ops/hook")) {
             try {
-                JSON.readTree(document).path("alerts").forEach(a -> out.add(a.path("kind").asText()));
+                JSON.readTree(document).path("alerts").forEach(out::add);
             } catch (IOException e) {
                 throw new AssertionError("not JSON: " + document, e);
             }
