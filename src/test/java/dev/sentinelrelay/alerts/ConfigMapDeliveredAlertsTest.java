@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -20,18 +19,12 @@ class ConfigMapDeliveredAlertsTest {
     private static final Instant T1 = Instant.parse("2026-12-08T03:00:00Z");
     private static final Instant T2 = Instant.parse("2026-12-08T03:00:05Z");
 
-    private MockApiServer api;
-    private KubernetesClient client;
-
-    @BeforeEach
-    void start() {
-        api = new MockApiServer();
-        client = api.client();
-    }
+    /** A server of its own per test (JUnit makes an instance per test). */
+    private final MockApiServer api = new MockApiServer();
+    private final KubernetesClient client = api.client();
 
     @AfterEach
     void stop() {
-        client.close();
         api.close();
     }
 

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -32,18 +31,12 @@ class LeaseLeadershipTest {
     private static final long HALF = DURATION.toNanos() / 2;
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
-    private MockApiServer api;
-    private KubernetesClient client;
-
-    @BeforeEach
-    void start() {
-        api = new MockApiServer();
-        client = api.client();
-    }
+    /** A server of its own per test (JUnit makes an instance per test). */
+    private final MockApiServer api = new MockApiServer();
+    private final KubernetesClient client = api.client();
 
     @AfterEach
     void stop() {
-        client.close();
         api.close();
     }
 

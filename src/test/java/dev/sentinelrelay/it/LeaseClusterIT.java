@@ -87,9 +87,6 @@ class LeaseClusterIT extends SandboxIT {
     @AfterAll
     void stopAll() {
         relays.forEach(Relay::close);
-        if (client != null) {
-            client.close();
-        }
         if (api != null) {
             api.close();
         }

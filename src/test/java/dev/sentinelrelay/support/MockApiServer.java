@@ -31,6 +31,7 @@ public final class MockApiServer implements AutoCloseable {
     private final KubernetesMixedDispatcher dispatcher = new KubernetesMixedDispatcher(expectations);
     private KubernetesMockServer server;
     private int port;
+    private final List<KubernetesClient> clients = new ArrayList<>();
     /** requests taken from stopped servers, so none is lost across a restart */
     private final List<RecordedRequest> drained = new ArrayList<>();
 
@@ -64,10 +65,13 @@ public final class MockApiServer implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    /** A client of this server that does not retry, as the relay's (close it). */
-    public KubernetesClient client() {
-        return new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url())
-                .withRequestRetryBackoffLimit(0).withConnectionTimeout(2000).withRequestTimeout(2000).build()).build();
+    /** A client of this server that does not retry, as the relay's; closed with the server. */
+    public synchronized KubernetesClient client() {
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
+                .withMasterUrl(url()).withRequestRetryBackoffLimit(0).withConnectionTimeout(2000)
+                .withRequestTimeout(2000).build()).build();
+        clients.add(client);
+        return client;
     }
 
     /** Every request received since the last call, oldest first. */
@@ -92,8 +96,10 @@ public final class MockApiServer implements AutoCloseable {
         }
     }
 
+    /** Stops it and closes its clients. */
     @Override
     public synchronized void close() {
+        clients.forEach(KubernetesClient::close);
         if (server != null) {
             server.destroy();
         }
