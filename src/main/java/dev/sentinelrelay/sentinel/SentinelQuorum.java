@@ -5,11 +5,11 @@ import dev.sentinelrelay.configuration.HostPort;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionService;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -55,16 +55,19 @@ public final class SentinelQuorum {
 
     /** Asks these sentinels in parallel; returns the answers heard until {@code enough} holds or the timeout is up. */
     public <T> List<T> ask(List<HostPort> sentinels, Function<HostPort, T> question, Predicate<List<T>> enough) {
-        CompletionService<T> answers = new ExecutorCompletionService<>(pool);
-        List<Future<T>> questions = new ArrayList<>();
-        for (HostPort sentinel : sentinels) {
-            questions.add(answers.submit(() -> question.apply(sentinel)));
-        }
+        return await(sentinels.stream().map(s -> CompletableFuture.supplyAsync(() -> question.apply(s), pool)).toList(),
+                enough);
+    }
+
+    /** The answers to questions already asked, as they come, until {@code enough} holds or the timeout is up. */
+    public <T> List<T> await(List<CompletableFuture<T>> questions, Predicate<List<T>> enough) {
+        BlockingQueue<CompletableFuture<T>> answered = new LinkedBlockingQueue<>();
+        questions.forEach(q -> q.whenComplete((answer, failure) -> answered.add(q)));
         List<T> heard = new ArrayList<>();
         long deadline = System.nanoTime() + timeoutNanos;
         try {
             while (heard.size() < questions.size()) {
-                Future<T> answer = answers.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                CompletableFuture<T> answer = answered.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
                 if (answer == null) {
                     break;
                 }

@@ -1,44 +1,39 @@
 package dev.sentinelrelay.destinations.haproxy;
 
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
+import dev.sentinelrelay.support.RoundTrips;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BiFunction;
 
 /**
- * Sends runtime API lines, batching lines for the same HAProxy: a line sent while another round trip to that
- * HAProxy is in flight waits for it, and every line that waited goes out in the next round trip as one
- * {@code ;}-separated line (a whole rack failing over costs a few round trips per HAProxy, not one per master).
- * A line sent while nothing is in flight goes out at once, so batching never adds latency. HAProxy answers each
- * command in turn; each caller gets back the answers to its own commands, checked: a refused command fails the
- * call like a failed round trip, so the route's retries send the line again.
+ * Sends runtime API lines, batching lines for the same HAProxy ({@link RoundTrips}): a line sent while another round
+ * trip to that HAProxy is in flight waits for it, and every line that waited goes out in the next round trip as one
+ * {@code ;}-separated line (a whole rack failing over costs a few round trips per HAProxy, not one per master), sent
+ * by the first of their threads. HAProxy answers each command in turn; each caller gets back the answers to its own
+ * commands, checked: a refused command fails the call like a failed round trip, so the route's retries send the
+ * line again.
  */
 public final class RuntimeApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(RuntimeApi.class);
 
-    /** One round trip: sends a line, returns the whole reply (camel-netty in the relay). */
-    private final BiFunction<HaproxyEndpoint, String, String> roundTrip;
-    private final Map<String, Batch> batches = new ConcurrentHashMap<>();
+    private final RoundTrips<HaproxyEndpoint, String, String> roundTrips;
 
-    private record Waiting(String line, CompletableFuture<String> reply) {
-    }
-
-    /** The lines waiting for one HAProxy, and whether a round trip to it is in flight. */
-    private static final class Batch {
-        final List<Waiting> waiting = new ArrayList<>();
-        boolean inFlight;
-    }
-
+    /** @param roundTrip one round trip: sends a line, returns the whole reply (route haproxy-round-trip in the relay) */
     public RuntimeApi(BiFunction<HaproxyEndpoint, String, String> roundTrip) {
-        this.roundTrip = roundTrip;
+        this.roundTrips = new RoundTrips<>((endpoint, lines) -> {
+            long start = System.nanoTime();
+            String reply = roundTrip.apply(endpoint, RuntimeCommands.line(lines.stream().map(String::strip).toList()));
+            // where a failover's time goes: this round trip as the relay sees it
+            LOG.debug("runtime API round trip to {}: {} line(s) in {} us", endpoint.id(), lines.size(),
+                    (System.nanoTime() - start) / 1000);
+            return distribute(lines, reply);
+        }, Runnable::run);
     }
 
     /**
@@ -51,19 +46,8 @@ public final class RuntimeApi {
 
     /** Sends {@code line} and returns the answers to its commands, unchecked. */
     String answers(HaproxyEndpoint endpoint, String line) {
-        Batch batch = batches.computeIfAbsent(endpoint.id(), id -> new Batch());
-        Waiting mine = new Waiting(line, new CompletableFuture<>());
-        boolean sender;
-        synchronized (batch) {
-            batch.waiting.add(mine);
-            sender = !batch.inFlight;
-            batch.inFlight = true;
-        }
-        if (sender) {
-            drain(endpoint, batch);
-        }
         try {
-            return mine.reply().get();
+            return roundTrips.submit(endpoint, line).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for " + endpoint.id(), e);
@@ -72,47 +56,20 @@ public final class RuntimeApi {
         }
     }
 
-    /** Sends whatever waits, in round trips, until nothing does. */
-    private void drain(HaproxyEndpoint endpoint, Batch batch) {
-        while (true) {
-            List<Waiting> lines;
-            synchronized (batch) {
-                if (batch.waiting.isEmpty()) {
-                    batch.inFlight = false;
-                    return;
-                }
-                lines = List.copyOf(batch.waiting);
-                batch.waiting.clear();
-            }
-            try {
-                long start = System.nanoTime();
-                String reply = roundTrip.apply(endpoint, join(lines));
-                // where a failover's time goes: this round trip as the relay sees it
-                LOG.debug("runtime API round trip to {}: {} line(s) in {} us", endpoint.id(), lines.size(),
-                        (System.nanoTime() - start) / 1000);
-                distribute(lines, reply);
-            } catch (RuntimeException e) {
-                lines.forEach(w -> w.reply().completeExceptionally(e));
-            }
-        }
-    }
-
-    private static String join(List<Waiting> lines) {
-        return RuntimeCommands.line(lines.stream().map(w -> w.line().strip()).toList());
-    }
-
-    /** Hands each line the answers to its own commands, as a reply of its own. */
-    private static void distribute(List<Waiting> lines, String reply) {
+    /** Each line's own answers, as a reply of its own. */
+    private static List<String> distribute(List<String> lines, String reply) {
         List<List<String>> answers = ReplyChecker.answers(reply == null ? "" : reply);
+        List<String> replies = new ArrayList<>();
         int next = 0;
-        for (Waiting w : lines) {
-            int commands = ReplyChecker.commands(w.line()).length;
+        for (String line : lines) {
+            int commands = ReplyChecker.commands(line).length;
             StringBuilder own = new StringBuilder();
             for (int i = 0; i < commands && next < answers.size(); i++, next++) {
                 answers.get(next).forEach(l -> own.append(l).append('\n'));
                 own.append('\n');
             }
-            w.reply().complete(own.toString());
+            replies.add(own.toString());
         }
+        return replies;
     }
 }
