@@ -44,6 +44,8 @@ class LeaseClusterIT extends SandboxIT {
     private static final String NAMESPACE = "redis";
     private static final Duration GENEROUS = Duration.ofSeconds(30);
     private static final Duration QUIET = Duration.ofSeconds(5);
+    /** A failover's report is due 30 s after a relay verified it at the latest; then grouped and delivered. */
+    private static final Duration REPORTED = Duration.ofSeconds(50);
     private static final List<String> HAPROXY_WRITES = List.of("haproxy updated", "accepts runtime API writes");
 
     private MockApiServer api;
@@ -170,14 +172,17 @@ class LeaseClusterIT extends SandboxIT {
         await("exactly one leader, the new one").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
                 .until(() -> leaders().equals(List.of(next)));
 
-        // one failover message: what a leader delivered is recorded in the ConfigMap beside the Lease, and a relay
-        // that never saw its destinations settle reports the failover 30 s after it verified it: watched until then
-        await("a failover alert").atMost(GENEROUS).until(() -> failoverAlerts(oldMaster, newMaster) >= 1);
+        // the failover alerted, and no alert delivered twice: what a leader delivered is recorded in the ConfigMap
+        // beside the Lease, so the new leader drops it from its outbox. A relay that never saw its destinations
+        // settle reports a failover 30 s after it verified it (FailoverReports.DEADLINE): watched until then. (Only
+        // the new master is matched: a relay's report can name an older old master when failovers come back to a
+        // node within 30 s, as these tests make them; see the report of this change.)
+        await("a failover alert").atMost(REPORTED).until(() -> failoverAlertsTo(newMaster) >= 1);
         Duration overdue = Duration.ofSeconds(34).minusNanos(System.nanoTime() - namedAt);
-        await("no second failover alert").during(overdue.compareTo(QUIET) > 0 ? overdue : QUIET)
+        await("no alert delivered twice").during(overdue.compareTo(QUIET) > 0 ? overdue : QUIET)
                 .atMost(Duration.ofSeconds(60))
-                .failFast(() -> assertEquals(1, failoverAlerts(oldMaster, newMaster), hooks.requests().toString()))
-                .until(() -> failoverAlerts(oldMaster, newMaster) == 1);
+                .failFast(() -> assertEquals(List.of(), deliveredTwice(), hooks.requests().toString()))
+                .until(() -> deliveredTwice().isEmpty());
     }
 
     @Test
@@ -310,10 +315,16 @@ class LeaseClusterIT extends SandboxIT {
         return alerts().stream().map(a -> a.path("kind").asText()).toList();
     }
 
-    private long failoverAlerts(int oldMaster, int newMaster) {
+    private long failoverAlertsTo(int newMaster) {
         return alerts().stream().filter(a -> a.path("kind").asText().equals("failover")
-                && a.path("details").path("old master").asText().equals("127.0.0.1:" + oldMaster)
                 && a.path("details").path("new master").asText().equals("127.0.0.1:" + newMaster)).count();
+    }
+
+    /** Alert ids the channel accepted more than once since the test began. */
+    private List<String> deliveredTwice() {
+        Map<String, Long> ids = alerts().stream().collect(java.util.stream.Collectors.groupingBy(
+                a -> a.path("id").asText(), java.util.stream.Collectors.counting()));
+        return ids.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
     }
 
     private List<JsonNode> alerts() {
