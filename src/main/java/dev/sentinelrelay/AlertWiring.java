@@ -9,13 +9,11 @@ import dev.sentinelrelay.alerts.AlertRetry;
 import dev.sentinelrelay.alerts.Alerts;
 import dev.sentinelrelay.alerts.FailoverReports;
 import dev.sentinelrelay.alerts.DeliveredAlerts;
-import dev.sentinelrelay.alerts.ZooKeeperDeliveredAlerts;
 import dev.sentinelrelay.cluster.Leadership;
 import dev.sentinelrelay.configuration.AlertsConfig;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.destinations.consul.ConsulSync;
 import dev.sentinelrelay.destinations.kubernetes.KubernetesSync;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.camel.spi.Registry;
 
 import java.time.Instant;
@@ -30,10 +28,10 @@ final class AlertWiring {
 
     /**
      * Alerts are raised by route steps and queued on seda:alerts, never waited for; with no channel configured they are
-     * only logged. In a cluster the leader records what it delivered in ZooKeeper (alertDelivery), next to the
-     * election; {@code curator} is null otherwise.
+     * only logged. In a cluster the leader records what it delivered in {@code delivered} (alertDelivery), next to the
+     * election: {@link ClusterWiring#delivered}.
      */
-    static void alerts(Wiring w, Leadership leadership, CuratorFramework curator) {
+    static void alerts(Wiring w, Leadership leadership, DeliveredAlerts delivered) {
         Registry registry = w.registry();
         AlertsConfig settings = w.config().alerts();
         List<String> destinations = new ArrayList<>(w.config().haproxyEndpoints().stream().map(HaproxyEndpoint::id).toList());
@@ -52,9 +50,6 @@ final class AlertWiring {
         registry.bind("alertDedup", new AlertDedup(settings.repeatAfter()));
         AlertOutbox outbox = new AlertOutbox(settings, w.deadLetters().file().getParent(), w.deadLetters());
         registry.bind("alertOutbox", outbox);
-        // in a cluster the leader records what it delivered, per channel, in ZooKeeper; alone nobody needs to know
-        DeliveredAlerts delivered = curator == null ? DeliveredAlerts.NONE
-                : new ZooKeeperDeliveredAlerts(curator, Leadership.electionRoot(w.config().cluster()) + "/alerts");
         registry.bind("alertDelivery", new AlertDelivery(settings, delivered, outbox, Instant::now));
         registry.bind("alertMessages", new AlertMessages(settings));
         registry.bind("alertRetry", new AlertRetry(settings, leadership::mayWrite));

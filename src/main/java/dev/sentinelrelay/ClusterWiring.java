@@ -1,7 +1,11 @@
 package dev.sentinelrelay;
 
+import dev.sentinelrelay.alerts.ConfigMapDeliveredAlerts;
+import dev.sentinelrelay.alerts.DeliveredAlerts;
+import dev.sentinelrelay.alerts.ZooKeeperDeliveredAlerts;
 import dev.sentinelrelay.cluster.Leadership;
 import dev.sentinelrelay.configuration.ClusterConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.zookeepermaster.MasterComponent;
 import org.apache.curator.framework.CuratorFramework;
@@ -19,14 +23,54 @@ final class ClusterWiring {
     private static final int CURATOR_RETRIES = 20;
     /** The route of routes/05-leadership.yaml whose zookeeper-master endpoint takes part in the election. */
     private static final String LEADERSHIP_ROUTE = "leadership";
+    /** Set from the downward API in deploy/kubernetes/relay.yaml. */
+    private static final String POD_NAMESPACE = "POD_NAMESPACE";
 
     private ClusterWiring() {
     }
 
     /** The write gate (bean {@code leadership}); {@code curator} is null when the relay takes part in no election. */
     static Leadership leadership(Wiring w, CuratorFramework curator) {
+        return bind(w, new Leadership(w.config().cluster(), w.config().observe(), curator, System::nanoTime));
+    }
+
+    /**
+     * The write gate on a Kubernetes Lease (relay.cluster.kubernetes.*), in the configured namespace, else the pod's:
+     * POD_NAMESPACE (the downward API), else the client's (in a pod the service account's namespace file).
+     */
+    static Leadership leadership(Wiring w, KubernetesClient client) {
+        ClusterConfig cluster = w.config().cluster();
+        String namespace = leaseNamespace(cluster, client);
+        LOG.info("cluster {}: electing on the Lease {}/{} of {}", cluster.name(), namespace, cluster.lease().name(),
+                client.getMasterUrl());
+        return bind(w, new Leadership(cluster, client, namespace, System::nanoTime));
+    }
+
+    private static String leaseNamespace(ClusterConfig cluster, KubernetesClient client) {
+        if (cluster.lease().namespace() != null) {
+            return cluster.lease().namespace();
+        }
+        String pod = System.getenv(POD_NAMESPACE);
+        return pod != null && !pod.isBlank() ? pod : client.getNamespace() != null ? client.getNamespace() : "default";
+    }
+
+    /**
+     * Where the leader records the alerts it delivered, so a standby drops them and a new leader sends only the rest:
+     * on ZooKeeper next to the election, on a Lease a ConfigMap {@code <lease>-alerts} beside it; alone nowhere.
+     */
+    static DeliveredAlerts delivered(Wiring w, CuratorFramework curator, KubernetesClient client) {
+        ClusterConfig cluster = w.config().cluster();
+        if (curator != null) {
+            return new ZooKeeperDeliveredAlerts(curator, Leadership.electionRoot(cluster) + "/alerts");
+        }
+        if (w.config().electsOnLease()) {
+            return new ConfigMapDeliveredAlerts(client, leaseNamespace(cluster, client), cluster.lease().name() + "-alerts");
+        }
+        return DeliveredAlerts.NONE;
+    }
+
+    private static Leadership bind(Wiring w, Leadership leadership) {
         CamelContext context = w.context();
-        Leadership leadership = new Leadership(w.config().cluster(), w.config().observe(), curator, System::nanoTime);
         leadership.rejoinWith(() -> {
             try {
                 context.getRouteController().stopRoute(LEADERSHIP_ROUTE);

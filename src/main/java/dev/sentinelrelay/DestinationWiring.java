@@ -4,6 +4,7 @@ import dev.sentinelrelay.cluster.Leadership;
 import dev.sentinelrelay.configuration.ConsulConfig;
 import dev.sentinelrelay.configuration.HaproxyEndpoint;
 import dev.sentinelrelay.configuration.KubernetesConfig;
+import dev.sentinelrelay.configuration.RelayConfig;
 import dev.sentinelrelay.destinations.NewestWins;
 import dev.sentinelrelay.destinations.consul.ConsulSync;
 import dev.sentinelrelay.destinations.kubernetes.KubernetesApi;
@@ -119,18 +120,27 @@ final class DestinationWiring {
     }
 
     /**
-     * The Kubernetes API client, or null while Kubernetes is off. It configures itself as fabric8 does (in a pod:
-     * the service account's API server, token, CA and namespace; elsewhere the kubeconfig), then takes the
-     * relay.kubernetes.* keys that are set over that. The client's own retries are off: the route's retries apply.
+     * The Kubernetes API client, or null while neither the Kubernetes destination nor a Lease election is on (one
+     * client for both). It configures itself as fabric8 does (in a pod: the service account's API server, token, CA
+     * and namespace; elsewhere the kubeconfig), then takes the relay.kubernetes.* keys that are set over that. The
+     * client's own retries are off: the route's retries apply, and the Lease's heartbeat asks again.
      */
-    static KubernetesClient kubernetesClient(KubernetesConfig kubernetes) {
-        if (kubernetes == null) {
+    static KubernetesClient kubernetesClient(RelayConfig config) {
+        if (!config.kubernetesEnabled() && !config.electsOnLease()) {
             return null;
         }
         ConfigBuilder settings = new ConfigBuilder(Config.autoConfigure(null))
                 .withRequestRetryBackoffLimit(0)
                 .withConnectionTimeout((int) KUBERNETES_TIMEOUT.toMillis())
                 .withRequestTimeout((int) KUBERNETES_TIMEOUT.toMillis());
+        if (config.clustered()) {
+            // the API server's audit log names the relay
+            settings.withUserAgent("sentinel-relay/" + config.cluster().instance());
+        }
+        KubernetesConfig kubernetes = config.kubernetes();
+        if (kubernetes == null) {
+            return new KubernetesClientBuilder().withConfig(settings.build()).build();
+        }
         if (kubernetes.url() != null) {
             settings.withMasterUrl(kubernetes.url());
         }
@@ -145,6 +155,7 @@ final class DestinationWiring {
         }
         return new KubernetesClientBuilder().withConfig(settings.build()).build();
     }
+
 
     /**
      * The Kubernetes destination's beans (routes/47-kubernetes.yaml) on {@code client}. With Kubernetes off (no

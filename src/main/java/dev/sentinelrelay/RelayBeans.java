@@ -54,7 +54,7 @@ final class RelayBeans implements AutoCloseable {
     private final MasterResolver resolver;
     private final SentinelSubscriptions subscriptions;
     private final CuratorFramework curator;
-    /** Null while Kubernetes is off. */
+    /** Null while neither the Kubernetes destination nor a Lease election is on. */
     private final KubernetesClient kubernetes;
     /** The discovery check's own connections to the sentinels (routes/15-sentinel-discovery.yaml). */
     private final RedisConnections discoveryConnections;
@@ -87,8 +87,10 @@ final class RelayBeans implements AutoCloseable {
         Fences fences = new Fences(config, resolver, new PromotionWatch(resolver, config.fenceTimeout(), reconcile::resolve,
                 master -> threads.newSingleThreadExecutor(this, "promotion-watch-" + master)));
 
-        curator = config.elects() ? ClusterWiring.curator(context, config.cluster()) : null;
-        Leadership leadership = ClusterWiring.leadership(w, curator);
+        kubernetes = DestinationWiring.kubernetesClient(config);
+        curator = config.elects() && !config.electsOnLease() ? ClusterWiring.curator(context, config.cluster()) : null;
+        Leadership leadership = config.electsOnLease() ? ClusterWiring.leadership(w, kubernetes)
+                : ClusterWiring.leadership(w, curator);
 
         // GET /health/* (routes/60-api.yaml) answer from Camel's health-check registry: its context check and the relay's
         HealthCheckRegistry checks = HealthCheckRegistry.get(context);
@@ -106,9 +108,8 @@ final class RelayBeans implements AutoCloseable {
         HaproxySync haproxySync = DestinationWiring.haproxy(w, leadership);
         ReadPools readPools = DestinationWiring.readPools(w);
         ConsulSync consulSync = DestinationWiring.consul(w);
-        kubernetes = DestinationWiring.kubernetesClient(config.kubernetes());
-        KubernetesSync kubernetesSync = DestinationWiring.kubernetes(w, kubernetes);
-        AlertWiring.alerts(w, leadership, curator);
+        KubernetesSync kubernetesSync = DestinationWiring.kubernetes(w, config.kubernetesEnabled() ? kubernetes : null);
+        AlertWiring.alerts(w, leadership, ClusterWiring.delivered(w, curator, kubernetes));
         SentinelWiring.discovery(w, subscriptions, discoveryConnections);
         registry.bind("apiAuth", new ApiAuth(operator.apiToken()));
         registry.bind("relayApi", new RelayApi(config, operator, state, health, new RelayApi.Holdings() {

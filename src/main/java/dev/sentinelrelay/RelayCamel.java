@@ -50,6 +50,9 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
         main.addInitialProperty("relay.sentinels.discover", String.valueOf(config.discovery().enabled()));
         // routes/05-leadership.yaml exists only where the relay takes part in an election
         main.addInitialProperty("relay.cluster.elect", String.valueOf(config.elects()));
+        // its heartbeat: on ZooKeeper a zookeeper-master timer (the leader's only), on a Lease a timer on every relay
+        main.addInitialProperty("relay.cluster.elect-zookeeper", String.valueOf(config.elects() && !config.electsOnLease()));
+        main.addInitialProperty("relay.cluster.elect-lease", String.valueOf(config.electsOnLease()));
         main.addInitialProperty("relay.cluster.heartbeat-ms", String.valueOf(config.clustered()
                 ? Math.max(MIN_HEARTBEAT_MS, config.cluster().sessionTimeout().toMillis() / 4) : MIN_HEARTBEAT_MS));
         main.addInitialProperty("relay.haproxy.timeout-ms", String.valueOf(config.haproxyTimeout().toMillis()));

@@ -66,7 +66,7 @@ public final class RelayMain {
         LOG.info("consul: {}", config.consulEnabled() ? config.consul() : "off (relay.consul.url not set)");
         LOG.info("kubernetes: {}", config.kubernetesEnabled() ? config.kubernetes() : "off (relay.kubernetes.enabled not true)");
         LOG.info("mode: {}; cluster: {}", config.observe() ? "observe (follows, verifies, reads back, never writes)" : "act",
-                config.clustered() ? config.cluster() : "off (relay.cluster.zookeeper not set)");
+                config.clustered() ? config.cluster() : "off (neither relay.cluster.zookeeper nor relay.cluster.kubernetes.enabled set)");
         LOG.info("health: http://{}:{}/health/live, /health/ready and /health/leader", config.apiHost(), config.apiPort());
         LOG.info("api: http://{}:{}/api/..., metrics /metrics ({})", config.apiHost(), config.apiPort(), operator);
         LOG.info("dead letters: {}", deadLetters.file().toAbsolutePath());

@@ -175,11 +175,12 @@ public final class Alerts {
                                     + "; it reconciles every master and destination before acting",
                             details("previous leader", change.other(), "leader", instance),
                             "leader/" + change.other() + "/" + instance, null);
-            case COORDINATION_LOST -> raise(AlertKind.COORDINATION_LOST, null, instance + " has been cut off from ZooKeeper since "
-                            + change.other() + ": it writes nothing to HAProxy or Consul until it is back (no relay writes without ZooKeeper)",
+            case COORDINATION_LOST -> raise(AlertKind.COORDINATION_LOST, null, instance + " has been cut off from " + change.engine()
+                            + " since " + change.other() + ": it writes nothing to HAProxy or Consul until it is back (no relay"
+                            + " writes without " + change.engine() + ")",
                     details("relay", instance, "since", change.other()), coordinationKey(instance), null);
             case COORDINATION_RESTORED -> raise(AlertKind.COORDINATION_RESTORED, null,
-                    instance + " is connected to ZooKeeper again; the leader writes again",
+                    instance + " is connected to " + change.engine() + " again; the leader writes again",
                     details("relay", instance), "coordination-restored/" + instance, coordinationKey(instance));
         };
     }

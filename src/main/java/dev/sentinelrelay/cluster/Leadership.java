@@ -1,7 +1,7 @@
 package dev.sentinelrelay.cluster;
 
-import dev.sentinelrelay.destinations.haproxy.Snapshot;
 import dev.sentinelrelay.configuration.ClusterConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,15 +11,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * Whether this relay may write to HAProxy, Consul and the alert channels (bean {@code leadership}). Alone: always
- * (act) or never (observe). In a cluster only the leader may, and only while ZooKeeper confirms it: the election
- * itself is camel-zookeeper-master's (routes/05-leadership.yaml runs on the leader only); this bean stops writing
- * the moment the connection is suspended, and keeps a {@link Lease} so a relay frozen past its session and resumed
- * asks ZooKeeper again before any write. This class is the write gate; the election is read by {@link ElectionReader},
- * the connection and the election watched by {@link ZooKeeperWatch}, who leads recorded by {@link LeaderSightings}.
+ * Whether this relay may write to HAProxy, Consul, Kubernetes and the alert channels (bean {@code leadership}). Alone:
+ * always (act) or never (observe). In a cluster only the leader may, and only while its engine confirms it: on
+ * ZooKeeper the election is camel-zookeeper-master's ({@link ZooKeeperCoordination}), on Kubernetes a Lease
+ * ({@link LeaseCoordination}). This bean keeps a {@link Lease} of half the engine's timeout, so a relay frozen past
+ * it and resumed asks its engine again before any write. This class is the write gate; who leads is recorded by
+ * {@link LeaderSightings}.
  */
 public final class Leadership {
 
@@ -42,26 +43,39 @@ public final class Leadership {
 
     private final ClusterConfig cluster;
     private final boolean observe;
-    /** null when alone or observing: no ZooKeeper (likewise {@link #watch}) */
-    private final ElectionReader election;
-    private final ZooKeeperWatch watch;
+    /** null when alone or observing: no election */
+    private final Coordination election;
     private final Lease lease;
     private final LeaderSightings sightings;
     private volatile boolean leading;
     private volatile String leadingSince;
-    /** the election's nodes when last read for a confirmation, for the log line of a new term */
-    private volatile List<ElectionNodes.Node> lastNodes = List.of();
 
     /**
+     * On ZooKeeper, alone or observing.
+     *
      * @param curator the ZooKeeper client the election uses (bean {@code curator}); null when alone or observing
      */
     public Leadership(ClusterConfig cluster, boolean observe, CuratorFramework curator, LongSupplier clock) {
+        this(cluster, observe, clock, curator == null ? null
+                : gate -> new ZooKeeperCoordination(cluster, curator, gate.sightings, gate.lease, gate::stepDown));
+    }
+
+    /**
+     * On a Kubernetes Lease ({@code cluster.lease()}).
+     *
+     * @param namespace the Lease's namespace, resolved (the configured one, else the pod's)
+     */
+    public Leadership(ClusterConfig cluster, KubernetesClient client, String namespace, LongSupplier clock) {
+        this(cluster, false, clock, gate -> new LeaseCoordination(cluster, new LeaseStore(client, namespace,
+                cluster.lease().name()), gate.sightings, gate.lease, clock));
+    }
+
+    private Leadership(ClusterConfig cluster, boolean observe, LongSupplier clock, Function<Leadership, Coordination> engine) {
         this.cluster = cluster;
         this.observe = observe;
         this.lease = new Lease(cluster == null ? 0 : cluster.sessionTimeout().toNanos() / LEASE_PARTS, clock);
         this.sightings = new LeaderSightings(cluster == null ? null : cluster.instance());
-        this.election = curator == null ? null : new ElectionReader(curator, electionRoot(cluster) + "/" + ELECTION_GROUP);
-        this.watch = curator == null ? null : new ZooKeeperWatch(cluster, curator, election, sightings, lease, this::stepDown);
+        this.election = engine == null ? null : engine.apply(this);
     }
 
     /** The group the routes elect in ({@code zookeeper-master:leader:...}), under {@link #electionRoot}. */
@@ -72,10 +86,10 @@ public final class Leadership {
         return "/sentinel-relay/" + cluster.name();
     }
 
-    /** How to enter the election again (restart the leadership route): see {@link ZooKeeperWatch}. */
+    /** How to enter the election again (restart the leadership route): see {@link ZooKeeperCoordination}. */
     public void rejoinWith(Runnable rejoin) {
-        if (watch != null) {
-            watch.rejoinWith(rejoin);
+        if (election != null) {
+            election.rejoinWith(rejoin);
         }
     }
 
@@ -84,7 +98,7 @@ public final class Leadership {
         return election != null;
     }
 
-    /** As {@link #mayWrite}: a relay resumed after a freeze does not call itself the leader before ZooKeeper does. */
+    /** As {@link #mayWrite}: a relay resumed after a freeze does not call itself the leader before its engine does. */
     public Role role() {
         if (election == null) {
             return observe ? Role.OBSERVE : Role.SINGLE;
@@ -94,7 +108,7 @@ public final class Leadership {
 
     /**
      * Whether a write may go out now: alone, unless observing; in a cluster, on the leader whose lease holds, or
-     * that ZooKeeper confirms as the leader again right now (after a pause, or when the lease ran out).
+     * that its engine confirms as the leader again right now (after a pause, or when the lease ran out).
      */
     public boolean mayWrite() {
         if (election == null) {
@@ -107,23 +121,23 @@ public final class Leadership {
             return true;
         }
         long asked = lease.now();
-        if (confirmed()) {
+        if (election.confirm()) {
             lease.renew(asked);
             return true;
         }
-        stepDown("ZooKeeper no longer confirms this relay as the leader");
+        stepDown(election.name() + " no longer confirms this relay as the leader");
         return false;
     }
 
     /**
-     * The leader's heartbeat (routes/05-leadership.yaml; its timer runs on the leader only): confirms the leadership
-     * with ZooKeeper and renews the lease. On the first tick of a term (this relay just took over): the takeover, naming
-     * the leader before it; null on the other ticks.
+     * The heartbeat (routes/05-leadership.yaml; on ZooKeeper its timer runs on the leader only, on a Lease on every
+     * relay): confirms the leadership with the engine (on a Lease: acquires or renews it) and renews the lease. On the
+     * first tick of a term (this relay just took over): the takeover, naming the leader before it; null otherwise.
      */
     public ClusterChange tick() {
         long asked = lease.now();
-        if (!confirmed()) {
-            stepDown("ZooKeeper does not name this relay the leader");
+        if (!election.confirm()) {
+            stepDown(election.name() + " does not name this relay the leader");
             return null;
         }
         lease.renew(asked);
@@ -134,19 +148,18 @@ public final class Leadership {
         leading = true;
         leadingSince = Instant.now().toString();
         sightings.seen(cluster.instance());
-        LOG.info("cluster {}: {} leads now (before: {}); reconciling every master and destination before acting (election {})",
-                cluster.name(), cluster.instance(), previous == null ? "none known" : previous,
-                lastNodes.stream().map(n -> n.name() + " " + n.instance()).toList());
+        LOG.info("cluster {}: {} leads now (before: {}); reconciling every master and destination before acting ({})",
+                cluster.name(), cluster.instance(), previous == null ? "none known" : previous, election.election());
         return new ClusterChange(ClusterChange.Kind.LEADER_CHANGED, cluster.instance(), previous);
     }
 
     /**
-     * Every relay of a cluster, every second (routes/05-leadership.yaml): who leads, as ZooKeeper says; and a
-     * critical alert once this relay has been cut off from ZooKeeper for a session timeout, and another once it is
-     * connected again (the changes returned).
+     * Every relay of a cluster, every second (routes/05-leadership.yaml): who leads, as the engine says; and a
+     * critical alert once this relay has been cut off from it for a session timeout (a lease duration), and another
+     * once it is connected again (the changes returned).
      */
     public List<ClusterChange> watch() {
-        return watch == null ? List.of() : watch.watch();
+        return election == null ? List.of() : election.watch();
     }
 
     private void stepDown(String reason) {
@@ -155,26 +168,6 @@ public final class Leadership {
             leading = false;
             leadingSince = null;
             LOG.warn("cluster {}: {} stopped leading: {}", cluster.name(), cluster.instance(), reason);
-        }
-    }
-
-    /** Whether ZooKeeper names this relay, with its current session, the leader. */
-    private boolean confirmed() {
-        if (!election.isConnected()) {
-            return false;
-        }
-        try {
-            long session = election.session();
-            List<ElectionNodes.Node> nodes = election.nodes();
-            lastNodes = nodes;
-            return ElectionNodes.leader(nodes)
-                    .filter(n -> n.instance().equals(cluster.instance()) && n.session() == session).isPresent();
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            LOG.debug("cluster {}: leadership not confirmed: {}", cluster.name(), e.toString());
-            return false;
         }
     }
 
@@ -215,15 +208,15 @@ public final class Leadership {
         }
         LeaderSightings.Snapshot seen = sightings.snapshot();
         Map<String, Object> lead = new LinkedHashMap<>();
-        // cut off from ZooKeeper, this relay does not know who leads
+        // cut off from its engine, this relay does not know who leads
         boolean connected = election.isConnected();
         lead.put("instance", connected ? seen.leader() : null);
         lead.put("since", connected ? seen.since() : null);
         out.put("leader", lead);
         out.put("leadingSince", leadingSince);
-        Map<String, Object> zk = new LinkedHashMap<>();
-        watch.view(zk);
-        out.put("zookeeper", zk);
+        Map<String, Object> engine = new LinkedHashMap<>();
+        election.view(engine);
+        out.put(election.id(), engine);
         out.put("leadershipChanges", seen.changes());
         out.put("takeovers", seen.takeovers());
         return out;

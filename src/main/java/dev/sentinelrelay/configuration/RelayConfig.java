@@ -180,9 +180,14 @@ public record RelayConfig(
         return kubernetes != null;
     }
 
-    /** True when {@code relay.cluster.zookeeper} is set: relays elect a leader on ZooKeeper. */
+    /** True when {@code relay.cluster.zookeeper} or {@code relay.cluster.kubernetes.enabled} is set: relays elect a leader. */
     public boolean clustered() {
         return cluster != null;
+    }
+
+    /** True when this relay takes part in a cluster's election on a Kubernetes Lease (acting, on a Lease). */
+    public boolean electsOnLease() {
+        return elects() && cluster.lease() != null;
     }
 
     /** True when this relay takes part in a cluster's election: clustered and acting (an observer never leads). */

@@ -12,11 +12,15 @@ import org.apache.camel.support.RouteWatcherReloadStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
+import java.io.FileFilter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +36,11 @@ import java.util.stream.Stream;
  * (instantiated once at start-up, per sentinel and per master), is refused with one log line and nothing changes.
  * A file that parses replaces the routes of the same ids, and only those (existing routes are never all removed);
  * if starting them fails, the file's last working version is put back, so every route keeps running.
+ *
+ * <p>A Kubernetes ConfigMap mounted as the routes directory is updated by the kubelet with a symlink swap: the files
+ * are links into {@code ..data}, itself a link to a timestamped directory that is replaced by renaming
+ * {@code ..data_tmp} over it. The files' own links never change, so no event names them; an event on one of those
+ * {@code ..} entries makes every route file be read again, and the ones that changed are applied as above.
  */
 public final class SafeRouteReload extends RouteWatcherReloadStrategy {
 
@@ -50,12 +59,36 @@ public final class SafeRouteReload extends RouteWatcherReloadStrategy {
 
     @Override
     protected void doStart() throws Exception {
-        try (Stream<Path> files = Files.list(directory)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                working.put(file.toAbsolutePath().normalize(), Files.readString(file, StandardCharsets.UTF_8));
-            }
+        for (Path file : routeFiles()) {
+            working.put(file, Files.readString(file, StandardCharsets.UTF_8));
         }
         super.doStart();
+        FileFilter routes = getFileFilter();
+        setFileFilter(file -> routes.accept(file) || swapped(file));
+    }
+
+    /** The directory's regular files (links followed) that match the pattern. */
+    private List<Path> routeFiles() throws IOException {
+        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + getPattern());
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(f -> matcher.matches(f.getFileName()) && Files.isRegularFile(f))
+                    .map(f -> f.toAbsolutePath().normalize()).sorted().toList();
+        }
+    }
+
+    /** An event on the kubelet's {@code ..data} swap: every route file read again; false (nothing else to do). */
+    private boolean swapped(File file) {
+        if (!file.getName().startsWith("..")) {
+            return false;
+        }
+        try {
+            for (Path route : routeFiles()) {
+                reload(ResourceHelper.fromString("file:" + route, Files.readString(route, StandardCharsets.UTF_8)));
+            }
+        } catch (IOException e) {
+            LOG.warn("route reload: cannot read {} after its files were swapped: {}", directory, e.getMessage());
+        }
+        return false;
     }
 
     @Override

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Alone and observing: no ZooKeeper. The cluster roles run against real ZooKeeper in ClusterIT. */
 class LeadershipTest {
 
-    private static final ClusterConfig CLUSTER = new ClusterConfig("127.0.0.1:2181", "prod", "relay-1", Duration.ofSeconds(4));
+    private static final ClusterConfig CLUSTER = new ClusterConfig("127.0.0.1:2181", null, "prod", "relay-1", Duration.ofSeconds(4));
 
     @Test
     void aloneAndActingItWritesAndCountsAsLeader() {

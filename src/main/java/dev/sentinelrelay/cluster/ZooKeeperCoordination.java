@@ -14,13 +14,14 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * A cluster relay's watch on ZooKeeper: its connection (a suspended or lost one ends the write lease at once), every
- * second (routes/05-leadership.yaml) who leads and whether this relay is still in the election, and a critical alert
- * once it has been cut off from ZooKeeper for a session timeout.
+ * A cluster relay on ZooKeeper (camel-zookeeper-master's election, routes/05-leadership.yaml): whether ZooKeeper names
+ * this relay, with its current session, the leader; its connection (a suspended or lost one ends the write lease at
+ * once); every second who leads and whether this relay is still in the election, and a critical alert once it has
+ * been cut off from ZooKeeper for a session timeout.
  */
-final class ZooKeeperWatch {
+final class ZooKeeperCoordination implements Coordination {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperWatch.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperCoordination.class);
     /** The watch runs every second (routes/05-leadership.yaml): a gap of 3 s between two runs is a pause of the relay. */
     private static final Duration WATCH_PAUSE = Duration.ofSeconds(3);
 
@@ -41,10 +42,13 @@ final class ZooKeeperWatch {
     /** lease clock since when ZooKeeper holds no election node of this relay's session; MIN_VALUE while it does */
     private volatile long unjoinedAt = Long.MIN_VALUE;
 
-    ZooKeeperWatch(ClusterConfig cluster, CuratorFramework curator, ElectionReader election, LeaderSightings sightings,
-                   Lease lease, Consumer<String> stepDown) {
+    /** the election's nodes when last read for a confirmation, for the log line of a new term */
+    private volatile List<ElectionNodes.Node> lastNodes = List.of();
+
+    ZooKeeperCoordination(ClusterConfig cluster, CuratorFramework curator, LeaderSightings sightings, Lease lease,
+                          Consumer<String> stepDown) {
         this.cluster = cluster;
-        this.election = election;
+        this.election = new ElectionReader(curator, Leadership.electionRoot(cluster) + "/" + Leadership.ELECTION_GROUP);
         this.sightings = sightings;
         this.lease = lease;
         this.stepDown = stepDown;
@@ -52,12 +56,55 @@ final class ZooKeeperWatch {
         curator.getConnectionStateListenable().addListener((client, state) -> connectionChanged(state));
     }
 
-    void rejoinWith(Runnable rejoin) {
+    @Override
+    public String id() {
+        return "zookeeper";
+    }
+
+    @Override
+    public String name() {
+        return "ZooKeeper";
+    }
+
+    @Override
+    public void rejoinWith(Runnable rejoin) {
         this.rejoin = rejoin;
     }
 
+    @Override
+    public boolean isConnected() {
+        return election.isConnected();
+    }
+
+    /** Whether ZooKeeper names this relay, with its current session, the leader. */
+    @Override
+    public boolean confirm() {
+        if (!election.isConnected()) {
+            return false;
+        }
+        try {
+            long session = election.session();
+            List<ElectionNodes.Node> nodes = election.nodes();
+            lastNodes = nodes;
+            return ElectionNodes.leader(nodes)
+                    .filter(n -> n.instance().equals(cluster.instance()) && n.session() == session).isPresent();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.debug("cluster {}: leadership not confirmed: {}", cluster.name(), e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public String election() {
+        return "election " + lastNodes.stream().map(n -> n.name() + " " + n.instance()).toList();
+    }
+
     /** Who leads, whether this relay is in the election; the coordination lost or restored since the last watch. */
-    List<ClusterChange> watch() {
+    @Override
+    public List<ClusterChange> watch() {
         cutOff.tick(lease.now());
         try {
             List<ClusterChange> changes = new ArrayList<>();
@@ -138,7 +185,8 @@ final class ZooKeeperWatch {
     }
 
     /** GET /api/cluster's zookeeper part. */
-    void view(Map<String, Object> zk) {
+    @Override
+    public void view(Map<String, Object> zk) {
         zk.put("connect", cluster.zookeeper());
         zk.put("state", connection);
         zk.put("disconnectedSince", cutOff.isDisconnected() ? disconnectedSince : null);
