@@ -115,8 +115,9 @@ record RelayCamel(RelayConfig config, OperatorConfig operator, DeadLetters deadL
         // being down would anyway)
         ConsulSync.PIPELINE.addTo(context, List.of(ConsulSync.QUEUE), 1);
         // one API server, a thread per master: a master refused (RBAC, an object not the relay's) or retrying never
-        // delays another's
-        KubernetesSync.PIPELINE.addTo(context, List.of(KubernetesSync.QUEUE), config.masters().size());
+        // delays another's; with Kubernetes off its queue gets no task, and one idle thread
+        KubernetesSync.PIPELINE.addTo(context, List.of(KubernetesSync.QUEUE),
+                config.kubernetesEnabled() ? config.masters().size() : 1);
         List<String> readQueues = config.readPools().isEmpty() ? List.of()
                 : config.haproxyEndpoints().stream().map(ReadPoolTask::queueOf).toList();
         ReadPools.PIPELINE.addTo(context, readQueues, config.readPools().size());
