@@ -1,5 +1,6 @@
 package dev.sentinelrelay.alerts;
 
+import dev.sentinelrelay.configuration.HostPort;
 import dev.sentinelrelay.resolve.Decision;
 import dev.sentinelrelay.resolve.Routing;
 import org.apache.camel.AggregationStrategy;
@@ -47,7 +48,11 @@ public final class FailoverReports implements AggregationStrategy {
     /** The group a decision or an outcome belongs to: its master and the master it routes to. */
     public String group(Object body) {
         Routing routing = body instanceof Decision d ? d.routing() : ((DestinationOutcome) body).routing();
-        return routing.name() + "/" + routing.master();
+        return group(routing.name(), routing.master());
+    }
+
+    private static String group(String master, HostPort to) {
+        return master + "/" + to;
     }
 
     /** Before a failover enters the aggregator: the report still waiting for its master goes out as it stands. */
@@ -78,7 +83,7 @@ public final class FailoverReports implements AggregationStrategy {
     @Override
     public void onCompletion(Exchange exchange) {
         if (exchange.getMessage().getBody() instanceof Failover f) {
-            waiting.remove(f.name(), f.name() + "/" + f.now());
+            waiting.remove(f.name(), group(f.name(), f.now()));
         }
     }
 
